@@ -653,7 +653,7 @@ fn decode_elements<'t>(
 }
 
 /// Removes duplicate wholly-known elements, as cty sets hold each value once.
-fn dedupe_set(items: Vec<Value>) -> Vec<Value> {
+pub(crate) fn dedupe_set(items: Vec<Value>) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::with_capacity(items.len());
     for item in items {
         let duplicate = item.is_wholly_known()
