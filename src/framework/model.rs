@@ -18,51 +18,52 @@ use super::value::Value;
 
 /// A value does not fit the model (or the model does not fit the type).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}: {message}", path.as_ref().map_or_else(|| AttributePath::root().to_string(), ToString::to_string))]
+#[error("{path}: {message}")]
 pub struct ModelError {
-    /// Where in the value the problem is (`None` only while the error is being built).
-    pub path: Option<AttributePath>,
+    /// Where in the value the problem is.
+    pub path: AttributePath,
     /// What is wrong.
     pub message: String,
+    /// Whether `path` has been recorded (errors from serde start without one).
+    located: bool,
 }
 
 impl ModelError {
     fn at(path: &AttributePath, message: impl Into<String>) -> Self {
         ModelError {
-            path: Some(path.clone()),
+            path: path.clone(),
             message: message.into(),
+            located: true,
+        }
+    }
+
+    fn unlocated(message: String) -> Self {
+        ModelError {
+            path: AttributePath::root(),
+            message,
+            located: false,
         }
     }
 
     /// Attaches `path` unless a deeper path is already known.
     fn within(mut self, path: &AttributePath) -> Self {
-        if self.path.is_none() {
-            self.path = Some(path.clone());
+        if !self.located {
+            self.path = path.clone();
+            self.located = true;
         }
         self
-    }
-
-    /// The path of the error (root if none was recorded).
-    pub fn attribute_path(&self) -> AttributePath {
-        self.path.clone().unwrap_or_default()
     }
 }
 
 impl de::Error for ModelError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        ModelError {
-            path: None,
-            message: msg.to_string(),
-        }
+        ModelError::unlocated(msg.to_string())
     }
 }
 
 impl ser::Error for ModelError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        ModelError {
-            path: None,
-            message: msg.to_string(),
-        }
+        ModelError::unlocated(msg.to_string())
     }
 }
 
@@ -997,33 +998,33 @@ mod tests {
             .get_attr_mut("create")
             .unwrap() = Value::unknown();
         let err = from_value::<Endpoint>(&v).unwrap_err();
-        assert_eq!(err.attribute_path().to_string(), "timeouts.create");
+        assert_eq!(err.path.to_string(), "timeouts.create");
         assert!(err.message.contains("not known"), "{err}");
 
         let mut v = to_value(&endpoint(), &endpoint_type()).unwrap();
         *v.get_attr_mut("subnets").unwrap() = Value::List(vec!["a".into(), true.into()]);
         let err = from_value::<Endpoint>(&v).unwrap_err();
-        assert_eq!(err.attribute_path().to_string(), "subnets[1]", "{err}");
+        assert_eq!(err.path.to_string(), "subnets[1]", "{err}");
 
         let mut v = to_value(&endpoint(), &endpoint_type()).unwrap();
         *v.get_attr_mut("name").unwrap() = Value::Null;
         let err = from_value::<Endpoint>(&v).unwrap_err();
-        assert_eq!(err.attribute_path().to_string(), "name", "{err}");
+        assert_eq!(err.path.to_string(), "name", "{err}");
         assert!(err.message.contains("null"), "{err}");
 
         let mut v = to_value(&endpoint(), &endpoint_type()).unwrap();
         *v.get_attr_mut("port").unwrap() = Value::Number(Number::parse("1.5").unwrap());
         let err = from_value::<Endpoint>(&v).unwrap_err();
-        assert_eq!(err.attribute_path().to_string(), "port", "{err}");
+        assert_eq!(err.path.to_string(), "port", "{err}");
 
         let mut v = to_value(&endpoint(), &endpoint_type()).unwrap();
         *v.get_attr_mut("tags").unwrap() =
             Value::Map([("k".to_string(), Value::from(true))].into());
         let err = from_value::<Endpoint>(&v).unwrap_err();
-        assert_eq!(err.attribute_path().to_string(), r#"tags["k"]"#, "{err}");
+        assert_eq!(err.path.to_string(), r#"tags["k"]"#, "{err}");
 
         let err = from_value::<Endpoint>(&Value::unknown()).unwrap_err();
-        assert!(err.attribute_path().is_root());
+        assert!(err.path.is_root());
         assert_eq!(err.to_string(), format!("(root): {}", err.message));
     }
 
@@ -1043,14 +1044,14 @@ mod tests {
             &ty,
         )
         .unwrap_err();
-        assert_eq!(err.attribute_path().to_string(), "bogus");
+        assert_eq!(err.path.to_string(), "bogus");
 
         #[derive(Serialize)]
         struct Wrong {
             name: Vec<String>,
         }
         let err = to_value(&Wrong { name: vec![] }, &ty).unwrap_err();
-        assert_eq!(err.attribute_path().to_string(), "name");
+        assert_eq!(err.path.to_string(), "name");
 
         #[derive(Serialize)]
         struct Nested {
@@ -1064,7 +1065,7 @@ mod tests {
             &ty,
         )
         .unwrap_err();
-        assert_eq!(err.attribute_path().to_string(), "items[0].name", "{err}");
+        assert_eq!(err.path.to_string(), "items[0].name", "{err}");
 
         assert!(to_value(&f64::NAN, &Type::Number).is_err());
         assert!(to_value(&"abc", &Type::Number).is_err());

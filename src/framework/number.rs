@@ -499,4 +499,62 @@ mod tests {
         assert_eq!(largest.parse::<f64>().unwrap(), f64::MAX);
         assert_eq!(exact_decimal(-0.75), "-0.75");
     }
+
+    /// Deterministic xorshift sequence for the property tests.
+    fn rng(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
+    #[test]
+    fn random_floats_travel_exactly() {
+        let mut next = rng(0x1234_5678_9abc_def1);
+        for _ in 0..3000 {
+            let f = f64::from_bits(next());
+            if !f.is_finite() {
+                continue;
+            }
+            let n = Number::from_f64_exact(f).unwrap();
+            match n.wire_form() {
+                WireNumber::Int(i) => assert_eq!(i as f64, f, "{f:e}"),
+                WireNumber::Float(g) => assert_eq!(g.to_bits(), f.to_bits(), "{f:e}"),
+                WireNumber::Text(t) => panic!("{f:e} became text {t}"),
+            }
+            assert_eq!(n.as_f64().to_bits(), f.to_bits(), "as_f64 of {f:e}");
+            assert_eq!(
+                Number::parse(&n.to_string()),
+                Some(n.clone()),
+                "reparse {f:e}"
+            );
+        }
+    }
+
+    #[test]
+    fn random_text_parses_consistently() {
+        let mut next = rng(0x0bad_cafe_f00d_d00d);
+        let alphabet = b"0123456789012345678901234567890123456789..eE+-";
+        for _ in 0..5000 {
+            let len = (next() % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| char::from(alphabet[(next() as usize) % alphabet.len()]))
+                .collect();
+            let Some(n) = Number::parse(&text) else {
+                continue;
+            };
+            assert_eq!(
+                Number::parse(&n.to_string()),
+                Some(n.clone()),
+                "reparse {text}"
+            );
+            if let Ok(f) = text.parse::<f64>() {
+                if f.is_finite() {
+                    assert_eq!(n.as_f64(), f, "as_f64 of {text}");
+                }
+            }
+        }
+    }
 }
