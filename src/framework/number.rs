@@ -550,10 +550,10 @@ mod tests {
                 Some(n.clone()),
                 "reparse {text}"
             );
-            if let Ok(f) = text.parse::<f64>() {
-                if f.is_finite() {
-                    assert_eq!(n.as_f64(), f, "as_f64 of {text}");
-                }
+            if let Ok(f) = text.parse::<f64>()
+                && f.is_finite()
+            {
+                assert_eq!(n.as_f64(), f, "as_f64 of {text}");
             }
         }
     }
