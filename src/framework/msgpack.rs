@@ -907,6 +907,24 @@ mod tests {
             ),
             ("integral 1.0 as int", num("1.0"), Type::Number, hex("01")),
             (
+                "from_f64(0.1) is the decimal 0.1, sent as string",
+                Value::Number(Number::from_f64(0.1).unwrap()),
+                Type::Number,
+                hex("a3 30 2e 31"),
+            ),
+            (
+                "exact binary 0.1 is a float64",
+                Value::Number(Number::from_f64_exact(0.1).unwrap()),
+                Type::Number,
+                hex("cb 3f b9 99 99 99 99 99 9a"),
+            ),
+            (
+                "u64 beyond i64 that is not an exact float64 goes as string",
+                Value::Number(Number::from_u64(u64::MAX)),
+                Type::Number,
+                [hex("b4"), b"18446744073709551615".to_vec()].concat(),
+            ),
+            (
                 "list of strings",
                 Value::List(vec!["x".into(), "y".into()]),
                 Type::list(Type::String),
