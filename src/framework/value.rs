@@ -114,6 +114,11 @@ impl Value {
         Value::String(s.into())
     }
 
+    /// An object value from `(name, value)` pairs.
+    pub fn object<K: Into<String>>(attrs: impl IntoIterator<Item = (K, Value)>) -> Value {
+        Value::Object(attrs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
     /// A number value.
     pub fn number(n: impl Into<Number>) -> Value {
         Value::Number(n.into())
@@ -492,6 +497,12 @@ mod tests {
         let mut seen = Vec::new();
         v.walk(&mut |p, _| seen.push(p.to_string()));
         assert_eq!(seen, vec!["(root)", "a", "a[0]", "b", r#"b["k"]"#]);
+    }
+
+    #[test]
+    fn object_builder() {
+        let v = Value::object([("a", Value::from(1)), ("b", Value::Null)]);
+        assert_eq!(v, obj(vec![("a", 1.into()), ("b", Value::Null)]));
     }
 
     #[test]
