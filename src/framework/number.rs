@@ -1,0 +1,560 @@
+//! Arbitrary-precision-safe numbers for cty `number` values.
+//!
+//! A [`Number`] is kept in one canonical form per numeric value, so equality is structural:
+//! integers in the `i64` range are stored as `i64`, every other finite number as normalised
+//! decimal text without exponent (`12345678901234567890.123`, `0.1`), plus the two infinities.
+
+use std::fmt;
+
+/// Longest decimal text (in characters) accepted by [`Number::parse`]; guards memory use.
+const MAX_TEXT_LEN: usize = 4096;
+
+/// A cty number. Equality is by numeric value (`"1" == 1 == 1.0`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Number(Repr);
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Repr {
+    /// Every integer that fits in an i64.
+    Int(i64),
+    /// Any other finite number: canonical decimal text (no exponent, no redundant zeros).
+    Dec(String),
+    /// An infinity; `true` = negative.
+    Inf(bool),
+}
+
+/// How the msgpack encoder must write a number (go-cty's rule).
+#[derive(Clone, Debug, PartialEq)]
+pub enum WireNumber {
+    /// The value is an exact int64.
+    Int(i64),
+    /// The value is exactly representable as a float64 (and not an int64), or infinite.
+    Float(f64),
+    /// Neither: the decimal text.
+    Text(String),
+}
+
+impl Number {
+    /// An integer.
+    pub fn from_i64(i: i64) -> Self {
+        Number(Repr::Int(i))
+    }
+
+    /// An unsigned integer.
+    pub fn from_u64(u: u64) -> Self {
+        match i64::try_from(u) {
+            Ok(i) => Number(Repr::Int(i)),
+            Err(_) => Number(Repr::Dec(u.to_string())),
+        }
+    }
+
+    /// The decimal number a float prints as (its shortest round-trip text), so `0.1f64`
+    /// becomes the decimal `0.1`, matching what a user writes in configuration.
+    /// `None` for NaN and infinities.
+    pub fn from_f64(f: f64) -> Option<Self> {
+        if !f.is_finite() {
+            return None;
+        }
+        Number::parse(&format!("{f}"))
+    }
+
+    /// The exact binary value of a float (e.g. a float64 received on the wire).
+    /// Infinities are kept; `None` for NaN.
+    pub fn from_f64_exact(f: f64) -> Option<Self> {
+        if f.is_nan() {
+            return None;
+        }
+        if f.is_infinite() {
+            return Some(Number(Repr::Inf(f < 0.0)));
+        }
+        // Integral floats in i64 range convert exactly; the range check excludes 2^63.
+        const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+        if f.fract() == 0.0 && (-TWO_POW_63..TWO_POW_63).contains(&f) {
+            return Some(Number(Repr::Int(f as i64)));
+        }
+        Number::parse(&exact_decimal(f))
+    }
+
+    /// Parses decimal text: optional sign, digits with optional fraction, optional exponent
+    /// (`-12.5`, `1e3`, `.5`), or `inf`/`infinity`. `None` if it is not a number.
+    pub fn parse(s: &str) -> Option<Self> {
+        let (negative, rest) = match s.as_bytes().first()? {
+            b'-' => (true, &s[1..]),
+            b'+' => (false, &s[1..]),
+            _ => (false, s),
+        };
+        if rest.eq_ignore_ascii_case("inf") || rest.eq_ignore_ascii_case("infinity") {
+            return Some(Number(Repr::Inf(negative)));
+        }
+        let (mantissa, exponent) = match rest.find(['e', 'E']) {
+            Some(at) => (&rest[..at], parse_exponent(&rest[at + 1..])?),
+            None => (rest, 0),
+        };
+        let (int_part, frac_part) = match mantissa.find('.') {
+            Some(at) => (&mantissa[..at], &mantissa[at + 1..]),
+            None => (mantissa, ""),
+        };
+        if int_part.is_empty() && frac_part.is_empty() {
+            return None;
+        }
+        if !int_part
+            .bytes()
+            .chain(frac_part.bytes())
+            .all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let digits = format!("{int_part}{frac_part}");
+        let exp10 = exponent.checked_sub(i64::try_from(frac_part.len()).ok()?)?;
+        from_digits(negative, &digits, exp10)
+    }
+
+    /// The value as an i64 if it is an integer in range.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.0 {
+            Repr::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The value as a u64 if it is a non-negative integer in range.
+    pub fn as_u64(&self) -> Option<u64> {
+        match &self.0 {
+            Repr::Int(i) => u64::try_from(*i).ok(),
+            Repr::Dec(text) => text.parse().ok(),
+            Repr::Inf(_) => None,
+        }
+    }
+
+    /// The nearest float (may lose precision).
+    pub fn as_f64(&self) -> f64 {
+        match &self.0 {
+            Repr::Int(i) => *i as f64,
+            Repr::Dec(text) => text.parse().unwrap_or(f64::NAN),
+            Repr::Inf(true) => f64::NEG_INFINITY,
+            Repr::Inf(false) => f64::INFINITY,
+        }
+    }
+
+    /// True if the value is a whole number (infinities are not).
+    pub fn is_integer(&self) -> bool {
+        match &self.0 {
+            Repr::Int(_) => true,
+            Repr::Dec(text) => !text.contains('.'),
+            Repr::Inf(_) => false,
+        }
+    }
+
+    /// True for the two infinities.
+    pub fn is_infinite(&self) -> bool {
+        matches!(self.0, Repr::Inf(_))
+    }
+
+    /// Decimal text without exponent (`-12.5`, `12345678901234567890.123`);
+    /// infinities render as `Infinity` / `-Infinity`.
+    pub fn to_decimal_string(&self) -> String {
+        match &self.0 {
+            Repr::Int(i) => i.to_string(),
+            Repr::Dec(text) => text.clone(),
+            Repr::Inf(true) => "-Infinity".to_string(),
+            Repr::Inf(false) => "Infinity".to_string(),
+        }
+    }
+
+    /// How go-cty's msgpack encoder writes this number: int64 if exact, else float64 if
+    /// exact, else the decimal text.
+    pub fn wire_form(&self) -> WireNumber {
+        match &self.0 {
+            Repr::Int(i) => WireNumber::Int(*i),
+            Repr::Inf(negative) => WireNumber::Float(if *negative {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            }),
+            Repr::Dec(text) => match text.parse::<f64>() {
+                Ok(f) if f.is_finite() && exact_decimal(f) == *text => WireNumber::Float(f),
+                _ => WireNumber::Text(text.clone()),
+            },
+        }
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_decimal_string())
+    }
+}
+
+impl From<i64> for Number {
+    fn from(i: i64) -> Self {
+        Number::from_i64(i)
+    }
+}
+
+impl From<u64> for Number {
+    fn from(u: u64) -> Self {
+        Number::from_u64(u)
+    }
+}
+
+impl From<i32> for Number {
+    fn from(i: i32) -> Self {
+        Number::from_i64(i64::from(i))
+    }
+}
+
+fn parse_exponent(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Builds the canonical number `(-1)^negative * digits * 10^exp10`.
+fn from_digits(negative: bool, digits: &str, exp10: i64) -> Option<Number> {
+    let significant = digits.trim_start_matches('0');
+    if significant.is_empty() {
+        return Some(Number(Repr::Int(0)));
+    }
+    let trimmed = significant.trim_end_matches('0');
+    let exp10 = exp10.checked_add(i64::try_from(significant.len() - trimmed.len()).ok()?)?;
+    let sign = if negative { "-" } else { "" };
+    let text = if exp10 >= 0 {
+        let zeros = usize::try_from(exp10).ok()?;
+        if trimmed.len().saturating_add(zeros) > MAX_TEXT_LEN {
+            return None;
+        }
+        let text = format!("{sign}{trimmed}{}", "0".repeat(zeros));
+        if let Ok(i) = text.parse::<i64>() {
+            return Some(Number(Repr::Int(i)));
+        }
+        text
+    } else {
+        let frac_len = usize::try_from(-exp10).ok()?;
+        if frac_len.saturating_add(trimmed.len()) > MAX_TEXT_LEN {
+            return None;
+        }
+        if trimmed.len() > frac_len {
+            let (int, frac) = trimmed.split_at(trimmed.len() - frac_len);
+            format!("{sign}{int}.{frac}")
+        } else {
+            let pad = "0".repeat(frac_len - trimmed.len());
+            format!("{sign}0.{pad}{trimmed}")
+        }
+    };
+    Some(Number(Repr::Dec(text)))
+}
+
+/// The exact decimal expansion of a finite float, canonical (no trailing zeros, no exponent).
+fn exact_decimal(f: f64) -> String {
+    let bits = f.to_bits();
+    let negative = bits >> 63 == 1;
+    let exp_bits = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & ((1u64 << 52) - 1);
+    let (mut mant, mut exp2) = if exp_bits == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1u64 << 52), exp_bits - 1075)
+    };
+    if mant == 0 {
+        return "0".to_string();
+    }
+    while mant & 1 == 0 && exp2 < 0 {
+        mant >>= 1;
+        exp2 += 1;
+    }
+    let sign = if negative { "-" } else { "" };
+    let mut big = BigUint::from_u64(mant);
+    if exp2 >= 0 {
+        big.mul_pow(2, exp2 as u32);
+        return format!("{sign}{}", big.into_decimal());
+    }
+    let frac_len = (-exp2) as usize;
+    big.mul_pow(5, frac_len as u32);
+    let digits = big.into_decimal();
+    if digits.len() > frac_len {
+        let (int, frac) = digits.split_at(digits.len() - frac_len);
+        format!("{sign}{int}.{frac}")
+    } else {
+        format!("{sign}0.{}{digits}", "0".repeat(frac_len - digits.len()))
+    }
+}
+
+/// Just enough unsigned big-integer arithmetic to expand floats exactly.
+struct BigUint {
+    /// Little-endian base-2^32 limbs.
+    limbs: Vec<u32>,
+}
+
+impl BigUint {
+    fn from_u64(v: u64) -> Self {
+        BigUint {
+            limbs: vec![v as u32, (v >> 32) as u32],
+        }
+    }
+
+    fn mul_small(&mut self, m: u32) {
+        let mut carry = 0u64;
+        for limb in &mut self.limbs {
+            let product = u64::from(*limb) * u64::from(m) + carry;
+            *limb = product as u32;
+            carry = product >> 32;
+        }
+        if carry > 0 {
+            self.limbs.push(carry as u32);
+        }
+    }
+
+    /// Multiplies by `base^exp` (base 2 or 5), in chunks that fit a u32.
+    fn mul_pow(&mut self, base: u32, mut exp: u32) {
+        let (chunk, chunk_exp) = if base == 2 {
+            (1u32 << 31, 31)
+        } else {
+            (1_220_703_125, 13)
+        };
+        while exp >= chunk_exp {
+            self.mul_small(chunk);
+            exp -= chunk_exp;
+        }
+        self.mul_small(base.pow(exp));
+    }
+
+    /// Divides in place by `d`, returning the remainder.
+    fn div_small(&mut self, d: u32) -> u32 {
+        let mut rem = 0u64;
+        for limb in self.limbs.iter_mut().rev() {
+            let cur = (rem << 32) | u64::from(*limb);
+            *limb = (cur / u64::from(d)) as u32;
+            rem = cur % u64::from(d);
+        }
+        while self.limbs.last() == Some(&0) {
+            self.limbs.pop();
+        }
+        rem as u32
+    }
+
+    fn into_decimal(mut self) -> String {
+        let mut chunks = Vec::new();
+        while !self.limbs.is_empty() {
+            chunks.push(self.div_small(1_000_000_000));
+        }
+        let mut out = match chunks.pop() {
+            Some(top) => top.to_string(),
+            None => return "0".to_string(),
+        };
+        for chunk in chunks.iter().rev() {
+            out.push_str(&format!("{chunk:09}"));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_canonicalises() {
+        let cases = vec![
+            ("int", "42", "42"),
+            ("negative", "-7", "-7"),
+            ("plus sign", "+7", "7"),
+            ("trailing zeros", "1.500", "1.5"),
+            ("integral decimal", "1.0", "1"),
+            ("leading zeros", "007.25", "7.25"),
+            ("bare fraction", ".5", "0.5"),
+            ("bare int dot", "5.", "5"),
+            ("exponent", "1e3", "1000"),
+            ("negative exponent", "25e-3", "0.025"),
+            ("zero", "-0.000", "0"),
+            ("big int", "12345678901234567890", "12345678901234567890"),
+            (
+                "big decimal",
+                "12345678901234567890.123",
+                "12345678901234567890.123",
+            ),
+            ("tiny", "1e-30", "0.000000000000000000000000000001"),
+            ("inf", "-Infinity", "-Infinity"),
+        ];
+        for (name, input, want) in cases {
+            let n = Number::parse(input).unwrap_or_else(|| panic!("case {name} did not parse"));
+            assert_eq!(n.to_decimal_string(), want, "case {name}");
+            assert_eq!(Number::parse(&n.to_string()), Some(n), "reparse {name}");
+        }
+    }
+
+    #[test]
+    fn parse_rejects() {
+        for (name, input) in [
+            ("empty", ""),
+            ("sign only", "-"),
+            ("dot only", "."),
+            ("letters", "12a"),
+            ("two dots", "1.2.3"),
+            ("empty exponent", "1e"),
+            ("huge exponent", "1e9999999"),
+            ("too long", "1e5000"),
+            ("space", " 1"),
+            ("hex", "0x10"),
+        ] {
+            assert_eq!(Number::parse(input), None, "case {name}");
+        }
+    }
+
+    #[test]
+    fn equality_by_value() {
+        let one = Number::from_i64(1);
+        assert_eq!(Number::parse("1").unwrap(), one);
+        assert_eq!(Number::parse("1.0").unwrap(), one);
+        assert_eq!(Number::from_f64(1.0).unwrap(), one);
+        assert_eq!(Number::from_f64_exact(1.0).unwrap(), one);
+        assert_eq!(Number::from_u64(1), one);
+        assert_ne!(Number::parse("1.5").unwrap(), one);
+        assert_eq!(
+            Number::from_u64(u64::MAX),
+            Number::parse("18446744073709551615").unwrap()
+        );
+        assert_eq!(
+            Number::from_f64(0.5).unwrap(),
+            Number::parse("0.50").unwrap()
+        );
+    }
+
+    #[test]
+    fn conversions() {
+        let n = Number::parse("18446744073709551615").unwrap();
+        assert_eq!(n.as_i64(), None);
+        assert_eq!(n.as_u64(), Some(u64::MAX));
+        assert_eq!(Number::from_i64(-3).as_u64(), None);
+        assert_eq!(Number::from_i64(-3).as_i64(), Some(-3));
+        assert_eq!(Number::parse("2.5").unwrap().as_f64(), 2.5);
+        assert_eq!(Number::parse("2.5").unwrap().as_i64(), None);
+        assert!(Number::from_f64(f64::NAN).is_none());
+        assert!(Number::from_f64(f64::INFINITY).is_none());
+        assert!(Number::from_f64_exact(f64::INFINITY).unwrap().is_infinite());
+        assert_eq!(Number::from_f64(0.1).unwrap().to_string(), "0.1");
+        assert_eq!(
+            Number::from_f64_exact(0.1).unwrap().to_string(),
+            "0.1000000000000000055511151231257827021181583404541015625"
+        );
+        assert_eq!(
+            Number::from_f64_exact(-2.0f64.powi(63)).unwrap().as_i64(),
+            Some(i64::MIN)
+        );
+        assert_eq!(
+            Number::from_f64_exact(2.0f64.powi(63)).unwrap().to_string(),
+            "9223372036854775808"
+        );
+    }
+
+    #[test]
+    fn wire_form_follows_go_cty() {
+        let cases = vec![
+            ("int", "5", WireNumber::Int(5)),
+            ("min int", "-9223372036854775808", WireNumber::Int(i64::MIN)),
+            ("dyadic fraction", "0.5", WireNumber::Float(0.5)),
+            ("dyadic negative", "-2.75", WireNumber::Float(-2.75)),
+            ("0.1 not exact", "0.1", WireNumber::Text("0.1".into())),
+            (
+                "2^63 exact float",
+                "9223372036854775808",
+                WireNumber::Float(2f64.powi(63)),
+            ),
+            ("1e20 exact float", "1e20", WireNumber::Float(1e20)),
+            (
+                "u64 max not exact",
+                "18446744073709551615",
+                WireNumber::Text("18446744073709551615".into()),
+            ),
+            (
+                "big decimal",
+                "12345678901234567890.123",
+                WireNumber::Text("12345678901234567890.123".into()),
+            ),
+            (
+                "exact binary expansion of 0.1",
+                "0.1000000000000000055511151231257827021181583404541015625",
+                WireNumber::Float(0.1),
+            ),
+            ("infinity", "inf", WireNumber::Float(f64::INFINITY)),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(
+                Number::parse(input).unwrap().wire_form(),
+                want,
+                "case {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn exact_decimal_of_extremes() {
+        let smallest = exact_decimal(f64::from_bits(1));
+        assert!(smallest.starts_with("0.000"));
+        assert!(smallest.ends_with("625"));
+        assert_eq!(smallest.parse::<f64>().unwrap(), f64::from_bits(1));
+        let largest = exact_decimal(f64::MAX);
+        assert_eq!(largest.len(), 309);
+        assert_eq!(largest.parse::<f64>().unwrap(), f64::MAX);
+        assert_eq!(exact_decimal(-0.75), "-0.75");
+    }
+
+    /// Deterministic xorshift sequence for the property tests.
+    fn rng(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
+    #[test]
+    fn random_floats_travel_exactly() {
+        let mut next = rng(0x1234_5678_9abc_def1);
+        for _ in 0..3000 {
+            let f = f64::from_bits(next());
+            if !f.is_finite() {
+                continue;
+            }
+            let n = Number::from_f64_exact(f).unwrap();
+            match n.wire_form() {
+                WireNumber::Int(i) => assert_eq!(i as f64, f, "{f:e}"),
+                WireNumber::Float(g) => assert_eq!(g.to_bits(), f.to_bits(), "{f:e}"),
+                WireNumber::Text(t) => panic!("{f:e} became text {t}"),
+            }
+            assert_eq!(n.as_f64().to_bits(), f.to_bits(), "as_f64 of {f:e}");
+            assert_eq!(
+                Number::parse(&n.to_string()),
+                Some(n.clone()),
+                "reparse {f:e}"
+            );
+        }
+    }
+
+    #[test]
+    fn random_text_parses_consistently() {
+        let mut next = rng(0x0bad_cafe_f00d_d00d);
+        let alphabet = b"0123456789012345678901234567890123456789..eE+-";
+        for _ in 0..5000 {
+            let len = (next() % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| char::from(alphabet[(next() as usize) % alphabet.len()]))
+                .collect();
+            let Some(n) = Number::parse(&text) else {
+                continue;
+            };
+            assert_eq!(
+                Number::parse(&n.to_string()),
+                Some(n.clone()),
+                "reparse {text}"
+            );
+            if let Ok(f) = text.parse::<f64>()
+                && f.is_finite()
+            {
+                assert_eq!(n.as_f64(), f, "as_f64 of {text}");
+            }
+        }
+    }
+}
