@@ -3,3 +3,4 @@
 
 pub mod framework;
 pub mod proto;
+pub mod tfplugin5;

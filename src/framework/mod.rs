@@ -1,5 +1,7 @@
-//! Provider framework values: cty types and values, their wire codecs (msgpack, JSON),
-//! attribute paths, typed models and Terraform duration strings.
+//! The provider framework: cty types and values with their wire codecs (msgpack, JSON),
+//! attribute paths, typed models and durations; schemas, validators, diagnostics, timeouts,
+//! the Resource traits and the plan rules applied to every resource. Knows nothing about
+//! Azure or protobuf.
 //!
 //! Notes for users of this module:
 //! - [`Value`] is untyped; always encode/decode against the schema's [`Type`]. Objects are
@@ -13,13 +15,20 @@
 //! - An empty `DynamicValue` (no msgpack and no JSON bytes) means null; [`msgpack::decode`]
 //!   rejects empty input, so callers check for emptiness first.
 
+pub mod diagnostics;
 pub mod duration;
+pub mod erased;
 pub mod json;
 pub mod model;
 pub mod msgpack;
 pub mod number;
 pub mod path;
+pub mod resource;
+pub mod schema;
+pub mod server;
+pub mod timeouts;
 pub mod types;
+pub mod validators;
 pub mod value;
 
 pub use duration::DurationError;
