@@ -1,0 +1,1 @@
+//! ARM client tests against a mock transport.
