@@ -1,6 +1,16 @@
 //! terraform-provider-astro: wires Astronomer's Astro Remote Execution Agents into Azure over
 //! Private Link, as a Terraform provider speaking plugin protocol 5.
+//!
+//! Layout (requests flow down, answers flow back up):
+//! - [`plugin`]: the go-plugin contract (handshake, AutoMTLS, controller, stdio); no Azure.
+//! - [`tfplugin5`]: the gRPC `Provider` service; converts protocol messages, nothing else.
+//! - [`framework`]: cty values and codecs, schemas, plan rules, the Resource traits.
+//! - [`provider`]: the Astro provider: its configuration, resources and data source.
+//! - [`azure`]: the ARM client (pipeline, credentials, LRO poller, typed IDs, models).
+//! - [`sandbox`]: the local Azure imitation behind `astro-azure-sandbox`; shares no types.
 
+pub mod azure;
 pub mod framework;
 pub mod proto;
+pub mod provider;
 pub mod tfplugin5;

@@ -1,0 +1,752 @@
+//! `ArmClient`: one Azure Resource Manager client on the azure_core pipeline (bearer token,
+//! retry on 408/429/5xx honouring Retry-After, request logging without secrets) with typed
+//! methods for Private Endpoints, NICs and Private DNS. Every method takes an [`OpCtx`] whose
+//! deadline and cancellation token bound the whole call, including retries and LRO polling.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use azure_core::credentials::TokenCredential;
+use azure_core::http::headers::HeaderName;
+use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
+use azure_core::http::policies::{Policy, PolicyResult};
+use azure_core::http::{
+    ClientOptions, Context, ExponentialRetryOptions, Method, Pipeline, PipelineSendOptions,
+    RawResponse, Request, RetryOptions, Transport, Url,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tracing::debug;
+
+use super::config::AzureConfig;
+use super::error::{Error, Result};
+use super::ids::{
+    ARecordId, NetworkInterfaceId, PrivateDnsZoneId, PrivateEndpointId, VirtualNetworkLinkId,
+};
+use super::lro::{self, LroKind, Start};
+use super::models::{
+    NetworkInterface, Page, PrivateDnsZone, PrivateEndpoint, RecordSet, VirtualNetworkLink,
+};
+use super::{NETWORK_API_VERSION, PRIVATE_DNS_API_VERSION};
+
+/// User agent sent on every ARM request.
+pub const USER_AGENT: &str = concat!("terraform-provider-astro/", env!("CARGO_PKG_VERSION"));
+/// Retries of one request on 408/429/5xx or a broken connection.
+pub const MAX_RETRIES: u32 = 10;
+/// Total time one request may spend retrying; generous because ARM throttling asks for long
+/// pauses (Retry-After) and a throttled apply should slow down, not fail.
+pub const MAX_RETRY_ELAPSED: Duration = Duration::from_secs(5 * 60);
+/// First retry delay (doubles each retry, capped by [`MAX_RETRY_DELAY`] unless Azure asks for
+/// longer with Retry-After).
+pub const INITIAL_RETRY_DELAY: Duration = Duration::from_secs(1);
+/// Longest back-off between retries when Azure gives no Retry-After.
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(60);
+/// How long after a successful write a 404 counts as "not visible yet" (ARM is eventually
+/// consistent: azurerm #25220, pulumi-azure-native #3138).
+pub const READ_AFTER_WRITE_WINDOW: Duration = Duration::from_secs(60);
+/// Pause between reads inside [`READ_AFTER_WRITE_WINDOW`].
+pub const READ_AFTER_WRITE_INTERVAL: Duration = Duration::from_secs(3);
+/// Pause between reads while waiting for a deleted resource to disappear.
+pub const GONE_POLL_INTERVAL: Duration = Duration::from_secs(5);
+
+const X_MS_REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
+const X_MS_CORRELATION_REQUEST_ID: HeaderName =
+    HeaderName::from_static("x-ms-correlation-request-id");
+const USER_AGENT_HEADER: HeaderName = HeaderName::from_static("user-agent");
+
+/// Deadline and cancellation for one provider operation.
+#[derive(Debug, Clone)]
+pub struct OpCtx {
+    /// When the operation must give up (from the resource's `timeouts`).
+    pub deadline: Instant,
+    /// Cancelled by StopProvider or when Terraform goes away.
+    pub cancel: CancellationToken,
+}
+
+impl OpCtx {
+    /// A context that ends `timeout` from now.
+    pub fn new(timeout: Duration, cancel: CancellationToken) -> Self {
+        Self {
+            deadline: Instant::now() + timeout,
+            cancel,
+        }
+    }
+
+    /// Sleeps `pause`, failing with Timeout if the deadline comes first (after sleeping up to
+    /// it) or Cancelled on cancellation.
+    pub(crate) async fn sleep(
+        &self,
+        pause: Duration,
+        operation: &str,
+        started: Instant,
+        last_status: &str,
+    ) -> Result<()> {
+        let wake = Instant::now() + pause;
+        tokio::select! {
+            _ = self.cancel.cancelled() => Err(Error::Cancelled),
+            _ = tokio::time::sleep_until(wake.min(self.deadline)) => {
+                if wake > self.deadline {
+                    Err(self.timeout(operation, started, last_status))
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    /// Runs `fut` bounded by the deadline and cancellation.
+    pub(crate) async fn run<T>(
+        &self,
+        operation: &str,
+        fut: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let started = Instant::now();
+        tokio::select! {
+            _ = self.cancel.cancelled() => Err(Error::Cancelled),
+            _ = tokio::time::sleep_until(self.deadline) => {
+                Err(self.timeout(operation, started, "request in flight"))
+            }
+            r = fut => r,
+        }
+    }
+
+    fn timeout(&self, operation: &str, started: Instant, last_status: &str) -> Error {
+        Error::Timeout {
+            operation: operation.to_string(),
+            waited: started.elapsed(),
+            last_status: last_status.to_string(),
+        }
+    }
+}
+
+/// Conditional-write headers for Private DNS PUTs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteCondition {
+    /// Send `If-Match: <etag>`: fail with Conflict if the object changed.
+    pub if_match: Option<String>,
+    /// Send `If-None-Match: *`: fail with Conflict if the object already exists.
+    pub if_none_match: bool,
+}
+
+impl WriteCondition {
+    /// Create only: fail if it exists.
+    pub fn create_only() -> Self {
+        Self {
+            if_match: None,
+            if_none_match: true,
+        }
+    }
+
+    /// Update only the version with this etag.
+    pub fn if_match(etag: impl Into<String>) -> Self {
+        Self {
+            if_match: Some(etag.into()),
+            if_none_match: false,
+        }
+    }
+
+    fn apply(&self, req: &mut Request) {
+        if let Some(etag) = &self.if_match {
+            req.insert_header("if-match", etag.clone());
+        }
+        if self.if_none_match {
+            req.insert_header("if-none-match", "*");
+        }
+    }
+}
+
+/// An ARM resource ID with its model and api-version, so one generic code path serves all
+/// typed methods.
+pub trait ArmResource: fmt::Display + Sync {
+    /// The serde model of the resource.
+    type Model: DeserializeOwned + Serialize + Send + Sync;
+    /// api-version for requests.
+    const API_VERSION: &'static str;
+    /// The ARM path (the ID).
+    fn arm_path(&self) -> String;
+}
+
+macro_rules! arm_resource {
+    ($id:ty, $model:ty, $api:expr) => {
+        impl ArmResource for $id {
+            type Model = $model;
+            const API_VERSION: &'static str = $api;
+            fn arm_path(&self) -> String {
+                self.path()
+            }
+        }
+    };
+}
+arm_resource!(PrivateEndpointId, PrivateEndpoint, NETWORK_API_VERSION);
+arm_resource!(NetworkInterfaceId, NetworkInterface, NETWORK_API_VERSION);
+arm_resource!(PrivateDnsZoneId, PrivateDnsZone, PRIVATE_DNS_API_VERSION);
+arm_resource!(
+    VirtualNetworkLinkId,
+    VirtualNetworkLink,
+    PRIVATE_DNS_API_VERSION
+);
+arm_resource!(ARecordId, RecordSet, PRIVATE_DNS_API_VERSION);
+
+/// The Azure Resource Manager client.
+#[derive(Debug, Clone)]
+pub struct ArmClient {
+    pipeline: Pipeline,
+    endpoint: Url,
+}
+
+impl ArmClient {
+    /// Builds the client for `config`: one reqwest (rustls) client shared by the credential
+    /// and the ARM pipeline.
+    pub fn new(config: &AzureConfig) -> Result<Self> {
+        let http = super::credential::http_client()?;
+        let credential = super::credential::build_credential(config, http.clone())?;
+        Self::with_credential(config, credential, Transport::new(http))
+    }
+
+    /// Builds the client with an explicit credential and transport (tests, custom hosts).
+    pub fn with_credential(
+        config: &AzureConfig,
+        credential: Arc<dyn TokenCredential>,
+        transport: Transport,
+    ) -> Result<Self> {
+        let endpoint = config.resource_manager_endpoint.clone();
+        if endpoint.scheme() != "https" {
+            return Err(Error::Internal(format!(
+                "resource manager endpoint {endpoint} is not https"
+            )));
+        }
+        let auth = BearerTokenAuthorizationPolicy::new(credential, [config.token_scope.clone()]);
+        let options = ClientOptions {
+            transport: Some(transport),
+            retry: RetryOptions::exponential(ExponentialRetryOptions {
+                initial_delay: to_time(INITIAL_RETRY_DELAY),
+                max_retries: MAX_RETRIES,
+                max_total_elapsed: to_time(MAX_RETRY_ELAPSED),
+                max_delay: to_time(MAX_RETRY_DELAY),
+            }),
+            ..Default::default()
+        };
+        let per_try: Vec<Arc<dyn Policy>> = vec![Arc::new(auth), Arc::new(ArmRequestPolicy)];
+        let pipeline = Pipeline::new(
+            Some(env!("CARGO_PKG_NAME")),
+            Some(env!("CARGO_PKG_VERSION")),
+            options,
+            Vec::new(),
+            per_try,
+            None,
+        );
+        Ok(Self { pipeline, endpoint })
+    }
+
+    /// The Resource Manager endpoint this client talks to.
+    pub fn endpoint(&self) -> &Url {
+        &self.endpoint
+    }
+
+    // ---- Private Endpoints -------------------------------------------------------------
+
+    /// GET a Private Endpoint; `None` on 404.
+    pub async fn get_private_endpoint(
+        &self,
+        id: &PrivateEndpointId,
+        ctx: &OpCtx,
+    ) -> Result<Option<PrivateEndpoint>> {
+        self.get(id, ctx).await
+    }
+
+    /// PUT a Private Endpoint, wait for the operation (Azure-AsyncOperation), then GET it.
+    pub async fn put_private_endpoint(
+        &self,
+        id: &PrivateEndpointId,
+        body: &PrivateEndpoint,
+        ctx: &OpCtx,
+    ) -> Result<PrivateEndpoint> {
+        self.put_lro(id, body, &WriteCondition::default(), ctx)
+            .await
+    }
+
+    /// DELETE a Private Endpoint and wait until it is gone (404 at any point = done).
+    pub async fn delete_private_endpoint(&self, id: &PrivateEndpointId, ctx: &OpCtx) -> Result<()> {
+        self.delete_lro(id, ctx).await
+    }
+
+    /// GET a network interface; `None` on 404.
+    pub async fn get_network_interface(
+        &self,
+        id: &NetworkInterfaceId,
+        ctx: &OpCtx,
+    ) -> Result<Option<NetworkInterface>> {
+        self.get(id, ctx).await
+    }
+
+    // ---- Private DNS zones -------------------------------------------------------------
+
+    /// GET a private DNS zone; `None` on 404.
+    pub async fn get_private_dns_zone(
+        &self,
+        id: &PrivateDnsZoneId,
+        ctx: &OpCtx,
+    ) -> Result<Option<PrivateDnsZone>> {
+        self.get(id, ctx).await
+    }
+
+    /// PUT a private DNS zone (LRO), optionally create-only or etag-guarded, then GET it.
+    pub async fn put_private_dns_zone(
+        &self,
+        id: &PrivateDnsZoneId,
+        body: &PrivateDnsZone,
+        condition: &WriteCondition,
+        ctx: &OpCtx,
+    ) -> Result<PrivateDnsZone> {
+        self.put_lro(id, body, condition, ctx).await
+    }
+
+    /// DELETE a private DNS zone (LRO). Azure refuses while links exist.
+    pub async fn delete_private_dns_zone(&self, id: &PrivateDnsZoneId, ctx: &OpCtx) -> Result<()> {
+        self.delete_lro(id, ctx).await
+    }
+
+    // ---- Virtual network links ---------------------------------------------------------
+
+    /// GET a virtual network link; `None` on 404.
+    pub async fn get_virtual_network_link(
+        &self,
+        id: &VirtualNetworkLinkId,
+        ctx: &OpCtx,
+    ) -> Result<Option<VirtualNetworkLink>> {
+        self.get(id, ctx).await
+    }
+
+    /// PUT a virtual network link (LRO), then GET it.
+    pub async fn put_virtual_network_link(
+        &self,
+        id: &VirtualNetworkLinkId,
+        body: &VirtualNetworkLink,
+        condition: &WriteCondition,
+        ctx: &OpCtx,
+    ) -> Result<VirtualNetworkLink> {
+        self.put_lro(id, body, condition, ctx).await
+    }
+
+    /// DELETE a virtual network link (LRO), then wait until GET answers 404: the API has
+    /// reported links gone while they lingered (azurerm polls the same way).
+    pub async fn delete_virtual_network_link(
+        &self,
+        id: &VirtualNetworkLinkId,
+        ctx: &OpCtx,
+    ) -> Result<()> {
+        self.delete_lro(id, ctx).await?;
+        self.wait_until_gone(id, ctx).await
+    }
+
+    /// All virtual network links of a zone (follows nextLink).
+    pub async fn list_virtual_network_links(
+        &self,
+        zone: &PrivateDnsZoneId,
+        ctx: &OpCtx,
+    ) -> Result<Vec<VirtualNetworkLink>> {
+        let path = format!("{}/virtualNetworkLinks", zone.path());
+        self.list(
+            &path,
+            PRIVATE_DNS_API_VERSION,
+            ctx,
+            &format!("listing virtual network links of {zone}"),
+        )
+        .await
+    }
+
+    // ---- Record sets -------------------------------------------------------------------
+
+    /// GET an A record set; `None` on 404.
+    pub async fn get_a_record(&self, id: &ARecordId, ctx: &OpCtx) -> Result<Option<RecordSet>> {
+        self.get(id, ctx).await
+    }
+
+    /// PUT an A record set (synchronous: 200/201 with the record).
+    pub async fn put_a_record(
+        &self,
+        id: &ARecordId,
+        body: &RecordSet,
+        condition: &WriteCondition,
+        ctx: &OpCtx,
+    ) -> Result<RecordSet> {
+        let operation = format!("writing {id}");
+        let resp = self
+            .send_json(
+                Method::Put,
+                self.url(id)?,
+                Some(body),
+                condition,
+                ctx,
+                &operation,
+            )
+            .await?;
+        let resp = check(resp)?;
+        decode(&resp, &operation)
+    }
+
+    /// DELETE an A record set (synchronous; 404 = already gone).
+    pub async fn delete_a_record(&self, id: &ARecordId, ctx: &OpCtx) -> Result<()> {
+        let operation = format!("deleting {id}");
+        let resp = self
+            .send_json::<()>(
+                Method::Delete,
+                self.url(id)?,
+                None,
+                &WriteCondition::default(),
+                ctx,
+                &operation,
+            )
+            .await?;
+        if u16::from(resp.status()) == 404 {
+            return Ok(());
+        }
+        check(resp).map(|_| ())
+    }
+
+    /// Every record set of a zone, all types (`.../ALL`, follows nextLink).
+    pub async fn list_record_sets(
+        &self,
+        zone: &PrivateDnsZoneId,
+        ctx: &OpCtx,
+    ) -> Result<Vec<RecordSet>> {
+        let path = format!("{}/ALL", zone.path());
+        self.list(
+            &path,
+            PRIVATE_DNS_API_VERSION,
+            ctx,
+            &format!("listing record sets of {zone}"),
+        )
+        .await
+    }
+
+    // ---- Generic operations ------------------------------------------------------------
+
+    /// GET any resource; `None` on 404.
+    pub async fn get<I: ArmResource>(&self, id: &I, ctx: &OpCtx) -> Result<Option<I::Model>> {
+        let operation = format!("reading {id}");
+        let resp = self.raw_get(self.url(id)?, ctx, &operation).await?;
+        if u16::from(resp.status()) == 404 {
+            return Ok(None);
+        }
+        decode(&check(resp)?, &operation).map(Some)
+    }
+
+    /// GET after a successful write: a 404 within [`READ_AFTER_WRITE_WINDOW`] means "not
+    /// visible yet" and is retried; `None` only if it stays 404 for the whole window.
+    pub async fn get_after_write<I: ArmResource>(
+        &self,
+        id: &I,
+        ctx: &OpCtx,
+    ) -> Result<Option<I::Model>> {
+        let started = Instant::now();
+        loop {
+            if let Some(model) = self.get(id, ctx).await? {
+                return Ok(Some(model));
+            }
+            if started.elapsed() >= READ_AFTER_WRITE_WINDOW {
+                return Ok(None);
+            }
+            debug!("{id} not visible yet after a successful write; reading again");
+            ctx.sleep(
+                READ_AFTER_WRITE_INTERVAL,
+                &format!("{id} to become readable"),
+                started,
+                "404 Not Found",
+            )
+            .await?;
+        }
+    }
+
+    async fn put_lro<I: ArmResource>(
+        &self,
+        id: &I,
+        body: &I::Model,
+        condition: &WriteCondition,
+        ctx: &OpCtx,
+    ) -> Result<I::Model> {
+        let operation = format!("writing {id}");
+        let url = self.url(id)?;
+        let resp = self
+            .send_json(
+                Method::Put,
+                url.clone(),
+                Some(body),
+                condition,
+                ctx,
+                &operation,
+            )
+            .await?;
+        let resp = check(resp)?;
+        match lro::start(self, &resp, &url, LroKind::Write)? {
+            Start::Done if !resp.body().as_ref().is_empty() => return decode(&resp, &operation),
+            Start::Done => {}
+            Start::Poll {
+                target,
+                retry_after,
+                last_status,
+            } => {
+                lro::wait(
+                    self,
+                    target,
+                    retry_after,
+                    last_status,
+                    LroKind::Write,
+                    &operation,
+                    ctx,
+                )
+                .await?;
+            }
+        }
+        self.get_after_write(id, ctx)
+            .await?
+            .ok_or_else(|| Error::NotFound {
+                code: "ResourceNotFound".to_string(),
+                message: format!(
+                    "{id} was written successfully but still reads as not found after {}",
+                    super::error::fmt_duration(READ_AFTER_WRITE_WINDOW)
+                ),
+            })
+    }
+
+    async fn delete_lro<I: ArmResource>(&self, id: &I, ctx: &OpCtx) -> Result<()> {
+        let operation = format!("deleting {id}");
+        let url = self.url(id)?;
+        let resp = self
+            .send_json::<()>(
+                Method::Delete,
+                url.clone(),
+                None,
+                &WriteCondition::default(),
+                ctx,
+                &operation,
+            )
+            .await?;
+        if u16::from(resp.status()) == 404 {
+            return Ok(());
+        }
+        let resp = check(resp)?;
+        match lro::start(self, &resp, &url, LroKind::Delete)? {
+            Start::Done => Ok(()),
+            Start::Poll {
+                target,
+                retry_after,
+                last_status,
+            } => {
+                lro::wait(
+                    self,
+                    target,
+                    retry_after,
+                    last_status,
+                    LroKind::Delete,
+                    &operation,
+                    ctx,
+                )
+                .await
+            }
+        }
+    }
+
+    async fn wait_until_gone<I: ArmResource>(&self, id: &I, ctx: &OpCtx) -> Result<()> {
+        let started = Instant::now();
+        let operation = format!("{id} to disappear after deletion");
+        while self.get(id, ctx).await?.is_some() {
+            debug!("{id} still readable after its deletion finished; waiting");
+            ctx.sleep(GONE_POLL_INTERVAL, &operation, started, "still present")
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn list<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        api_version: &str,
+        ctx: &OpCtx,
+        operation: &str,
+    ) -> Result<Vec<T>> {
+        let mut items = Vec::new();
+        let mut next = Some(self.url_for(path, api_version)?);
+        while let Some(url) = next.take() {
+            let page: Page<T> =
+                decode(&check(self.raw_get(url, ctx, operation).await?)?, operation)?;
+            items.extend(page.value);
+            next = match page.next_link.filter(|l| !l.is_empty()) {
+                Some(link) => Some(self.follow_url(&link)?),
+                None => None,
+            };
+        }
+        Ok(items)
+    }
+
+    // ---- Plumbing ----------------------------------------------------------------------
+
+    fn url<I: ArmResource>(&self, id: &I) -> Result<Url> {
+        self.url_for(&id.arm_path(), I::API_VERSION)
+    }
+
+    /// `endpoint + path?api-version=...`, each path segment percent-encoded.
+    fn url_for(&self, path: &str, api_version: &str) -> Result<Url> {
+        let mut url = self.endpoint.clone();
+        url.path_segments_mut()
+            .map_err(|()| {
+                Error::Internal(format!("endpoint {} cannot take a path", self.endpoint))
+            })?
+            .pop_if_empty()
+            .extend(path.split('/').filter(|s| !s.is_empty()));
+        url.query_pairs_mut()
+            .append_pair("api-version", api_version);
+        Ok(url)
+    }
+
+    /// Validates a URL Azure handed back (nextLink, Azure-AsyncOperation, Location): it must
+    /// be https on the endpoint's host, so the bearer token never goes anywhere else.
+    pub(crate) fn follow_url(&self, raw: &str) -> Result<Url> {
+        let url = Url::parse(raw)
+            .or_else(|_| self.endpoint.join(raw))
+            .map_err(|e| Error::Internal(format!("Azure returned an unusable URL {raw:?}: {e}")))?;
+        let same_origin = url.scheme() == "https"
+            && url.host_str() == self.endpoint.host_str()
+            && url.port_or_known_default() == self.endpoint.port_or_known_default();
+        if !same_origin {
+            return Err(Error::UntrustedUrl {
+                url: format!(
+                    "{}://{}{}",
+                    url.scheme(),
+                    url.host_str().unwrap_or(""),
+                    url.path()
+                ),
+            });
+        }
+        Ok(url)
+    }
+
+    /// GET without status checks (the caller interprets 404/202).
+    pub(crate) async fn raw_get(
+        &self,
+        url: Url,
+        ctx: &OpCtx,
+        operation: &str,
+    ) -> Result<RawResponse> {
+        self.send_json::<()>(
+            Method::Get,
+            url,
+            None,
+            &WriteCondition::default(),
+            ctx,
+            operation,
+        )
+        .await
+    }
+
+    async fn send_json<B: Serialize>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&B>,
+        condition: &WriteCondition,
+        ctx: &OpCtx,
+        operation: &str,
+    ) -> Result<RawResponse> {
+        let mut req = Request::new(url, method);
+        req.insert_header("accept", "application/json");
+        condition.apply(&mut req);
+        if let Some(body) = body {
+            let bytes = serde_json::to_vec(body).map_err(|e| {
+                Error::Internal(format!("encoding the request for {operation}: {e}"))
+            })?;
+            req.insert_header("content-type", "application/json");
+            req.set_body(bytes);
+        }
+        let options = PipelineSendOptions {
+            skip_checks: true,
+            ..Default::default()
+        };
+        let send = async {
+            self.pipeline
+                .send(&Context::new(), &mut req, Some(options))
+                .await
+                .map_err(map_core_error)
+        };
+        ctx.run(operation, send).await
+    }
+}
+
+fn to_time(d: Duration) -> azure_core::time::Duration {
+    azure_core::time::Duration::milliseconds(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+fn map_core_error(e: azure_core::Error) -> Error {
+    match e.kind() {
+        azure_core::error::ErrorKind::Credential => Error::Credential(e),
+        _ => Error::Transport(e),
+    }
+}
+
+/// A header's value as text.
+pub(crate) fn header_str<'a>(resp: &'a RawResponse, name: &HeaderName) -> Option<&'a str> {
+    resp.headers().get_optional_str(name)
+}
+
+/// The error for an unsuccessful response.
+pub(crate) fn response_error(resp: &RawResponse) -> Error {
+    Error::from_response(
+        u16::from(resp.status()),
+        resp.body().as_ref(),
+        header_str(resp, &X_MS_REQUEST_ID).map(str::to_string),
+        lro::retry_after(resp),
+    )
+}
+
+fn check(resp: RawResponse) -> Result<RawResponse> {
+    if resp.status().is_success() {
+        Ok(resp)
+    } else {
+        Err(response_error(&resp))
+    }
+}
+
+fn decode<T: DeserializeOwned>(resp: &RawResponse, operation: &str) -> Result<T> {
+    serde_json::from_slice(resp.body().as_ref()).map_err(|source| Error::Decode {
+        what: format!("the response to {operation}"),
+        source,
+    })
+}
+
+/// Per-try policy: sets our user agent and logs each try at DEBUG (method, path, status,
+/// request IDs). It never logs headers such as Authorization, query strings or bodies.
+#[derive(Debug)]
+struct ArmRequestPolicy;
+
+#[async_trait::async_trait]
+impl Policy for ArmRequestPolicy {
+    async fn send(
+        &self,
+        ctx: &Context,
+        request: &mut Request,
+        next: &[Arc<dyn Policy>],
+    ) -> PolicyResult {
+        request.insert_header(USER_AGENT_HEADER, USER_AGENT);
+        let method = request.method();
+        let path = request.url().path().to_string();
+        let result = next[0].send(ctx, request, &next[1..]).await;
+        match &result {
+            Ok(resp) => {
+                let h = resp.headers();
+                debug!(
+                    %method,
+                    %path,
+                    status = u16::from(resp.status()),
+                    request_id = h.get_optional_str(&X_MS_REQUEST_ID).unwrap_or("-"),
+                    correlation_id = h.get_optional_str(&X_MS_CORRELATION_REQUEST_ID).unwrap_or("-"),
+                    "ARM response"
+                );
+            }
+            Err(e) => debug!(%method, %path, error = %e, "ARM request failed"),
+        }
+        result
+    }
+}

@@ -1,0 +1,782 @@
+//! Provider settings → resolved Azure configuration: applies the `ARM_*` environment fallbacks
+//! azurerm users already have (explicit settings win), picks the cloud's endpoints, and chooses
+//! one credential in the documented order: client secret, OIDC, managed identity, Azure CLI.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use url::Url;
+
+/// A secret string (client secret, OIDC token) whose `Debug`/`Display` print `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself: pass it on, never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// The provider block's Azure settings as the user wrote them (`None` = not set).
+#[derive(Debug, Clone, Default)]
+pub struct ProviderSettings {
+    /// `subscription_id`
+    pub subscription_id: Option<String>,
+    /// `tenant_id`
+    pub tenant_id: Option<String>,
+    /// `client_id`
+    pub client_id: Option<String>,
+    /// `client_secret` (sensitive)
+    pub client_secret: Option<Secret>,
+    /// `oidc_token` (sensitive)
+    pub oidc_token: Option<Secret>,
+    /// `oidc_token_file_path`
+    pub oidc_token_file_path: Option<String>,
+    /// `environment`: public, usgovernment, china
+    pub environment: Option<String>,
+    /// `resource_manager_endpoint` (https URL)
+    pub resource_manager_endpoint: Option<String>,
+    /// `authority_host` (https URL)
+    pub authority_host: Option<String>,
+    /// `use_oidc`
+    pub use_oidc: Option<bool>,
+    /// `use_msi`
+    pub use_msi: Option<bool>,
+    /// `use_cli` (default true)
+    pub use_cli: Option<bool>,
+}
+
+/// The Azure cloud whose endpoints are used unless overridden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloudEnvironment {
+    /// Azure public cloud.
+    Public,
+    /// Azure US Government.
+    UsGovernment,
+    /// Azure China (21Vianet).
+    China,
+}
+
+impl CloudEnvironment {
+    fn parse(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "public" => Some(Self::Public),
+            "usgovernment" => Some(Self::UsGovernment),
+            "china" => Some(Self::China),
+            _ => None,
+        }
+    }
+
+    /// Default Resource Manager endpoint.
+    pub fn resource_manager_endpoint(self) -> &'static str {
+        match self {
+            Self::Public => "https://management.azure.com/",
+            Self::UsGovernment => "https://management.usgovcloudapi.net/",
+            Self::China => "https://management.chinacloudapi.cn/",
+        }
+    }
+
+    /// Default Entra ID authority host.
+    pub fn authority_host(self) -> &'static str {
+        match self {
+            Self::Public => "https://login.microsoftonline.com/",
+            Self::UsGovernment => "https://login.microsoftonline.us/",
+            Self::China => "https://login.chinacloudapi.cn/",
+        }
+    }
+}
+
+/// Where the OIDC (federated) token comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OidcTokenSource {
+    /// The token itself (`oidc_token` / `ARM_OIDC_TOKEN`).
+    Inline(Secret),
+    /// A file re-read on every token request (`oidc_token_file_path`, ...).
+    File(PathBuf),
+}
+
+/// The credential the provider authenticates with, first that applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialChoice {
+    /// Service principal with a client secret.
+    ClientSecret {
+        /// Tenant ID.
+        tenant_id: String,
+        /// Application (client) ID.
+        client_id: String,
+        /// Client secret.
+        secret: Secret,
+    },
+    /// Workload identity federation (GitHub Actions, Terraform Cloud, AKS ...).
+    Oidc {
+        /// Tenant ID.
+        tenant_id: String,
+        /// Application (client) ID.
+        client_id: String,
+        /// The federated token.
+        token: OidcTokenSource,
+    },
+    /// Managed identity; `client_id` picks a user-assigned identity.
+    ManagedIdentity {
+        /// Client ID of a user-assigned identity.
+        client_id: Option<String>,
+    },
+    /// `az login`.
+    AzureCli {
+        /// Tenant to request tokens for (the CLI's default when `None`).
+        tenant_id: Option<String>,
+    },
+}
+
+impl CredentialChoice {
+    /// Short name for logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::ClientSecret { .. } => "client secret",
+            Self::Oidc { .. } => "OIDC",
+            Self::ManagedIdentity { .. } => "managed identity",
+            Self::AzureCli { .. } => "Azure CLI",
+        }
+    }
+}
+
+/// Fully resolved configuration for [`ArmClient`](super::ArmClient).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AzureConfig {
+    /// Subscription the provider works in.
+    pub subscription_id: String,
+    /// The cloud (for defaults).
+    pub environment: CloudEnvironment,
+    /// Resource Manager endpoint, https, ending in `/`.
+    pub resource_manager_endpoint: Url,
+    /// Entra ID authority host, https.
+    pub authority_host: Url,
+    /// Token scope: `<resource manager endpoint>/.default`.
+    pub token_scope: String,
+    /// The credential to use.
+    pub credential: CredentialChoice,
+}
+
+/// A setting problem; the message names the attribute and the environment variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// No subscription.
+    #[error(
+        "no subscription configured: set `subscription_id` in the provider block or the ARM_SUBSCRIPTION_ID environment variable"
+    )]
+    MissingSubscription,
+    /// An endpoint is not a valid https URL.
+    #[error(
+        "`{attribute}` ({variable}) must be an https URL without query or fragment, got {value:?}: {problem}"
+    )]
+    BadEndpoint {
+        /// Provider attribute.
+        attribute: &'static str,
+        /// Environment variable.
+        variable: &'static str,
+        /// The value given.
+        value: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Unknown environment name.
+    #[error("unknown `environment` (ARM_ENVIRONMENT) {0:?}: use public, usgovernment or china")]
+    BadEnvironment(String),
+    /// A boolean environment variable that is not a boolean.
+    #[error("environment variable {variable} must be true or false, got {value:?}")]
+    BadBool {
+        /// Variable name.
+        variable: &'static str,
+        /// The value given.
+        value: String,
+    },
+    /// use_oidc without a token.
+    #[error(
+        "`use_oidc` is true but no OIDC token was given: set `oidc_token` (ARM_OIDC_TOKEN) or `oidc_token_file_path` (ARM_OIDC_TOKEN_FILE_PATH or AZURE_FEDERATED_TOKEN_FILE)"
+    )]
+    OidcWithoutToken,
+    /// Client secret or OIDC without tenant/client id.
+    #[error("{auth} needs {missing}: set {hint}")]
+    IncompleteServicePrincipal {
+        /// client secret or OIDC.
+        auth: &'static str,
+        /// What is missing.
+        missing: &'static str,
+        /// How to set it.
+        hint: &'static str,
+    },
+    /// Every way of authenticating is off.
+    #[error(
+        "no way to authenticate to Azure is enabled: set `client_id`, `client_secret` and `tenant_id` (ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_TENANT_ID), or `use_oidc` (ARM_USE_OIDC), `use_msi` (ARM_USE_MSI), or leave `use_cli` (ARM_USE_CLI) at its default true and run `az login`"
+    )]
+    NoCredential,
+}
+
+/// Resolves provider settings against the environment (`env` returns a variable's value;
+/// production passes `&|k| std::env::var(k).ok()`). Explicit settings win; empty strings count
+/// as unset.
+pub fn resolve(
+    s: &ProviderSettings,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<AzureConfig, ConfigError> {
+    let var = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+    let text = |explicit: &Option<String>, k: &str| non_empty(explicit.clone()).or_else(|| var(k));
+    let secret = |explicit: &Option<Secret>, k: &str| {
+        explicit
+            .clone()
+            .filter(|s| !s.expose().is_empty())
+            .or_else(|| var(k).map(Secret::new))
+    };
+    let flag = |explicit: Option<bool>, k: &'static str| -> Result<Option<bool>, ConfigError> {
+        match explicit {
+            Some(b) => Ok(Some(b)),
+            None => var(k).map(|v| parse_bool(k, &v)).transpose(),
+        }
+    };
+
+    let subscription_id =
+        text(&s.subscription_id, "ARM_SUBSCRIPTION_ID").ok_or(ConfigError::MissingSubscription)?;
+    let environment = match text(&s.environment, "ARM_ENVIRONMENT") {
+        Some(name) => CloudEnvironment::parse(&name).ok_or(ConfigError::BadEnvironment(name))?,
+        None => CloudEnvironment::Public,
+    };
+    let resource_manager_endpoint = https_url(
+        text(
+            &s.resource_manager_endpoint,
+            "ARM_RESOURCE_MANAGER_ENDPOINT",
+        )
+        .as_deref()
+        .unwrap_or(environment.resource_manager_endpoint()),
+        "resource_manager_endpoint",
+        "ARM_RESOURCE_MANAGER_ENDPOINT",
+    )?;
+    let authority_host = https_url(
+        text(&s.authority_host, "AZURE_AUTHORITY_HOST")
+            .as_deref()
+            .unwrap_or(environment.authority_host()),
+        "authority_host",
+        "AZURE_AUTHORITY_HOST",
+    )?;
+    let token_scope = format!(
+        "{}/.default",
+        resource_manager_endpoint.as_str().trim_end_matches('/')
+    );
+
+    let tenant_id = text(&s.tenant_id, "ARM_TENANT_ID");
+    let client_id = text(&s.client_id, "ARM_CLIENT_ID");
+    let client_secret = secret(&s.client_secret, "ARM_CLIENT_SECRET");
+    let credential = choose_credential(CredentialInputs {
+        tenant_id,
+        client_id,
+        client_secret,
+        oidc_token: secret(&s.oidc_token, "ARM_OIDC_TOKEN"),
+        oidc_token_file: text(&s.oidc_token_file_path, "ARM_OIDC_TOKEN_FILE_PATH")
+            .or_else(|| var("AZURE_FEDERATED_TOKEN_FILE")),
+        use_oidc: flag(s.use_oidc, "ARM_USE_OIDC")?.unwrap_or(false),
+        use_msi: flag(s.use_msi, "ARM_USE_MSI")?.unwrap_or(false),
+        use_cli: flag(s.use_cli, "ARM_USE_CLI")?.unwrap_or(true),
+    })?;
+
+    Ok(AzureConfig {
+        subscription_id,
+        environment,
+        resource_manager_endpoint,
+        authority_host,
+        token_scope,
+        credential,
+    })
+}
+
+struct CredentialInputs {
+    tenant_id: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<Secret>,
+    oidc_token: Option<Secret>,
+    oidc_token_file: Option<String>,
+    use_oidc: bool,
+    use_msi: bool,
+    use_cli: bool,
+}
+
+fn choose_credential(i: CredentialInputs) -> Result<CredentialChoice, ConfigError> {
+    if let Some(secret) = i.client_secret {
+        let (tenant_id, client_id) =
+            service_principal(i.tenant_id, i.client_id, "client secret authentication")?;
+        return Ok(CredentialChoice::ClientSecret {
+            tenant_id,
+            client_id,
+            secret,
+        });
+    }
+    if i.use_oidc {
+        let token = match (i.oidc_token, i.oidc_token_file) {
+            (Some(t), _) => OidcTokenSource::Inline(t),
+            (None, Some(path)) => OidcTokenSource::File(PathBuf::from(path)),
+            (None, None) => return Err(ConfigError::OidcWithoutToken),
+        };
+        let (tenant_id, client_id) =
+            service_principal(i.tenant_id, i.client_id, "OIDC authentication")?;
+        return Ok(CredentialChoice::Oidc {
+            tenant_id,
+            client_id,
+            token,
+        });
+    }
+    if i.use_msi {
+        return Ok(CredentialChoice::ManagedIdentity {
+            client_id: i.client_id,
+        });
+    }
+    if i.use_cli {
+        return Ok(CredentialChoice::AzureCli {
+            tenant_id: i.tenant_id,
+        });
+    }
+    Err(ConfigError::NoCredential)
+}
+
+fn service_principal(
+    tenant_id: Option<String>,
+    client_id: Option<String>,
+    auth: &'static str,
+) -> Result<(String, String), ConfigError> {
+    match (tenant_id, client_id) {
+        (Some(t), Some(c)) => Ok((t, c)),
+        (None, Some(_)) => Err(ConfigError::IncompleteServicePrincipal {
+            auth,
+            missing: "a tenant ID",
+            hint: "`tenant_id` or ARM_TENANT_ID",
+        }),
+        (Some(_), None) => Err(ConfigError::IncompleteServicePrincipal {
+            auth,
+            missing: "a client ID",
+            hint: "`client_id` or ARM_CLIENT_ID",
+        }),
+        (None, None) => Err(ConfigError::IncompleteServicePrincipal {
+            auth,
+            missing: "a tenant ID and a client ID",
+            hint: "`tenant_id` and `client_id` (ARM_TENANT_ID, ARM_CLIENT_ID)",
+        }),
+    }
+}
+
+fn non_empty(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.trim().is_empty())
+}
+
+fn parse_bool(variable: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(ConfigError::BadBool {
+            variable,
+            value: value.to_string(),
+        }),
+    }
+}
+
+fn https_url(
+    value: &str,
+    attribute: &'static str,
+    variable: &'static str,
+) -> Result<Url, ConfigError> {
+    let bad = |problem: &str| ConfigError::BadEndpoint {
+        attribute,
+        variable,
+        value: value.to_string(),
+        problem: problem.to_string(),
+    };
+    let mut url = Url::parse(value.trim()).map_err(|e| bad(&e.to_string()))?;
+    if url.scheme() != "https" {
+        return Err(bad("only https is allowed"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("the host is missing"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("remove the query or fragment"));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    fn resolve_with(
+        s: &ProviderSettings,
+        pairs: &[(&str, &str)],
+    ) -> Result<AzureConfig, ConfigError> {
+        resolve(s, &env_of(pairs))
+    }
+
+    const SUB: (&str, &str) = ("ARM_SUBSCRIPTION_ID", "sub-env");
+
+    #[test]
+    fn credential_choice_table() {
+        let sp = [("ARM_TENANT_ID", "t"), ("ARM_CLIENT_ID", "c")];
+        type Case<'a> = (
+            &'a str,
+            Vec<(&'a str, &'a str)>,
+            Result<&'a str, ConfigError>,
+        );
+        let cases: Vec<Case> = vec![
+            ("default is cli", vec![SUB], Ok("Azure CLI")),
+            (
+                "secret with tenant and client",
+                vec![SUB, sp[0], sp[1], ("ARM_CLIENT_SECRET", "s")],
+                Ok("client secret"),
+            ),
+            (
+                "secret beats oidc and msi",
+                vec![
+                    SUB,
+                    sp[0],
+                    sp[1],
+                    ("ARM_CLIENT_SECRET", "s"),
+                    ("ARM_USE_OIDC", "true"),
+                    ("ARM_OIDC_TOKEN", "x"),
+                    ("ARM_USE_MSI", "true"),
+                ],
+                Ok("client secret"),
+            ),
+            (
+                "oidc inline",
+                vec![
+                    SUB,
+                    sp[0],
+                    sp[1],
+                    ("ARM_USE_OIDC", "true"),
+                    ("ARM_OIDC_TOKEN", "jwt"),
+                ],
+                Ok("OIDC"),
+            ),
+            (
+                "oidc federated file",
+                vec![
+                    SUB,
+                    sp[0],
+                    sp[1],
+                    ("ARM_USE_OIDC", "1"),
+                    ("AZURE_FEDERATED_TOKEN_FILE", "/var/run/token"),
+                ],
+                Ok("OIDC"),
+            ),
+            (
+                "oidc beats msi",
+                vec![
+                    SUB,
+                    sp[0],
+                    sp[1],
+                    ("ARM_USE_OIDC", "true"),
+                    ("ARM_OIDC_TOKEN", "jwt"),
+                    ("ARM_USE_MSI", "true"),
+                ],
+                Ok("OIDC"),
+            ),
+            (
+                "msi",
+                vec![SUB, ("ARM_USE_MSI", "TRUE")],
+                Ok("managed identity"),
+            ),
+            (
+                "cli off and nothing else",
+                vec![SUB, ("ARM_USE_CLI", "false")],
+                Err(ConfigError::NoCredential),
+            ),
+            (
+                "oidc without token",
+                vec![SUB, sp[0], sp[1], ("ARM_USE_OIDC", "true")],
+                Err(ConfigError::OidcWithoutToken),
+            ),
+            (
+                "secret without tenant",
+                vec![SUB, sp[1], ("ARM_CLIENT_SECRET", "s")],
+                Err(ConfigError::IncompleteServicePrincipal {
+                    auth: "client secret authentication",
+                    missing: "a tenant ID",
+                    hint: "`tenant_id` or ARM_TENANT_ID",
+                }),
+            ),
+            (
+                "secret without client",
+                vec![SUB, sp[0], ("ARM_CLIENT_SECRET", "s")],
+                Err(ConfigError::IncompleteServicePrincipal {
+                    auth: "client secret authentication",
+                    missing: "a client ID",
+                    hint: "`client_id` or ARM_CLIENT_ID",
+                }),
+            ),
+            (
+                "bad bool",
+                vec![SUB, ("ARM_USE_MSI", "yes")],
+                Err(ConfigError::BadBool {
+                    variable: "ARM_USE_MSI",
+                    value: "yes".into(),
+                }),
+            ),
+            (
+                "no subscription",
+                vec![],
+                Err(ConfigError::MissingSubscription),
+            ),
+            (
+                "empty subscription counts as unset",
+                vec![("ARM_SUBSCRIPTION_ID", "")],
+                Err(ConfigError::MissingSubscription),
+            ),
+        ];
+        for (name, env, want) in cases {
+            let got = resolve_with(&ProviderSettings::default(), &env).map(|c| c.credential.kind());
+            assert_eq!(got, want, "case {name}");
+        }
+    }
+
+    #[test]
+    fn explicit_settings_win_over_env() {
+        let s = ProviderSettings {
+            subscription_id: Some("sub-explicit".into()),
+            tenant_id: Some("t-explicit".into()),
+            client_id: Some("c-explicit".into()),
+            client_secret: Some(Secret::new("s-explicit")),
+            use_cli: Some(false),
+            ..Default::default()
+        };
+        let c = resolve_with(
+            &s,
+            &[
+                SUB,
+                ("ARM_TENANT_ID", "t-env"),
+                ("ARM_CLIENT_ID", "c-env"),
+                ("ARM_CLIENT_SECRET", "s-env"),
+                ("ARM_USE_CLI", "true"),
+            ],
+        )
+        .expect("resolves");
+        assert_eq!(c.subscription_id, "sub-explicit");
+        assert_eq!(
+            c.credential,
+            CredentialChoice::ClientSecret {
+                tenant_id: "t-explicit".into(),
+                client_id: "c-explicit".into(),
+                secret: Secret::new("s-explicit"),
+            }
+        );
+        // use_cli = false explicitly beats ARM_USE_CLI=true.
+        let s = ProviderSettings {
+            use_cli: Some(false),
+            ..Default::default()
+        };
+        assert_eq!(
+            resolve_with(&s, &[SUB, ("ARM_USE_CLI", "true")]),
+            Err(ConfigError::NoCredential)
+        );
+    }
+
+    #[test]
+    fn oidc_token_sources_in_order() {
+        let base = [
+            SUB,
+            ("ARM_TENANT_ID", "t"),
+            ("ARM_CLIENT_ID", "c"),
+            ("ARM_USE_OIDC", "true"),
+        ];
+        let token_of = |extra: &[(&str, &str)], s: &ProviderSettings| {
+            let env: Vec<_> = base.iter().chain(extra).copied().collect();
+            match resolve_with(s, &env).expect("resolves").credential {
+                CredentialChoice::Oidc { token, .. } => token,
+                other => panic!("expected OIDC, got {other:?}"),
+            }
+        };
+        let d = ProviderSettings::default();
+        assert_eq!(
+            token_of(
+                &[
+                    ("ARM_OIDC_TOKEN_FILE_PATH", "/a"),
+                    ("AZURE_FEDERATED_TOKEN_FILE", "/b")
+                ],
+                &d
+            ),
+            OidcTokenSource::File("/a".into())
+        );
+        assert_eq!(
+            token_of(&[("AZURE_FEDERATED_TOKEN_FILE", "/b")], &d),
+            OidcTokenSource::File("/b".into())
+        );
+        assert_eq!(
+            token_of(
+                &[
+                    ("ARM_OIDC_TOKEN", "jwt"),
+                    ("AZURE_FEDERATED_TOKEN_FILE", "/b")
+                ],
+                &d
+            ),
+            OidcTokenSource::Inline(Secret::new("jwt"))
+        );
+        let explicit = ProviderSettings {
+            oidc_token_file_path: Some("/explicit".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            token_of(&[("ARM_OIDC_TOKEN_FILE_PATH", "/a")], &explicit),
+            OidcTokenSource::File("/explicit".into())
+        );
+    }
+
+    #[test]
+    fn msi_and_cli_carry_ids() {
+        let c = resolve_with(
+            &ProviderSettings::default(),
+            &[SUB, ("ARM_USE_MSI", "true"), ("ARM_CLIENT_ID", "uami")],
+        )
+        .expect("msi");
+        assert_eq!(
+            c.credential,
+            CredentialChoice::ManagedIdentity {
+                client_id: Some("uami".into())
+            }
+        );
+        let c = resolve_with(&ProviderSettings::default(), &[SUB, ("ARM_TENANT_ID", "t")])
+            .expect("cli");
+        assert_eq!(
+            c.credential,
+            CredentialChoice::AzureCli {
+                tenant_id: Some("t".into())
+            }
+        );
+    }
+
+    #[test]
+    fn environments_and_endpoints() {
+        let cases = [
+            (
+                None,
+                "https://management.azure.com/",
+                "https://login.microsoftonline.com/",
+            ),
+            (
+                Some("public"),
+                "https://management.azure.com/",
+                "https://login.microsoftonline.com/",
+            ),
+            (
+                Some("USGovernment"),
+                "https://management.usgovcloudapi.net/",
+                "https://login.microsoftonline.us/",
+            ),
+            (
+                Some("china"),
+                "https://management.chinacloudapi.cn/",
+                "https://login.chinacloudapi.cn/",
+            ),
+        ];
+        for (envname, arm, login) in cases {
+            let mut env = vec![SUB];
+            if let Some(e) = envname {
+                env.push(("ARM_ENVIRONMENT", e));
+            }
+            let c = resolve_with(&ProviderSettings::default(), &env).expect("resolves");
+            assert_eq!(c.resource_manager_endpoint.as_str(), arm);
+            assert_eq!(c.authority_host.as_str(), login);
+            assert_eq!(
+                c.token_scope,
+                format!("{}/.default", arm.trim_end_matches('/'))
+            );
+        }
+        assert_eq!(
+            resolve_with(
+                &ProviderSettings::default(),
+                &[SUB, ("ARM_ENVIRONMENT", "mars")]
+            ),
+            Err(ConfigError::BadEnvironment("mars".into()))
+        );
+    }
+
+    #[test]
+    fn endpoint_overrides_must_be_https() {
+        let c = resolve_with(
+            &ProviderSettings::default(),
+            &[
+                SUB,
+                ("ARM_RESOURCE_MANAGER_ENDPOINT", "https://127.0.0.1:8443"),
+                ("AZURE_AUTHORITY_HOST", "https://127.0.0.1:8443/login"),
+            ],
+        )
+        .expect("resolves");
+        assert_eq!(
+            c.resource_manager_endpoint.as_str(),
+            "https://127.0.0.1:8443/"
+        );
+        assert_eq!(c.authority_host.as_str(), "https://127.0.0.1:8443/login/");
+        assert_eq!(c.token_scope, "https://127.0.0.1:8443/.default");
+
+        for (var, value) in [
+            ("ARM_RESOURCE_MANAGER_ENDPOINT", "http://127.0.0.1:8080/"),
+            ("AZURE_AUTHORITY_HOST", "http://login.local/"),
+            ("ARM_RESOURCE_MANAGER_ENDPOINT", "not a url"),
+            ("ARM_RESOURCE_MANAGER_ENDPOINT", "https://arm.local/?x=1"),
+        ] {
+            let err = resolve_with(&ProviderSettings::default(), &[SUB, (var, value)]).unwrap_err();
+            assert!(
+                matches!(err, ConfigError::BadEndpoint { variable, .. } if variable == var),
+                "{var}={value}: {err}"
+            );
+        }
+        let explicit = ProviderSettings {
+            resource_manager_endpoint: Some("http://x/".into()),
+            ..Default::default()
+        };
+        let err = resolve_with(&explicit, &[SUB]).unwrap_err();
+        assert!(
+            err.to_string().contains("`resource_manager_endpoint`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn messages_name_attribute_and_variable_and_hide_secrets() {
+        let msg = ConfigError::MissingSubscription.to_string();
+        assert!(
+            msg.contains("subscription_id") && msg.contains("ARM_SUBSCRIPTION_ID"),
+            "{msg}"
+        );
+        let c = resolve_with(
+            &ProviderSettings::default(),
+            &[
+                SUB,
+                ("ARM_TENANT_ID", "t"),
+                ("ARM_CLIENT_ID", "c"),
+                ("ARM_CLIENT_SECRET", "hunter2-secret"),
+            ],
+        )
+        .expect("resolves");
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("hunter2-secret"), "{dbg}");
+        assert!(dbg.contains("***"), "{dbg}");
+    }
+}
