@@ -1,0 +1,55 @@
+//! Turns ARM client errors into diagnostics in one place: each names the Azure object, what
+//! was tried, Azure's code and message, and what to do next.
+
+use crate::azure::Error;
+use crate::framework::diagnostics::Diagnostic;
+
+/// What the user can do about an Azure error code.
+fn hint(err: &Error) -> Option<&'static str> {
+    let code = err.code().unwrap_or_default();
+    Some(match (err, code) {
+        (_, "ResourceGroupNotFound") => "Create the resource group first, or correct resource_group_name.",
+        (_, "InvalidPrivateLinkServiceId") => {
+            "Check private_link_service_alias with Astronomer support: the alias must exist and be visible to this subscription."
+        }
+        (_, "PrivateEndpointCannotBeCreatedInSubnetThatHasNetworkPoliciesEnabled") => {
+            "Disable private endpoint network policies on the subnet (azurerm_subnet: private_endpoint_network_policies = \"Disabled\")."
+        }
+        (_, "AuthorizationFailed" | "LinkedAuthorizationFailed") => {
+            "Grant the identity Terraform runs as the Network Contributor role (or Private DNS Zone Contributor for DNS) on the resource group."
+        }
+        (_, "AnotherOperationInProgress" | "RetryableError" | "ConflictError") => {
+            "Another operation on the same objects is still running in Azure; run terraform apply again shortly."
+        }
+        (_, "PreconditionFailed") => "The object changed in Azure while Terraform worked on it; run terraform plan to see the change.",
+        (Error::Throttled { .. }, _) => "Azure Resource Manager throttled the requests; wait, or lower terraform's -parallelism.",
+        (Error::Timeout { .. }, _) => "Azure did not finish in time; raise the matching value in this resource's timeouts block, then apply again.",
+        (Error::Cancelled, _) => "The run was interrupted; run terraform plan to see what exists now.",
+        (Error::Credential(_), _) => {
+            "Check the provider's credentials (client_id/client_secret/tenant_id, OIDC, managed identity or `az login`) and the ARM_* variables."
+        }
+        (Error::Transport(_), _) => "Check network access to Azure Resource Manager (proxy, DNS, SSL_CERT_FILE for custom CAs).",
+        _ => return None,
+    })
+}
+
+/// A diagnostic for `err` raised while `action` (e.g. "creating") `object` (e.g. a Private
+/// Endpoint's display name).
+pub fn azure_error(action: &str, object: &str, err: &Error) -> Diagnostic {
+    let mut detail = format!("{action} {object}: {err}");
+    if let Some(h) = hint(err) {
+        detail.push_str("\n\n");
+        detail.push_str(h);
+    }
+    Diagnostic::error(format!("Error {action} {object}"), detail)
+}
+
+/// The error for an object that exists but is not in state.
+pub fn requires_import(resource_type: &str, object: &str, id: &str) -> Diagnostic {
+    Diagnostic::error(
+        format!("{object} already exists"),
+        format!(
+            "{object} already exists in Azure and is not managed by this configuration. Adopt it with\n\n  terraform import {resource_type}.<name> {id}\n\nor an import block:\n\n  import {{\n    to = {resource_type}.<name>\n    id = \"{id}\"\n  }}"
+        ),
+    )
+}

@@ -1,0 +1,201 @@
+//! The Astro provider: the provider block (Azure settings and credentials), and the
+//! registry of its resources and data sources.
+
+pub mod connection_data_source;
+pub mod errors;
+pub mod private_dns;
+pub mod private_endpoint;
+pub mod validation;
+
+use std::sync::{Arc, OnceLock};
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use crate::azure::{self, ArmClient};
+use crate::framework::diagnostics::{Diagnostic, Diagnostics};
+use crate::framework::erased::{self, AnyDataSource, AnyResource};
+use crate::framework::model;
+use crate::framework::path::AttributePath;
+use crate::framework::resource::Provider;
+use crate::framework::schema::{Attribute, Block, Schema};
+use crate::framework::types::Type;
+use crate::framework::validators::OneOf;
+use crate::framework::value::Value;
+
+/// The Azure client and the subscription new objects go in, set by Configure.
+#[derive(Debug)]
+pub struct Configured {
+    /// The ARM client.
+    pub arm: ArmClient,
+    /// Subscription for objects the provider creates.
+    pub subscription_id: String,
+}
+
+/// The configured client, set once Configure has run; shared by every resource.
+#[derive(Clone, Default)]
+pub struct Client(Arc<OnceLock<Arc<Configured>>>);
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() { "Client(configured)" } else { "Client(unconfigured)" })
+    }
+}
+
+impl Client {
+    /// The configured client, or an error diagnostic saying the provider is not configured.
+    pub fn get(&self) -> Result<Arc<Configured>, Diagnostics> {
+        self.0.get().cloned().ok_or_else(|| {
+            Diagnostic::error(
+                "Provider not configured",
+                "The astro provider has no usable configuration (its provider block may depend on values only known after apply). Set subscription_id and credentials to known values.",
+            )
+            .into()
+        })
+    }
+}
+
+/// The provider.
+#[derive(Debug, Default)]
+pub struct AstroProvider {
+    client: Client,
+}
+
+impl AstroProvider {
+    /// A provider with no configuration yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// The provider block as written by the user.
+#[derive(Debug, Deserialize, Default)]
+struct ProviderModel {
+    subscription_id: Option<String>,
+    tenant_id: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    use_oidc: Option<bool>,
+    oidc_token: Option<String>,
+    oidc_token_file_path: Option<String>,
+    use_msi: Option<bool>,
+    use_cli: Option<bool>,
+    environment: Option<String>,
+    resource_manager_endpoint: Option<String>,
+    authority_host: Option<String>,
+}
+
+/// The provider block's schema.
+pub fn provider_schema() -> Schema {
+    use validation::{guid, https_url};
+    let s = Type::String;
+    Schema::new(
+        Block::new(vec![
+            Attribute::optional("subscription_id", s.clone())
+                .describe("Azure subscription that holds the private endpoints and DNS zones. Falls back to `ARM_SUBSCRIPTION_ID`; required in effect.")
+                .validate(guid()),
+            Attribute::optional("tenant_id", s.clone())
+                .describe("Microsoft Entra tenant ID. Falls back to `ARM_TENANT_ID`.")
+                .validate(guid()),
+            Attribute::optional("client_id", s.clone())
+                .describe("Client ID of a service principal, or of a user-assigned managed identity. Falls back to `ARM_CLIENT_ID`."),
+            Attribute::optional("client_secret", s.clone())
+                .sensitive()
+                .describe("Client secret of the service principal. Falls back to `ARM_CLIENT_SECRET`."),
+            Attribute::optional("use_oidc", Type::Bool)
+                .describe("Authenticate with workload identity federation (OIDC). Falls back to `ARM_USE_OIDC`."),
+            Attribute::optional("oidc_token", s.clone())
+                .sensitive()
+                .describe("The OIDC ID token to exchange. Falls back to `ARM_OIDC_TOKEN`."),
+            Attribute::optional("oidc_token_file_path", s.clone())
+                .describe("File holding the OIDC ID token. Falls back to `ARM_OIDC_TOKEN_FILE_PATH`, then `AZURE_FEDERATED_TOKEN_FILE`."),
+            Attribute::optional("use_msi", Type::Bool).describe("Authenticate with a managed identity. Falls back to `ARM_USE_MSI`."),
+            Attribute::optional("use_cli", Type::Bool)
+                .describe("Authenticate with the Azure CLI (`az login`). Falls back to `ARM_USE_CLI`; default `true`."),
+            Attribute::optional("environment", s.clone())
+                .describe("Azure cloud: `public`, `usgovernment` or `china`. Falls back to `ARM_ENVIRONMENT`; default `public`.")
+                .validate(OneOf(&["public", "usgovernment", "china"])),
+            Attribute::optional("resource_manager_endpoint", s.clone())
+                .describe("Azure Resource Manager endpoint for custom clouds or the local sandbox (https only). Falls back to `ARM_RESOURCE_MANAGER_ENDPOINT`.")
+                .validate(https_url()),
+            Attribute::optional("authority_host", s)
+                .describe("Microsoft Entra authority for custom clouds or the local sandbox (https only). Falls back to `AZURE_AUTHORITY_HOST`.")
+                .validate(https_url()),
+        ])
+        .describe("Creates Azure Private Endpoints and private DNS for Astro Remote Execution Agents over Private Link."),
+    )
+}
+
+#[async_trait]
+impl Provider for AstroProvider {
+    fn schema(&self) -> Schema {
+        provider_schema()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let set = |k: &str| config.get_attr(k).is_some_and(|v| !v.is_null());
+        if set("client_secret") && config.get_attr("use_oidc").and_then(Value::as_bool) == Some(true) {
+            diags.push(
+                Diagnostic::warning(
+                    "Conflicting credentials",
+                    "client_secret and use_oidc are both set; the client secret is used (credential order: client secret, OIDC, managed identity, Azure CLI).",
+                )
+                .at(AttributePath::root().attr("use_oidc")),
+            );
+        }
+        if set("oidc_token") && set("oidc_token_file_path") {
+            diags.push(
+                Diagnostic::error("Conflicting attributes", "set only one of oidc_token and oidc_token_file_path")
+                    .at(AttributePath::root().attr("oidc_token_file_path")),
+            );
+        }
+    }
+
+    async fn configure(&self, config: &Value, _terraform_version: &str) -> Diagnostics {
+        if !config.is_wholly_known() {
+            // Known only after apply: resources that need the client report it when used.
+            return Diagnostics::new();
+        }
+        let m: ProviderModel = match model::from_value(config) {
+            Ok(m) => m,
+            Err(e) => return Diagnostic::error("Invalid provider configuration", e.to_string()).into(),
+        };
+        let settings = azure::ProviderSettings {
+            subscription_id: m.subscription_id,
+            tenant_id: m.tenant_id,
+            client_id: m.client_id,
+            client_secret: m.client_secret.map(azure::Secret::new),
+            oidc_token: m.oidc_token.map(azure::Secret::new),
+            oidc_token_file_path: m.oidc_token_file_path,
+            environment: m.environment,
+            resource_manager_endpoint: m.resource_manager_endpoint,
+            authority_host: m.authority_host,
+            use_oidc: m.use_oidc,
+            use_msi: m.use_msi,
+            use_cli: m.use_cli,
+        };
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let cfg = match azure::resolve(&settings, &env) {
+            Ok(c) => c,
+            Err(e) => return Diagnostic::error("Invalid provider configuration", e.to_string()).into(),
+        };
+        match ArmClient::new(&cfg) {
+            Ok(arm) => {
+                let _ = self.client.0.set(Arc::new(Configured { arm, subscription_id: cfg.subscription_id.clone() }));
+                Diagnostics::new()
+            }
+            Err(e) => Diagnostic::error("Cannot set up Azure credentials", e.to_string()).into(),
+        }
+    }
+
+    fn resources(&self) -> Vec<Box<dyn AnyResource>> {
+        vec![
+            erased::resource(private_endpoint::PrivateEndpoint::new(self.client.clone())),
+            erased::resource(private_dns::PrivateDns::new(self.client.clone())),
+        ]
+    }
+
+    fn data_sources(&self) -> Vec<Box<dyn AnyDataSource>> {
+        vec![erased::data_source(connection_data_source::Connection::new(self.client.clone()))]
+    }
+}

@@ -1,0 +1,586 @@
+//! `astro_private_dns`: the private DNS zone (when managed), the cluster's A record and one
+//! virtual network link per VNet, as one unit (Private DNS API
+//! [`azure::PRIVATE_DNS_API_VERSION`]). Links are named from the VNet ID so that adding or
+//! removing a VNet touches only its own link.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use super::Client;
+use super::validation;
+use crate::azure;
+use crate::framework::diagnostics::{Diagnostic, Diagnostics};
+use crate::framework::resource::{OpContext, Outcome, Resource};
+use crate::framework::schema::{Attribute, Block, Schema};
+use crate::framework::timeouts::TimeoutDefaults;
+use crate::framework::types::Type;
+use crate::framework::validators::{Each, IntRange, Ipv4, MinItems};
+
+/// The zone Astronomer's guide asks for.
+pub const DEFAULT_ZONE: &str = "external.astronomer.run";
+
+/// The resource's state, attribute for attribute.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct PrivateDnsModel {
+    /// ARM ID of the A record.
+    pub id: Option<String>,
+    /// Resource group of the zone.
+    pub resource_group_name: String,
+    /// Astro cluster ID: the A record's name.
+    pub cluster_id: String,
+    /// The private endpoint's IP.
+    pub ip_address: String,
+    /// VNets linked to the zone.
+    pub virtual_network_ids: BTreeSet<String>,
+    /// Zone name.
+    pub zone_name: Option<String>,
+    /// Record TTL in seconds.
+    pub ttl: Option<i64>,
+    /// Whether this resource owns the zone.
+    pub manage_zone: Option<bool>,
+    /// Zone tags.
+    pub tags: Option<BTreeMap<String, String>>,
+    /// Zone ARM ID.
+    pub zone_id: Option<String>,
+    /// The record's FQDN.
+    pub fqdn: Option<String>,
+    /// VNet ID -> link ID.
+    pub virtual_network_link_ids: Option<BTreeMap<String, String>>,
+}
+
+/// The `astro_private_dns` resource.
+#[derive(Debug)]
+pub struct PrivateDns {
+    client: Client,
+}
+
+impl PrivateDns {
+    /// The resource, using the provider's client.
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+}
+
+/// The schema, in the order of interface.md.
+pub fn schema() -> Schema {
+    let s = Type::String;
+    Schema::new(
+        Block::new(vec![
+            Attribute::required("resource_group_name", s.clone())
+                .force_new()
+                .describe("Resource group of the private DNS zone.")
+                .validate(validation::resource_group_name()),
+            Attribute::required("cluster_id", s.clone())
+                .force_new()
+                .describe("Astro cluster ID (e.g. `clxxxxxxxxx`): the A record's name, so agents resolve `<cluster_id>.<zone_name>`.")
+                .validate(validation::dns_label()),
+            Attribute::required("ip_address", s.clone())
+                .describe("IPv4 address the A record points at: the private endpoint's `private_ip_address`.")
+                .validate(Ipv4),
+            Attribute::required("virtual_network_ids", Type::set(s.clone()))
+                .describe("IDs of the virtual networks whose agents must resolve the record; one zone link each.")
+                .validate(MinItems(1))
+                .validate(Each(validation::virtual_network_id())),
+            Attribute::optional("zone_name", s.clone())
+                .force_new()
+                .default_value(DEFAULT_ZONE)
+                .describe("Private DNS zone name. Default `external.astronomer.run`.")
+                .validate(validation::zone_name()),
+            Attribute::optional("ttl", Type::Number)
+                .default_value(300i64)
+                .describe("TTL of the A record in seconds. Default `300`.")
+                .validate(IntRange { min: 1, max: 2_147_483_647 }),
+            Attribute::optional("manage_zone", Type::Bool)
+                .force_new()
+                .default_value(true)
+                .describe("`true`: this resource creates and deletes the zone. `false`: the zone must already exist and only the record and links are managed (several clusters in one zone). Default `true`."),
+            Attribute::optional("tags", Type::map(s.clone())).describe("Tags on the zone, when `manage_zone` is `true`."),
+            Attribute::computed("id", s.clone())
+                .use_state_for_unknown()
+                .describe("ARM ID of the A record; `terraform import` takes it."),
+            Attribute::computed("zone_id", s.clone()).use_state_for_unknown().describe("ARM ID of the private DNS zone."),
+            Attribute::computed("fqdn", s.clone())
+                .use_state_for_unknown()
+                .describe("Fully qualified name of the record, e.g. `clxxxxxxxxx.external.astronomer.run`."),
+            Attribute::computed("virtual_network_link_ids", Type::map(s))
+                .describe("Map of virtual network ID to the ID of its zone link."),
+        ])
+        .describe("The private DNS zone, the cluster's A record and the zone's virtual network links, as one unit."),
+    )
+}
+
+fn actx(ctx: &OpContext) -> azure::OpCtx {
+    azure::OpCtx { deadline: ctx.deadline, cancel: ctx.cancel.clone() }
+}
+
+/// Record sets every zone has, which never block deleting it.
+const ZONE_OWN_RECORDS: [(&str, &str); 1] = [("SOA", "@")];
+
+/// The link name for a VNet: its name plus a hash of its lower-cased ID, so the same VNet
+/// always maps to the same link and two VNets of the same name in different groups do not
+/// collide. At most 80 characters.
+pub fn link_name(vnet_id: &str) -> String {
+    let lower = vnet_id.to_ascii_lowercase();
+    let hash = lower.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let vnet = lower.rsplit('/').next().unwrap_or("vnet");
+    let vnet: String = vnet.chars().filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c)).take(60).collect();
+    format!("astro-{vnet}-{:08x}", (hash >> 32) as u32 ^ hash as u32)
+}
+
+/// The IDs the model's names resolve to.
+struct Ids {
+    zone: azure::PrivateDnsZoneId,
+    record: azure::ARecordId,
+}
+
+fn ids(subscription: &str, m: &PrivateDnsModel) -> Ids {
+    let zone = azure::PrivateDnsZoneId::new(subscription, &m.resource_group_name, zone_of(m));
+    let record = zone.a_record(&m.cluster_id);
+    Ids { zone, record }
+}
+
+fn zone_of(m: &PrivateDnsModel) -> &str {
+    m.zone_name.as_deref().unwrap_or(DEFAULT_ZONE)
+}
+
+fn ids_from_state(m: &PrivateDnsModel) -> Result<Ids, Diagnostics> {
+    let record = m.id.as_deref().map(azure::ARecordId::parse);
+    match record {
+        Some(Ok(record)) => Ok(Ids { zone: record.zone(), record }),
+        _ => Err(Diagnostic::error(
+            "Invalid ID in state",
+            "internal-error: the state holds no valid A record ID. Remove the resource from state (terraform state rm) and import it again.",
+        )
+        .into()),
+    }
+}
+
+fn record_body(m: &PrivateDnsModel) -> azure::models::RecordSet {
+    azure::models::RecordSet {
+        properties: Some(azure::models::RecordSetProperties {
+            ttl: Some(m.ttl.unwrap_or(300)),
+            a_records: Some(vec![azure::models::ARecord { ipv4_address: Some(m.ip_address.clone()) }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn zone_body(m: &PrivateDnsModel) -> azure::models::PrivateDnsZone {
+    azure::models::PrivateDnsZone {
+        location: Some("global".into()),
+        tags: Some(m.tags.clone().unwrap_or_default()),
+        ..Default::default()
+    }
+}
+
+fn link_body(vnet_id: &str) -> azure::models::VirtualNetworkLink {
+    azure::models::VirtualNetworkLink {
+        location: Some("global".into()),
+        properties: Some(azure::models::VirtualNetworkLinkProperties {
+            virtual_network: Some(azure::models::SubResource::new(vnet_id)),
+            registration_enabled: Some(false),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn fail(action: &str, what: &dyn std::fmt::Display, e: &azure::Error) -> Diagnostics {
+    let mut d = super::errors::azure_error(action, &what.to_string(), e);
+    if e.code() == Some("BadRequest") && e.to_string().to_lowercase().contains("overlapping") {
+        d.detail.push_str(
+            "\n\nThis virtual network is already linked to another private DNS zone with the same name. One VNet can resolve a zone name through one zone only: add the A record to that zone instead (manage_zone = false with its resource_group_name), or remove the other link.",
+        );
+    }
+    d.into()
+}
+
+impl PrivateDns {
+    /// Creates links for `vnets` concurrently; returns the links made and the errors.
+    async fn add_links(
+        arm: &azure::ArmClient,
+        zone: &azure::PrivateDnsZoneId,
+        vnets: &[String],
+        ctx: &OpContext,
+    ) -> (BTreeMap<String, String>, Diagnostics) {
+        let a = actx(ctx);
+        let results = futures::future::join_all(vnets.iter().map(|vnet| {
+            let id = zone.link(link_name(vnet));
+            let a = a.clone();
+            async move {
+                let r = arm.put_virtual_network_link(&id, &link_body(vnet), &azure::WriteCondition::default(), &a).await;
+                (vnet.clone(), id, r)
+            }
+        }))
+        .await;
+        let mut made = BTreeMap::new();
+        let mut diags = Diagnostics::new();
+        for (vnet, id, r) in results {
+            match r {
+                Ok(_) => {
+                    made.insert(vnet, id.path());
+                }
+                Err(e) => diags.extend(fail("linking", &format!("{id} to {vnet}"), &e)),
+            }
+        }
+        (made, diags)
+    }
+
+    /// Deletes the links of `vnets` concurrently; returns the VNets unlinked and the errors.
+    async fn remove_links(
+        arm: &azure::ArmClient,
+        zone: &azure::PrivateDnsZoneId,
+        links: &BTreeMap<String, String>,
+        ctx: &OpContext,
+    ) -> (Vec<String>, Diagnostics) {
+        let a = actx(ctx);
+        let results = futures::future::join_all(links.iter().map(|(vnet, link)| {
+            let id = azure::VirtualNetworkLinkId::parse(link).unwrap_or_else(|_| zone.link(link_name(vnet)));
+            let a = a.clone();
+            async move { (vnet.clone(), arm.delete_virtual_network_link(&id, &a).await, id) }
+        }))
+        .await;
+        let mut removed = Vec::new();
+        let mut diags = Diagnostics::new();
+        for (vnet, r, id) in results {
+            match r {
+                Ok(()) => removed.push(vnet),
+                Err(e) if e.is_not_found() => removed.push(vnet),
+                Err(e) => diags.extend(fail("deleting", &id, &e)),
+            }
+        }
+        (removed, diags)
+    }
+}
+
+#[async_trait]
+impl Resource for PrivateDns {
+    type Model = PrivateDnsModel;
+
+    fn type_name(&self) -> &'static str {
+        "astro_private_dns"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn timeouts(&self) -> Option<TimeoutDefaults> {
+        Some(TimeoutDefaults {
+            create: Duration::from_secs(30 * 60),
+            read: Duration::from_secs(5 * 60),
+            update: Duration::from_secs(30 * 60),
+            delete: Duration::from_secs(30 * 60),
+        })
+    }
+
+    async fn create(&self, ctx: &OpContext, planned: PrivateDnsModel) -> Outcome<PrivateDnsModel> {
+        let client = match self.client.get() {
+            Ok(c) => c,
+            Err(d) => return Outcome::failed(None, d),
+        };
+        let arm = &client.arm;
+        let Ids { zone, record } = ids(&client.subscription_id, &planned);
+        let a = actx(ctx);
+        let manage = planned.manage_zone.unwrap_or(true);
+        let mut state = planned.clone();
+        state.zone_id = Some(zone.path());
+        state.id = Some(record.path());
+        state.fqdn = Some(format!("{}.{}", planned.cluster_id, zone_of(&planned)));
+
+        match arm.get_private_dns_zone(&zone, &a).await {
+            Ok(Some(_)) if manage => {
+                let mut d = super::errors::requires_import(self.type_name(), &zone.to_string(), &record.path());
+                d.detail.push_str("\n\nIf the zone serves other clusters too, keep it outside this resource: set manage_zone = false.");
+                return Outcome::failed(None, d.into());
+            }
+            Ok(None) if !manage => {
+                return Outcome::failed(
+                    None,
+                    Diagnostic::error(
+                        format!("{zone} does not exist"),
+                        "manage_zone = false needs an existing private DNS zone. Create it first, or set manage_zone = true to let this resource create it.",
+                    )
+                    .at(crate::framework::path::AttributePath::root().attr("manage_zone"))
+                    .into(),
+                );
+            }
+            Ok(_) => {}
+            Err(e) => return Outcome::failed(None, fail("reading", &zone, &e)),
+        }
+        if !manage {
+            match arm.get_a_record(&record, &a).await {
+                Ok(Some(_)) => {
+                    return Outcome::failed(None, super::errors::requires_import(self.type_name(), &record.to_string(), &record.path()).into());
+                }
+                Ok(None) => {}
+                Err(e) => return Outcome::failed(None, fail("reading", &record, &e)),
+            }
+        }
+        if manage {
+            if let Err(e) = arm.put_private_dns_zone(&zone, &zone_body(&planned), &azure::WriteCondition::create_only(), &a).await {
+                let mut d = fail("creating", &zone, &e);
+                // A zone that exists despite the error is ours: keep it in state.
+                if let Ok(Some(_)) = arm.get_private_dns_zone(&zone, &a).await {
+                    state.ip_address = String::new();
+                    state.virtual_network_ids.clear();
+                    state.virtual_network_link_ids = Some(BTreeMap::new());
+                    return Outcome::failed(Some(state), d);
+                }
+                d.0.truncate(1);
+                return Outcome::failed(None, d);
+            }
+        }
+        let condition = azure::WriteCondition::create_only();
+        if let Err(e) = arm.put_a_record(&record, &record_body(&planned), &condition, &a).await {
+            state.ip_address = String::new();
+            state.virtual_network_ids.clear();
+            state.virtual_network_link_ids = Some(BTreeMap::new());
+            return Outcome::failed(manage.then_some(state), fail("creating", &record, &e));
+        }
+        let vnets: Vec<String> = planned.virtual_network_ids.iter().cloned().collect();
+        let (made, diags) = Self::add_links(arm, &zone, &vnets, ctx).await;
+        state.virtual_network_ids = made.keys().cloned().collect();
+        state.virtual_network_link_ids = Some(made);
+        Outcome { state: Some(state), diagnostics: diags }
+    }
+
+    async fn read(&self, ctx: &OpContext, current: PrivateDnsModel) -> Outcome<PrivateDnsModel> {
+        let client = match self.client.get() {
+            Ok(c) => c,
+            Err(d) => return Outcome::failed(Some(current), d),
+        };
+        let arm = &client.arm;
+        let Ids { zone, record } = match ids_from_state(&current) {
+            Ok(ids) => ids,
+            Err(d) => return Outcome::failed(Some(current), d),
+        };
+        let a = actx(ctx);
+        let manage = current.manage_zone.unwrap_or(true);
+        let mut state = current.clone();
+        let zone_obj = match arm.get_private_dns_zone(&zone, &a).await {
+            Ok(Some(z)) => z,
+            Ok(None) => {
+                tracing::info!(zone = %zone, "private DNS zone no longer exists; removing the unit from state");
+                return Outcome::gone();
+            }
+            Err(e) => return Outcome::failed(Some(current), fail("reading", &zone, &e)),
+        };
+        state.zone_id = Some(zone_obj.id.clone().map(|z| keep_if_same(current.zone_id.as_deref(), &z)).unwrap_or(zone.path()));
+        state.zone_name = Some(keep_if_same(current.zone_name.as_deref(), zone_obj.name.as_deref().unwrap_or(&zone.zone_name)));
+        if manage {
+            let tags = zone_obj.tags.clone().unwrap_or_default();
+            state.tags = match (tags.is_empty(), &current.tags) {
+                (true, None) => None,
+                _ => Some(tags),
+            };
+        }
+        match arm.get_a_record(&record, &a).await {
+            Ok(Some(rs)) => {
+                let props = rs.properties.clone().unwrap_or_default();
+                let ips = rs.ipv4_addresses();
+                // One address is what this resource writes; anything else is drift.
+                state.ip_address = if ips.len() == 1 { ips[0].to_string() } else { ips.join(",") };
+                state.ttl = props.ttl.or(current.ttl);
+                if let Some(f) = props.fqdn {
+                    state.fqdn = Some(f.trim_end_matches('.').to_string());
+                }
+                if let Some(name) = rs.name {
+                    state.cluster_id = keep_if_same(Some(&current.cluster_id), &name);
+                }
+            }
+            Ok(None) => {
+                tracing::info!(record = %record, "A record was deleted outside Terraform; the next apply re-creates it");
+                state.ip_address = String::new();
+            }
+            Err(e) => return Outcome::failed(Some(current), fail("reading", &record, &e)),
+        }
+        let links = match arm.list_virtual_network_links(&zone, &a).await {
+            Ok(l) => l,
+            Err(e) => return Outcome::failed(Some(current), fail("listing links of", &zone, &e)),
+        };
+        let mut linked = BTreeMap::new();
+        for link in links {
+            let (Some(vnet), Some(name), Some(id)) = (link.virtual_network_id(), link.name.as_deref(), link.id.as_deref()) else {
+                continue;
+            };
+            if !name.eq_ignore_ascii_case(&link_name(vnet)) {
+                continue; // not one of ours
+            }
+            let vnet = current
+                .virtual_network_ids
+                .iter()
+                .find(|v| v.eq_ignore_ascii_case(vnet))
+                .cloned()
+                .unwrap_or_else(|| vnet.to_string());
+            linked.insert(vnet, id.to_string());
+        }
+        state.virtual_network_ids = linked.keys().cloned().collect();
+        state.virtual_network_link_ids = Some(linked);
+        Outcome::ok(state)
+    }
+
+    async fn update(&self, ctx: &OpContext, prior: PrivateDnsModel, planned: PrivateDnsModel) -> Outcome<PrivateDnsModel> {
+        let client = match self.client.get() {
+            Ok(c) => c,
+            Err(d) => return Outcome::failed(Some(prior), d),
+        };
+        let arm = &client.arm;
+        let Ids { zone, record } = match ids_from_state(&prior) {
+            Ok(ids) => ids,
+            Err(d) => return Outcome::failed(Some(prior), d),
+        };
+        let a = actx(ctx);
+        let mut state = prior.clone();
+        let mut diags = Diagnostics::new();
+
+        if planned.manage_zone.unwrap_or(true) && planned.tags != prior.tags {
+            match arm.put_private_dns_zone(&zone, &zone_body(&planned), &azure::WriteCondition::default(), &a).await {
+                Ok(_) => state.tags = planned.tags.clone(),
+                Err(e) => diags.extend(fail("updating tags of", &zone, &e)),
+            }
+        }
+        if planned.ip_address != prior.ip_address || planned.ttl != prior.ttl {
+            match arm.put_a_record(&record, &record_body(&planned), &azure::WriteCondition::default(), &a).await {
+                Ok(_) => {
+                    state.ip_address = planned.ip_address.clone();
+                    state.ttl = planned.ttl;
+                }
+                Err(e) => diags.extend(fail("updating", &record, &e)),
+            }
+        }
+        let mut links = prior.virtual_network_link_ids.clone().unwrap_or_default();
+        let has = |set: &BTreeSet<String>, v: &str| set.iter().any(|x| x.eq_ignore_ascii_case(v));
+        let to_remove: BTreeMap<String, String> =
+            links.iter().filter(|(v, _)| !has(&planned.virtual_network_ids, v)).map(|(v, l)| (v.clone(), l.clone())).collect();
+        let to_add: Vec<String> =
+            planned.virtual_network_ids.iter().filter(|v| !has(&prior.virtual_network_ids, v)).cloned().collect();
+        let (removed, d) = Self::remove_links(arm, &zone, &to_remove, ctx).await;
+        diags.extend(d);
+        for v in removed {
+            links.remove(&v);
+        }
+        let (made, d) = Self::add_links(arm, &zone, &to_add, ctx).await;
+        diags.extend(d);
+        links.extend(made);
+        state.virtual_network_ids = links.keys().cloned().collect();
+        state.virtual_network_link_ids = Some(links);
+        Outcome { state: Some(state), diagnostics: diags }
+    }
+
+    async fn delete(&self, ctx: &OpContext, prior: PrivateDnsModel) -> Diagnostics {
+        let client = match self.client.get() {
+            Ok(c) => c,
+            Err(d) => return d,
+        };
+        let arm = &client.arm;
+        let Ids { zone, record } = match ids_from_state(&prior) {
+            Ok(ids) => ids,
+            Err(d) => return d,
+        };
+        let a = actx(ctx);
+        let manage = prior.manage_zone.unwrap_or(true);
+        if manage {
+            // Refuse before touching anything if the zone holds records this unit does not own.
+            match arm.list_record_sets(&zone, &a).await {
+                Ok(sets) => {
+                    let foreign: Vec<String> = sets
+                        .iter()
+                        .filter_map(|rs| {
+                            let ty = rs.record_type().unwrap_or_default();
+                            let name = rs.name.as_deref().unwrap_or_default();
+                            let ours = (ty.eq_ignore_ascii_case("A") && name.eq_ignore_ascii_case(&record.name))
+                                || ZONE_OWN_RECORDS.iter().any(|(t, n)| ty.eq_ignore_ascii_case(t) && name == *n);
+                            (!ours).then(|| format!("{ty} {name}"))
+                        })
+                        .collect();
+                    if !foreign.is_empty() {
+                        return Diagnostic::error(
+                            format!("{zone} holds records this resource does not manage"),
+                            format!(
+                                "Refusing to delete the zone: it also holds {}. Nothing was deleted. Remove those records first, or set manage_zone = false (apply) so that destroy keeps the zone.",
+                                foreign.join(", ")
+                            ),
+                        )
+                        .into();
+                    }
+                }
+                Err(e) if e.is_not_found() => return Diagnostics::new(),
+                Err(e) => return fail("listing records of", &zone, &e),
+            }
+        }
+        let links = prior.virtual_network_link_ids.clone().unwrap_or_default();
+        let (_, d) = Self::remove_links(arm, &zone, &links, ctx).await;
+        if d.has_errors() {
+            return d;
+        }
+        if let Err(e) = arm.delete_a_record(&record, &a).await {
+            if !e.is_not_found() {
+                return fail("deleting", &record, &e);
+            }
+        }
+        if manage {
+            if let Err(e) = arm.delete_private_dns_zone(&zone, &a).await {
+                if !e.is_not_found() {
+                    return fail("deleting", &zone, &e);
+                }
+            }
+        }
+        Diagnostics::new()
+    }
+
+    async fn import(&self, _ctx: &OpContext, id: &str) -> Result<PrivateDnsModel, Diagnostics> {
+        let record = azure::ARecordId::parse(id).map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Invalid import ID",
+                format!("{e}. Import takes the A record's ARM ID: /subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.Network/privateDnsZones/<zone>/A/<cluster_id>"),
+            ))
+        })?;
+        Ok(PrivateDnsModel {
+            id: Some(record.path()),
+            resource_group_name: record.resource_group.clone(),
+            cluster_id: record.name.clone(),
+            zone_name: Some(record.zone_name.clone()),
+            zone_id: Some(record.zone().path()),
+            manage_zone: Some(true),
+            ttl: Some(300),
+            ..Default::default()
+        })
+    }
+}
+
+fn keep_if_same(prior: Option<&str>, azure: &str) -> String {
+    match prior {
+        Some(p) if p.eq_ignore_ascii_case(azure) => p.to_string(),
+        _ => azure.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_names_are_stable_short_and_distinct() {
+        let a = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/vnet-agents";
+        let b = a.replace("rg1", "rg2");
+        assert_eq!(link_name(a), link_name(&a.to_uppercase()));
+        assert_ne!(link_name(a), link_name(&b));
+        assert!(link_name(a).starts_with("astro-vnet-agents-"));
+        let long = format!("{a}{}", "x".repeat(200));
+        assert!(link_name(&long).len() <= 80);
+    }
+
+    #[test]
+    fn record_body_has_one_address_and_ttl() {
+        let m = PrivateDnsModel { ip_address: "10.0.0.5".into(), ttl: Some(60), ..Default::default() };
+        let body = record_body(&m);
+        let p = body.properties.unwrap();
+        assert_eq!(p.ttl, Some(60));
+        assert_eq!(p.a_records.unwrap()[0].ipv4_address.as_deref(), Some("10.0.0.5"));
+    }
+}
