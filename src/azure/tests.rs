@@ -539,6 +539,36 @@ async fn network_interface_gives_the_private_ip() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn private_endpoint_ip_follows_the_nic() {
+    let nic_path = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-astro/providers/Microsoft.Network/networkInterfaces/pe.nic.1"
+    );
+    let mut pe: PrivateEndpoint = serde_json::from_value(pe_body("Succeeded")).expect("pe");
+    if let Some(p) = pe.properties.as_mut() {
+        p.network_interfaces = Some(vec![SubResource::new(nic_path.clone())]);
+    }
+    let http = MockHttp::new(vec![reply(Method::Get, "/networkInterfaces/pe.nic.1", 200).json(
+        json!({"properties": {"ipConfigurations": [{"properties": {"privateIPAddress": "10.1.2.5/32"}}]}}),
+    )]);
+    let c = client(&http);
+    let op = ctx(Duration::from_secs(60));
+    assert_eq!(
+        c.private_endpoint_ip(&pe, &op)
+            .await
+            .expect("ip")
+            .as_deref(),
+        Some("10.1.2.5")
+    );
+    assert_eq!(c.subscription_id(), SUB);
+    let no_nic = PrivateEndpoint::default();
+    assert_eq!(
+        c.private_endpoint_ip(&no_nic, &op).await.expect("no nic"),
+        None
+    );
+    assert_eq!(http.seen().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn read_after_write_404_is_retried() {
     let link = zone_id().link("agents");
     let loc = "https://arm.test/subscriptions/s/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsOperationResults/l1?api-version=2024-06-01";
