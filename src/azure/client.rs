@@ -195,6 +195,7 @@ arm_resource!(ARecordId, RecordSet, PRIVATE_DNS_API_VERSION);
 pub struct ArmClient {
     pipeline: Pipeline,
     endpoint: Url,
+    subscription_id: String,
 }
 
 impl ArmClient {
@@ -238,12 +239,21 @@ impl ArmClient {
             per_try,
             None,
         );
-        Ok(Self { pipeline, endpoint })
+        Ok(Self {
+            pipeline,
+            endpoint,
+            subscription_id: config.subscription_id.clone(),
+        })
     }
 
     /// The Resource Manager endpoint this client talks to.
     pub fn endpoint(&self) -> &Url {
         &self.endpoint
+    }
+
+    /// The configured subscription (for building IDs from names).
+    pub fn subscription_id(&self) -> &str {
+        &self.subscription_id
     }
 
     // ---- Private Endpoints -------------------------------------------------------------
@@ -280,6 +290,28 @@ impl ArmClient {
         ctx: &OpCtx,
     ) -> Result<Option<NetworkInterface>> {
         self.get(id, ctx).await
+    }
+
+    /// The endpoint's private IP, read from its first NIC (azurerm's way); `None` when the
+    /// endpoint has no NIC yet, the NIC is gone, or it has no address.
+    pub async fn private_endpoint_ip(
+        &self,
+        endpoint: &PrivateEndpoint,
+        ctx: &OpCtx,
+    ) -> Result<Option<String>> {
+        let Some(nic_id) = endpoint.network_interface_id() else {
+            return Ok(None);
+        };
+        let nic_id = NetworkInterfaceId::parse(nic_id).map_err(|e| {
+            Error::Internal(format!(
+                "Azure returned a network interface ID that does not parse: {e}"
+            ))
+        })?;
+        Ok(self
+            .get_network_interface(&nic_id, ctx)
+            .await?
+            .as_ref()
+            .and_then(super::models::private_ip))
     }
 
     // ---- Private DNS zones -------------------------------------------------------------

@@ -269,6 +269,16 @@ pub fn resolve(
         "authority_host",
         "AZURE_AUTHORITY_HOST",
     )?;
+    // azure_identity builds `<authority>/<tenant>/oauth2/v2.0/token` with an absolute path,
+    // which would silently drop a path prefix: refuse one instead.
+    if authority_host.path() != "/" {
+        return Err(ConfigError::BadEndpoint {
+            attribute: "authority_host",
+            variable: "AZURE_AUTHORITY_HOST",
+            value: authority_host.to_string(),
+            problem: "give only scheme, host and port (no path)".to_string(),
+        });
+    }
     let token_scope = format!(
         "{}/.default",
         resource_manager_endpoint.as_str().trim_end_matches('/')
@@ -724,7 +734,7 @@ mod tests {
             &[
                 SUB,
                 ("ARM_RESOURCE_MANAGER_ENDPOINT", "https://127.0.0.1:8443"),
-                ("AZURE_AUTHORITY_HOST", "https://127.0.0.1:8443/login"),
+                ("AZURE_AUTHORITY_HOST", "https://127.0.0.1:8444"),
             ],
         )
         .expect("resolves");
@@ -732,7 +742,7 @@ mod tests {
             c.resource_manager_endpoint.as_str(),
             "https://127.0.0.1:8443/"
         );
-        assert_eq!(c.authority_host.as_str(), "https://127.0.0.1:8443/login/");
+        assert_eq!(c.authority_host.as_str(), "https://127.0.0.1:8444/");
         assert_eq!(c.token_scope, "https://127.0.0.1:8443/.default");
 
         for (var, value) in [
@@ -740,6 +750,7 @@ mod tests {
             ("AZURE_AUTHORITY_HOST", "http://login.local/"),
             ("ARM_RESOURCE_MANAGER_ENDPOINT", "not a url"),
             ("ARM_RESOURCE_MANAGER_ENDPOINT", "https://arm.local/?x=1"),
+            ("AZURE_AUTHORITY_HOST", "https://login.local/prefix"),
         ] {
             let err = resolve_with(&ProviderSettings::default(), &[SUB, (var, value)]).unwrap_err();
             assert!(

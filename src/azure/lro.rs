@@ -13,7 +13,7 @@ use serde::Deserialize;
 use tokio::time::Instant;
 use tracing::info;
 
-use super::client::{ArmClient, OpCtx, header_str};
+use super::client::{ArmClient, OpCtx, header_str, response_error};
 use super::error::{ArmErrorDetail, Error, Result, fmt_duration};
 
 /// Poll interval when Azure sends no Retry-After.
@@ -85,6 +85,14 @@ pub(crate) enum PollTarget {
     Location(Url),
     /// The resource itself, read for `provisioningState`.
     Resource(Url),
+}
+
+impl PollTarget {
+    fn url(&self) -> &Url {
+        match self {
+            Self::AsyncOperation(u) | Self::Location(u) | Self::Resource(u) => u,
+        }
+    }
 }
 
 /// How an initial PUT/DELETE response continues.
@@ -202,12 +210,7 @@ pub(crate) async fn wait(
     loop {
         let pause = delay.unwrap_or(DEFAULT_POLL_INTERVAL);
         ctx.sleep(pause, operation, started, &last_status).await?;
-        let url = match &target {
-            PollTarget::AsyncOperation(u) | PollTarget::Location(u) | PollTarget::Resource(u) => {
-                u.clone()
-            }
-        };
-        let resp = client.raw_get(url, ctx, operation).await?;
+        let resp = client.raw_get(target.url().clone(), ctx, operation).await?;
         delay = retry_after(&resp);
         match step(&target, &resp, kind)? {
             Step::Done => {
@@ -236,7 +239,7 @@ fn step(target: &PollTarget, resp: &RawResponse, kind: LroKind) -> Result<Step> 
     match target {
         PollTarget::AsyncOperation(_) => {
             if !resp.status().is_success() {
-                return Err(error_of(resp));
+                return Err(response_error(resp));
             }
             let body: StatusBody = decode_status(resp)?;
             let s = OperationStatus::parse(body.status.as_deref().unwrap_or("InProgress"));
@@ -253,14 +256,14 @@ fn step(target: &PollTarget, resp: &RawResponse, kind: LroKind) -> Result<Step> 
             400..=499 if status != 404 && status != 429 => {
                 match super::error::ArmErrorBody::parse(resp.body().as_ref()) {
                     Some(e) => Err(Error::operation_failed("Failed", Some(&e))),
-                    None => Err(error_of(resp)),
+                    None => Err(response_error(resp)),
                 }
             }
-            _ => Err(error_of(resp)),
+            _ => Err(response_error(resp)),
         },
         PollTarget::Resource(_) => {
             if !resp.status().is_success() {
-                return Err(error_of(resp));
+                return Err(response_error(resp));
             }
             match provisioning_state(resp.body().as_ref()) {
                 Some(s) => terminal_or_running(s, None),
@@ -285,10 +288,6 @@ fn decode_status(resp: &RawResponse) -> Result<StatusBody> {
         what: "the operation status".to_string(),
         source,
     })
-}
-
-fn error_of(resp: &RawResponse) -> Error {
-    super::client::response_error(resp)
 }
 
 #[cfg(test)]

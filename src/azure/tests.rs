@@ -539,6 +539,36 @@ async fn network_interface_gives_the_private_ip() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn private_endpoint_ip_follows_the_nic() {
+    let nic_path = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-astro/providers/Microsoft.Network/networkInterfaces/pe.nic.1"
+    );
+    let mut pe: PrivateEndpoint = serde_json::from_value(pe_body("Succeeded")).expect("pe");
+    if let Some(p) = pe.properties.as_mut() {
+        p.network_interfaces = Some(vec![SubResource::new(nic_path.clone())]);
+    }
+    let http = MockHttp::new(vec![reply(Method::Get, "/networkInterfaces/pe.nic.1", 200).json(
+        json!({"properties": {"ipConfigurations": [{"properties": {"privateIPAddress": "10.1.2.5/32"}}]}}),
+    )]);
+    let c = client(&http);
+    let op = ctx(Duration::from_secs(60));
+    assert_eq!(
+        c.private_endpoint_ip(&pe, &op)
+            .await
+            .expect("ip")
+            .as_deref(),
+        Some("10.1.2.5")
+    );
+    assert_eq!(c.subscription_id(), SUB);
+    let no_nic = PrivateEndpoint::default();
+    assert_eq!(
+        c.private_endpoint_ip(&no_nic, &op).await.expect("no nic"),
+        None
+    );
+    assert_eq!(http.seen().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn read_after_write_404_is_retried() {
     let link = zone_id().link("agents");
     let loc = "https://arm.test/subscriptions/s/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsOperationResults/l1?api-version=2024-06-01";
@@ -990,4 +1020,59 @@ async fn arm_client_new_builds_every_credential_kind_without_network() {
             .unwrap_or_else(|e| panic!("{} client: {e}", config.credential.kind()));
         assert_eq!(c.endpoint().as_str(), ENDPOINT);
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn zone_put_polls_location_and_reports_its_failure() {
+    let loc = "https://arm.test/subscriptions/s/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsOperationResults/z1?api-version=2024-06-01";
+    let zone = models::PrivateDnsZone {
+        location: Some("global".into()),
+        ..Default::default()
+    };
+    // 201 without provisioningState but with Location: still being created.
+    let http = MockHttp::new(vec![
+        reply(Method::Put, "/privateDnsZones/external.astronomer.run", 201)
+            .json(json!({"location": "global"}))
+            .header("location", loc)
+            .header("retry-after", "1"),
+        reply(Method::Get, "/privateDnsOperationResults/z1", 202).header("retry-after", "1"),
+        reply(Method::Get, "/privateDnsOperationResults/z1", 200),
+        reply(Method::Get, "/privateDnsZones/external.astronomer.run", 200).json(json!({
+            "name": "external.astronomer.run", "location": "global", "etag": "e1",
+            "properties": {"provisioningState": "Succeeded", "numberOfRecordSets": 1}
+        })),
+    ]);
+    let got = client(&http)
+        .put_private_dns_zone(
+            &zone_id(),
+            &zone,
+            &WriteCondition::if_match("e0"),
+            &ctx(Duration::from_secs(600)),
+        )
+        .await
+        .expect("zone written");
+    assert_eq!(got.etag.as_deref(), Some("e1"));
+    assert_eq!(http.seen()[0].header("if-match"), Some("e0"));
+    assert_eq!(http.seen().len(), 4);
+
+    let http = MockHttp::new(vec![
+        reply(Method::Put, "/privateDnsZones/external.astronomer.run", 202).header("location", loc),
+        reply(Method::Get, "/privateDnsOperationResults/z1", 400).json(json!({
+            "error": {"code": "BadRequest", "message": "A virtual network cannot be linked to multiple zones with overlapping namespaces."}
+        })),
+    ]);
+    let err = client(&http)
+        .put_private_dns_zone(
+            &zone_id(),
+            &zone,
+            &WriteCondition::default(),
+            &ctx(Duration::from_secs(600)),
+        )
+        .await
+        .expect_err("operation failed");
+    assert!(
+        matches!(err, Error::OperationFailed { ref code, .. } if code == "BadRequest"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("overlapping namespaces"), "{err}");
 }
