@@ -148,17 +148,19 @@ async fn handshake(
     tcp: TcpStream,
     tx: mpsc::Sender<Result<Conn, io::Error>>,
 ) {
-    let peer = tcp.peer_addr().ok();
+    let peer = tcp
+        .peer_addr()
+        .map_or_else(|_| "unknown".to_owned(), |a| a.to_string());
     match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
         Ok(Ok(tls)) => {
             // A send error means the server is shutting down; the connection is just dropped.
             let _ = tx.send(Ok(Conn::Tls(Box::new(tls)))).await;
         }
         Ok(Err(e)) => {
-            tracing::warn!(peer = ?peer, error = %e, "refused connection: TLS handshake failed");
+            tracing::warn!(peer = %peer, error = %e, "refused connection: TLS handshake failed");
         }
         Err(_) => {
-            tracing::warn!(peer = ?peer, "refused connection: TLS handshake timed out");
+            tracing::warn!(peer = %peer, "refused connection: TLS handshake timed out");
         }
     }
 }
