@@ -7,10 +7,12 @@
 //! - [`framework`]: cty values and codecs, schemas, plan rules, the Resource traits.
 //! - [`provider`]: the Astro provider: its configuration, resources and data source.
 //! - [`azure`]: the ARM client (pipeline, credentials, LRO poller, typed IDs, models).
-//! - [`sandbox`]: the local Azure imitation behind `astro-azure-sandbox`; shares no types.
+//! - [`logging`]: hclog-style JSON lines on stderr, which Terraform re-emits under TF_LOG.
 
 pub mod azure;
 pub mod framework;
+pub mod logging;
+pub mod plugin;
 pub mod proto;
 pub mod provider;
 pub mod tfplugin5;

@@ -321,8 +321,8 @@ impl Resource for PrivateDns {
                 Err(e) => return Outcome::failed(None, fail("reading", &record, &e)),
             }
         }
-        if manage {
-            if let Err(e) = arm.put_private_dns_zone(&zone, &zone_body(&planned), &azure::WriteCondition::create_only(), &a).await {
+        if manage
+            && let Err(e) = arm.put_private_dns_zone(&zone, &zone_body(&planned), &azure::WriteCondition::create_only(), &a).await {
                 let mut d = fail("creating", &zone, &e);
                 // A zone that exists despite the error is ours: keep it in state.
                 if let Ok(Some(_)) = arm.get_private_dns_zone(&zone, &a).await {
@@ -334,7 +334,6 @@ impl Resource for PrivateDns {
                 d.0.truncate(1);
                 return Outcome::failed(None, d);
             }
-        }
         let condition = azure::WriteCondition::create_only();
         if let Err(e) = arm.put_a_record(&record, &record_body(&planned), &condition, &a).await {
             state.ip_address = String::new();
@@ -518,18 +517,15 @@ impl Resource for PrivateDns {
         if d.has_errors() {
             return d;
         }
-        if let Err(e) = arm.delete_a_record(&record, &a).await {
-            if !e.is_not_found() {
+        if let Err(e) = arm.delete_a_record(&record, &a).await
+            && !e.is_not_found() {
                 return fail("deleting", &record, &e);
             }
-        }
-        if manage {
-            if let Err(e) = arm.delete_private_dns_zone(&zone, &a).await {
-                if !e.is_not_found() {
+        if manage
+            && let Err(e) = arm.delete_private_dns_zone(&zone, &a).await
+                && !e.is_not_found() {
                     return fail("deleting", &zone, &e);
                 }
-            }
-        }
         Diagnostics::new()
     }
 

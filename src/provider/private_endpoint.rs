@@ -456,11 +456,10 @@ fn flatten(state: &mut PrivateEndpointModel, pe: &azure::models::PrivateEndpoint
     if let Some(name) = &pe.name {
         state.name = keep_if_same(Some(&state.name), name);
     }
-    if let Some(loc) = &pe.location {
-        if normalize_location(loc) != normalize_location(&state.location) {
+    if let Some(loc) = &pe.location
+        && normalize_location(loc) != normalize_location(&state.location) {
             state.location = loc.clone();
         }
-    }
     let tags = pe.tags.clone().unwrap_or_default();
     // No tags in Azure and none configured stays null rather than an empty map.
     state.tags = match (tags.is_empty(), &state.tags) {
