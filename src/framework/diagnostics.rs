@@ -30,12 +30,22 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error diagnostic.
     pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self { severity: Severity::Error, summary: summary.into(), detail: detail.into(), path: None }
+        Self {
+            severity: Severity::Error,
+            summary: summary.into(),
+            detail: detail.into(),
+            path: None,
+        }
     }
 
     /// A warning diagnostic.
     pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, summary: summary.into(), detail: detail.into(), path: None }
+        Self {
+            severity: Severity::Warning,
+            summary: summary.into(),
+            detail: detail.into(),
+            path: None,
+        }
     }
 
     /// Attaches the diagnostic to an attribute.
@@ -52,7 +62,9 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
         };
         match &self.path {
-            Some(p) if !p.is_root() => write!(f, "{level} at {p}: {}: {}", self.summary, self.detail),
+            Some(p) if !p.is_root() => {
+                write!(f, "{level} at {p}: {}: {}", self.summary, self.detail)
+            }
             _ => write!(f, "{level}: {}: {}", self.summary, self.detail),
         }
     }
@@ -79,7 +91,12 @@ impl Diagnostics {
     }
 
     /// Adds an error attached to an attribute.
-    pub fn error_at(&mut self, path: AttributePath, summary: impl Into<String>, detail: impl Into<String>) {
+    pub fn error_at(
+        &mut self,
+        path: AttributePath,
+        summary: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
         self.push(Diagnostic::error(summary, detail).at(path));
     }
 

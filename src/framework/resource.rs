@@ -31,7 +31,11 @@ pub struct OpContext {
 impl OpContext {
     /// A context that ends `timeout` from now.
     pub fn new(cancel: CancellationToken, timeout: Duration) -> Self {
-        Self { cancel, deadline: Instant::now() + timeout, timeout }
+        Self {
+            cancel,
+            deadline: Instant::now() + timeout,
+            timeout,
+        }
     }
 }
 
@@ -48,12 +52,18 @@ pub struct Outcome<M> {
 impl<M> Outcome<M> {
     /// Success with this state.
     pub fn ok(state: M) -> Self {
-        Self { state: Some(state), diagnostics: Diagnostics::new() }
+        Self {
+            state: Some(state),
+            diagnostics: Diagnostics::new(),
+        }
     }
 
     /// The object is gone.
     pub fn gone() -> Self {
-        Self { state: None, diagnostics: Diagnostics::new() }
+        Self {
+            state: None,
+            diagnostics: Diagnostics::new(),
+        }
     }
 
     /// Failure; `state` is what exists despite it.
@@ -100,7 +110,12 @@ pub trait Resource: Send + Sync + 'static {
     /// Reads the object; `Outcome::gone()` when it no longer exists.
     async fn read(&self, ctx: &OpContext, current: Self::Model) -> Outcome<Self::Model>;
     /// Updates in place.
-    async fn update(&self, ctx: &OpContext, prior: Self::Model, planned: Self::Model) -> Outcome<Self::Model>;
+    async fn update(
+        &self,
+        ctx: &OpContext,
+        prior: Self::Model,
+        planned: Self::Model,
+    ) -> Outcome<Self::Model>;
     /// Deletes; success when it is gone.
     async fn delete(&self, ctx: &OpContext, prior: Self::Model) -> Diagnostics;
     /// Turns an import ID into a (possibly partial) state that `read` completes.
@@ -119,7 +134,11 @@ pub trait DataSource: Send + Sync + 'static {
     /// Checks across attributes at validate time; `config` may hold unknowns.
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     /// Reads; the returned model must have every computed attribute set.
-    async fn read(&self, cancel: CancellationToken, config: Self::Model) -> Result<Self::Model, Diagnostics>;
+    async fn read(
+        &self,
+        cancel: CancellationToken,
+        config: Self::Model,
+    ) -> Result<Self::Model, Diagnostics>;
 }
 
 /// The provider: its own configuration and the types it serves.

@@ -117,17 +117,26 @@ impl Attribute {
 
     /// A required argument.
     pub fn required(name: &str, ty: Type) -> Self {
-        Self { required: true, ..Self::new(name, ty) }
+        Self {
+            required: true,
+            ..Self::new(name, ty)
+        }
     }
 
     /// An optional argument.
     pub fn optional(name: &str, ty: Type) -> Self {
-        Self { optional: true, ..Self::new(name, ty) }
+        Self {
+            optional: true,
+            ..Self::new(name, ty)
+        }
     }
 
     /// A computed-only attribute.
     pub fn computed(name: &str, ty: Type) -> Self {
-        Self { computed: true, ..Self::new(name, ty) }
+        Self {
+            computed: true,
+            ..Self::new(name, ty)
+        }
     }
 
     /// Sets the description.
@@ -189,7 +198,10 @@ impl Attribute {
 impl Block {
     /// A block with these attributes.
     pub fn new(attributes: Vec<Attribute>) -> Self {
-        Self { attributes, ..Default::default() }
+        Self {
+            attributes,
+            ..Default::default()
+        }
     }
 
     /// Sets the description.
@@ -211,7 +223,10 @@ impl Block {
 
     /// The object type values of this block have.
     pub fn implied_type(&self) -> Type {
-        let attrs = self.attributes.iter().map(|a| (a.name.clone(), a.ty.clone()));
+        let attrs = self
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.ty.clone()));
         let blocks = self.blocks.iter().map(|b| {
             let inner = b.block.implied_type();
             let ty = match b.nesting {

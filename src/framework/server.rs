@@ -46,7 +46,10 @@ impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server")
             .field("resources", &self.resources.keys().collect::<Vec<_>>())
-            .field("data_sources", &self.data_sources.keys().collect::<Vec<_>>())
+            .field(
+                "data_sources",
+                &self.data_sources.keys().collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -81,7 +84,13 @@ impl Server {
                 (d.type_name(), (d, s, t))
             })
             .collect();
-        Self { provider, provider_schema, resources, data_sources, stop: Mutex::new(CancellationToken::new()) }
+        Self {
+            provider,
+            provider_schema,
+            resources,
+            data_sources,
+            stop: Mutex::new(CancellationToken::new()),
+        }
     }
 
     /// The provider block's schema.
@@ -115,7 +124,10 @@ impl Server {
     }
 
     fn cancel_token(&self) -> CancellationToken {
-        self.stop.lock().map(|t| t.child_token()).unwrap_or_default()
+        self.stop
+            .lock()
+            .map(|t| t.child_token())
+            .unwrap_or_default()
     }
 
     /// Stop: cancels every operation in flight; later operations start afresh.
@@ -140,7 +152,9 @@ impl Server {
 
     /// ValidateResourceTypeConfig.
     pub fn validate_resource(&self, name: &str, config: &Value) -> Diagnostics {
-        let Some((r, s, _)) = self.resources.get(name) else { return unknown_type("resource", name) };
+        let Some((r, s, _)) = self.resources.get(name) else {
+            return unknown_type("resource", name);
+        };
         let mut d = validate_block(&s.block, config, &AttributePath::root());
         r.validate(config, &mut d);
         d
@@ -148,15 +162,24 @@ impl Server {
 
     /// ValidateDataSourceConfig.
     pub fn validate_data_source(&self, name: &str, config: &Value) -> Diagnostics {
-        let Some((ds, s, _)) = self.data_sources.get(name) else { return unknown_type("data source", name) };
+        let Some((ds, s, _)) = self.data_sources.get(name) else {
+            return unknown_type("data source", name);
+        };
         let mut d = validate_block(&s.block, config, &AttributePath::root());
         ds.validate(config, &mut d);
         d
     }
 
     /// UpgradeResourceState from stored JSON (every schema is still at version 0).
-    pub fn upgrade_state(&self, name: &str, version: i64, json_state: &[u8]) -> Result<Value, Diagnostics> {
-        let Some((_, s, t)) = self.resources.get(name) else { return Err(unknown_type("resource", name)) };
+    pub fn upgrade_state(
+        &self,
+        name: &str,
+        version: i64,
+        json_state: &[u8],
+    ) -> Result<Value, Diagnostics> {
+        let Some((_, s, t)) = self.resources.get(name) else {
+            return Err(unknown_type("resource", name));
+        };
         if version > s.version {
             return Err(Diagnostic::error(
                 "State written by a newer provider",
@@ -165,18 +188,27 @@ impl Server {
             .into());
         }
         json::decode_state(json_state, t).map_err(|e| {
-            Diagnostic::error("Unreadable state", format!("the stored state of {name} does not match its schema: {e}")).into()
+            Diagnostic::error(
+                "Unreadable state",
+                format!("the stored state of {name} does not match its schema: {e}"),
+            )
+            .into()
         })
     }
 
     fn ctx(&self, r: &dyn AnyResource, object: &Value, op: Operation) -> OpContext {
-        let timeout = r.timeouts().map(|t| t.effective(object, op)).unwrap_or(Duration::from_secs(1800));
+        let timeout = r
+            .timeouts()
+            .map(|t| t.effective(object, op))
+            .unwrap_or(Duration::from_secs(1800));
         OpContext::new(self.cancel_token(), timeout)
     }
 
     /// ReadResource: refresh one object; `Value::Null` when it is gone.
     pub async fn read_resource(&self, name: &str, current: &Value) -> (Value, Diagnostics) {
-        let Some((r, _, _)) = self.resources.get(name) else { return (current.clone(), unknown_type("resource", name)) };
+        let Some((r, _, _)) = self.resources.get(name) else {
+            return (current.clone(), unknown_type("resource", name));
+        };
         if current.is_null() {
             return (Value::Null, Diagnostics::new());
         }
@@ -194,12 +226,26 @@ impl Server {
     }
 
     /// PlanResourceChange.
-    pub async fn plan_resource(&self, name: &str, prior: &Value, proposed: &Value, config: &Value) -> PlannedChange {
+    pub async fn plan_resource(
+        &self,
+        name: &str,
+        prior: &Value,
+        proposed: &Value,
+        config: &Value,
+    ) -> PlannedChange {
         let Some((r, s, _)) = self.resources.get(name) else {
-            return PlannedChange { planned: proposed.clone(), requires_replace: vec![], diagnostics: unknown_type("resource", name) };
+            return PlannedChange {
+                planned: proposed.clone(),
+                requires_replace: vec![],
+                diagnostics: unknown_type("resource", name),
+            };
         };
         if proposed.is_null() {
-            return PlannedChange { planned: Value::Null, requires_replace: vec![], diagnostics: Diagnostics::new() };
+            return PlannedChange {
+                planned: Value::Null,
+                requires_replace: vec![],
+                diagnostics: Diagnostics::new(),
+            };
         }
         let prior = (!prior.is_null()).then(|| prior.clone());
         let mut planned = proposed.clone();
@@ -227,16 +273,31 @@ impl Server {
             diagnostics: Diagnostics::new(),
         };
         r.modify_plan(&mut req).await;
-        PlannedChange { planned: req.planned, requires_replace: req.requires_replace, diagnostics: req.diagnostics }
+        PlannedChange {
+            planned: req.planned,
+            requires_replace: req.requires_replace,
+            diagnostics: req.diagnostics,
+        }
     }
 
     /// ApplyResourceChange: create, update or delete, as the null-ness of prior and planned say.
-    pub async fn apply_resource(&self, name: &str, prior: &Value, planned: &Value) -> (Value, Diagnostics) {
-        let Some((r, _, _)) = self.resources.get(name) else { return (prior.clone(), unknown_type("resource", name)) };
+    pub async fn apply_resource(
+        &self,
+        name: &str,
+        prior: &Value,
+        planned: &Value,
+    ) -> (Value, Diagnostics) {
+        let Some((r, _, _)) = self.resources.get(name) else {
+            return (prior.clone(), unknown_type("resource", name));
+        };
         if planned.is_null() {
             let ctx = self.ctx(r.as_ref(), prior, Operation::Delete);
             let d = r.delete(&ctx, prior).await;
-            let state = if d.has_errors() { prior.clone() } else { Value::Null };
+            let state = if d.has_errors() {
+                prior.clone()
+            } else {
+                Value::Null
+            };
             return (state, d);
         }
         let mut desired = planned.clone();
@@ -260,7 +321,9 @@ impl Server {
 
     /// ImportResourceState.
     pub async fn import_resource(&self, name: &str, id: &str) -> (Value, Diagnostics) {
-        let Some((r, _, _)) = self.resources.get(name) else { return (Value::Null, unknown_type("resource", name)) };
+        let Some((r, _, _)) = self.resources.get(name) else {
+            return (Value::Null, unknown_type("resource", name));
+        };
         let ctx = self.ctx(r.as_ref(), &Value::Null, Operation::Read);
         let out = r.import(&ctx, id).await;
         (out.state.unwrap_or(Value::Null), out.diagnostics)
@@ -268,11 +331,22 @@ impl Server {
 
     /// ReadDataSource.
     pub async fn read_data_source(&self, name: &str, config: &Value) -> (Value, Diagnostics) {
-        let Some((ds, _, _)) = self.data_sources.get(name) else { return (Value::Null, unknown_type("data source", name)) };
+        let Some((ds, _, _)) = self.data_sources.get(name) else {
+            return (Value::Null, unknown_type("data source", name));
+        };
         let cancel = self.cancel_token();
         let out = match tokio::time::timeout(DATA_SOURCE_CEILING, ds.read(cancel, config)).await {
             Ok(out) => out,
-            Err(_) => return (Value::Null, Diagnostic::error("Data source timed out", "the read did not finish within 24h").into()),
+            Err(_) => {
+                return (
+                    Value::Null,
+                    Diagnostic::error(
+                        "Data source timed out",
+                        "the read did not finish within 24h",
+                    )
+                    .into(),
+                );
+            }
         };
         (out.state.unwrap_or(Value::Null), out.diagnostics)
     }
@@ -285,20 +359,30 @@ pub fn validate_block(block: &Block, object: &Value, path: &AttributePath) -> Di
         return d;
     }
     for a in &block.attributes {
-        let Some(v) = object.get_attr(&a.name) else { continue };
+        let Some(v) = object.get_attr(&a.name) else {
+            continue;
+        };
         if v.is_null() || v.is_unknown() {
             continue;
         }
         let p = path.clone().attr(&a.name);
         if a.deprecated {
-            d.push(Diagnostic::warning("Argument is deprecated", format!("{p} is deprecated: {}", a.description)).at(p.clone()));
+            d.push(
+                Diagnostic::warning(
+                    "Argument is deprecated",
+                    format!("{p} is deprecated: {}", a.description),
+                )
+                .at(p.clone()),
+            );
         }
         for check in &a.validators {
             check.validate(v, &p, &mut d);
         }
     }
     for b in &block.blocks {
-        let Some(v) = object.get_attr(&b.type_name) else { continue };
+        let Some(v) = object.get_attr(&b.type_name) else {
+            continue;
+        };
         let p = path.clone().attr(&b.type_name);
         match v {
             Value::Object(_) => d.extend(validate_block(&b.block, v, &p)),
@@ -342,7 +426,9 @@ fn apply_defaults(block: &Block, planned: &mut Value, config: &Value, _updating:
 fn keep_equivalent(block: &Block, planned: &mut Value, prior: &Value, config: &Value) {
     for a in &block.attributes {
         let Some(eq) = a.equivalent else { continue };
-        let (Some(c), Some(p)) = (config.get_attr(&a.name), prior.get_attr(&a.name)) else { continue };
+        let (Some(c), Some(p)) = (config.get_attr(&a.name), prior.get_attr(&a.name)) else {
+            continue;
+        };
         if c.is_wholly_known() && !c.is_null() && !p.is_null() && eq(c, p) {
             set_attr(planned, &a.name, p.clone());
         }
@@ -358,9 +444,15 @@ fn configurable_changed(block: &Block, planned: &Value, prior: &Value) -> bool {
 }
 
 /// Marks null computed attributes unknown ("known after apply").
-fn mark_computed_unknown(block: &Block, planned: &mut Value, also_if_set: impl Fn(&super::schema::Attribute) -> bool) {
+fn mark_computed_unknown(
+    block: &Block,
+    planned: &mut Value,
+    also_if_set: impl Fn(&super::schema::Attribute) -> bool,
+) {
     for a in block.attributes.iter().filter(|a| a.computed) {
-        let Some(v) = planned.get_attr(&a.name) else { continue };
+        let Some(v) = planned.get_attr(&a.name) else {
+            continue;
+        };
         let null_now = v.is_null();
         let unknown = if a.is_computed_only() {
             null_now || also_if_set(a)
@@ -377,7 +469,9 @@ fn mark_computed_unknown(block: &Block, planned: &mut Value, also_if_set: impl F
 pub fn unknowns_to_null(v: &mut Value) {
     match v {
         Value::Unknown(_) => *v = Value::Null,
-        Value::List(items) | Value::Set(items) | Value::Tuple(items) => items.iter_mut().for_each(unknowns_to_null),
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+            items.iter_mut().for_each(unknowns_to_null)
+        }
         Value::Map(m) | Value::Object(m) => m.values_mut().for_each(unknowns_to_null),
         Value::Typed(_, inner) => unknowns_to_null(inner),
         _ => {}

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::duration;
-use super::schema::{Attribute, Block, Nesting, NestedBlock};
+use super::schema::{Attribute, Block, NestedBlock, Nesting};
 use super::types::Type;
 use super::validators::GoDuration;
 use super::value::Value;
@@ -22,7 +22,11 @@ pub fn short(d: Duration) -> String {
             out.push_str(&format!("{n}{unit}"));
         }
     }
-    if out.is_empty() { duration::format(d) } else { out }
+    if out.is_empty() {
+        duration::format(d)
+    } else {
+        out
+    }
 }
 
 /// Which operation a deadline is for.
@@ -76,21 +80,27 @@ impl TimeoutDefaults {
 
     /// The nested block added to a resource schema.
     pub fn block(&self) -> NestedBlock {
-        let attrs = [Operation::Create, Operation::Read, Operation::Update, Operation::Delete]
-            .into_iter()
-            .map(|op| {
-                Attribute::optional(op.key(), Type::String)
-                    .describe(&format!(
-                        "How long to wait for the {} operation (default `{}`).",
-                        op.key(),
-                        short(self.get(op))
-                    ))
-                    .validate(GoDuration)
-            })
-            .collect();
+        let attrs = [
+            Operation::Create,
+            Operation::Read,
+            Operation::Update,
+            Operation::Delete,
+        ]
+        .into_iter()
+        .map(|op| {
+            Attribute::optional(op.key(), Type::String)
+                .describe(&format!(
+                    "How long to wait for the {} operation (default `{}`).",
+                    op.key(),
+                    short(self.get(op))
+                ))
+                .validate(GoDuration)
+        })
+        .collect();
         NestedBlock {
             type_name: BLOCK_NAME.to_string(),
-            block: Block::new(attrs).describe("Per-operation timeouts, as Go durations such as `20m` or `1h`."),
+            block: Block::new(attrs)
+                .describe("Per-operation timeouts, as Go durations such as `20m` or `1h`."),
             nesting: Nesting::Single,
         }
     }
@@ -128,9 +138,18 @@ mod tests {
         let mut obj = BTreeMap::new();
         obj.insert(BLOCK_NAME.to_string(), Value::Object(t));
         let obj = Value::Object(obj);
-        assert_eq!(DEFAULTS.effective(&obj, Operation::Create), Duration::from_secs(2700));
-        assert_eq!(DEFAULTS.effective(&obj, Operation::Read), Duration::from_secs(300));
-        assert_eq!(DEFAULTS.effective(&Value::Null, Operation::Delete), Duration::from_secs(1800));
+        assert_eq!(
+            DEFAULTS.effective(&obj, Operation::Create),
+            Duration::from_secs(2700)
+        );
+        assert_eq!(
+            DEFAULTS.effective(&obj, Operation::Read),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            DEFAULTS.effective(&Value::Null, Operation::Delete),
+            Duration::from_secs(1800)
+        );
     }
 
     #[test]

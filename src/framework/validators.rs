@@ -36,7 +36,10 @@ impl Debug for StringCheck {
 impl StringCheck {
     /// A check with a description and a function giving the reason a value is wrong.
     pub fn new(description: &str, check: fn(&str) -> Result<(), String>) -> Self {
-        Self { description: description.to_string(), check }
+        Self {
+            description: description.to_string(),
+            check,
+        }
     }
 
     /// The function behind the check, for reuse in other checks.
@@ -73,7 +76,11 @@ impl Validator for StringLength {
         if let Some(s) = value.as_str() {
             let n = s.chars().count();
             if n < self.min || n > self.max {
-                invalid(diags, path, format!("{path} must be {}, got {n}", self.description()));
+                invalid(
+                    diags,
+                    path,
+                    format!("{path} must be {}, got {n}", self.description()),
+                );
             }
         }
     }
@@ -85,13 +92,24 @@ pub struct OneOf(pub &'static [&'static str]);
 
 impl Validator for OneOf {
     fn description(&self) -> String {
-        format!("one of {}", self.0.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
+        format!(
+            "one of {}",
+            self.0
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     }
     fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
         if let Some(s) = value.as_str()
             && !self.0.contains(&s)
         {
-            invalid(diags, path, format!("{path} must be {}, got {s:?}", self.description()));
+            invalid(
+                diags,
+                path,
+                format!("{path} must be {}, got {s:?}", self.description()),
+            );
         }
     }
 }
@@ -108,7 +126,11 @@ impl Validator for Ipv4 {
         if let Some(s) = value.as_str()
             && s.parse::<Ipv4Addr>().is_err()
         {
-            invalid(diags, path, format!("{path} must be {}, got {s:?}", self.description()));
+            invalid(
+                diags,
+                path,
+                format!("{path} must be {}, got {s:?}", self.description()),
+            );
         }
     }
 }
@@ -130,7 +152,11 @@ impl Validator for IntRange {
         if let Some(n) = value.as_number() {
             match n.as_i64() {
                 Some(i) if i >= self.min && i <= self.max => {}
-                _ => invalid(diags, path, format!("{path} must be {}, got {n}", self.description())),
+                _ => invalid(
+                    diags,
+                    path,
+                    format!("{path} must be {}, got {n}", self.description()),
+                ),
             }
         }
     }
@@ -148,8 +174,16 @@ impl Validator for GoDuration {
         if let Some(s) = value.as_str() {
             match duration::parse(s) {
                 Ok(d) if !d.is_zero() => {}
-                Ok(_) => invalid(diags, path, format!("{path} must be longer than zero, got {s:?}")),
-                Err(e) => invalid(diags, path, format!("{path} must be {}: {e}", self.description())),
+                Ok(_) => invalid(
+                    diags,
+                    path,
+                    format!("{path} must be longer than zero, got {s:?}"),
+                ),
+                Err(e) => invalid(
+                    diags,
+                    path,
+                    format!("{path} must be {}: {e}", self.description()),
+                ),
             }
         }
     }
@@ -170,7 +204,11 @@ impl Validator for MinItems {
             _ => return,
         };
         if n < self.0 {
-            invalid(diags, path, format!("{path} must have {}, got {n}", self.description()));
+            invalid(
+                diags,
+                path,
+                format!("{path} must have {}, got {n}", self.description()),
+            );
         }
     }
 }
@@ -185,11 +223,17 @@ impl<V: Validator> Validator for Each<V> {
     }
     fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
         match value {
-            Value::List(items) | Value::Set(items) => {
+            Value::List(items) => {
                 for (i, item) in items.iter().enumerate() {
                     if item.is_wholly_known() && !item.is_null() {
                         self.0.validate(item, &path.clone().index(i as i64), diags);
                     }
+                }
+            }
+            // Set elements have no index Terraform can point at: report on the set itself.
+            Value::Set(items) => {
+                for item in items.iter().filter(|i| i.is_wholly_known() && !i.is_null()) {
+                    self.0.validate(item, path, diags);
                 }
             }
             Value::Map(m) => {
@@ -259,6 +303,9 @@ mod tests {
             &mut d,
         );
         assert_eq!(d.0.len(), 1);
-        assert_eq!(d.0[0].path.as_ref().map(|p| p.to_string()).as_deref(), Some("ips[1]"));
+        assert_eq!(
+            d.0[0].path.as_ref().map(|p| p.to_string()).as_deref(),
+            Some("ips[1]")
+        );
     }
 }

@@ -107,7 +107,9 @@ struct Seen {
 fn seen(pe: &azure::models::PrivateEndpoint) -> Seen {
     let conn = pe.connection();
     let props = conn.and_then(|c| c.properties.clone()).unwrap_or_default();
-    let state = props.private_link_service_connection_state.unwrap_or_default();
+    let state = props
+        .private_link_service_connection_state
+        .unwrap_or_default();
     Seen {
         status: state.status.unwrap_or_default(),
         description: state.description.unwrap_or_default(),
@@ -133,7 +135,8 @@ fn support_note(id: &azure::PrivateEndpointId, s: &Seen) -> String {
 }
 
 fn duration_attr(value: Option<&str>, default: &str) -> Duration {
-    duration::parse(value.unwrap_or(default)).unwrap_or_else(|_| duration::parse(default).unwrap_or(Duration::from_secs(60)))
+    duration::parse(value.unwrap_or(default))
+        .unwrap_or_else(|_| duration::parse(default).unwrap_or(Duration::from_secs(60)))
 }
 
 #[async_trait]
@@ -149,9 +152,15 @@ impl DataSource for Connection {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let waits = config.get_attr("wait_for_status").is_some_and(|v| !v.is_null());
+        let waits = config
+            .get_attr("wait_for_status")
+            .is_some_and(|v| !v.is_null());
         for attr in ["timeout", "poll_interval"] {
-            if !waits && config.get_attr(attr).is_some_and(|v| !v.is_null() && !v.is_unknown()) {
+            if !waits
+                && config
+                    .get_attr(attr)
+                    .is_some_and(|v| !v.is_null() && !v.is_unknown())
+            {
                 diags.push(
                     Diagnostic::warning(
                         format!("{attr} has no effect"),
@@ -163,16 +172,32 @@ impl DataSource for Connection {
         }
     }
 
-    async fn read(&self, cancel: CancellationToken, config: ConnectionModel) -> Result<ConnectionModel, Diagnostics> {
+    async fn read(
+        &self,
+        cancel: CancellationToken,
+        config: ConnectionModel,
+    ) -> Result<ConnectionModel, Diagnostics> {
         let client = self.client.get()?;
-        let id = azure::PrivateEndpointId::parse(&config.private_endpoint_id)
-            .map_err(|e| Diagnostics::from(Diagnostic::error("Invalid private_endpoint_id", e.to_string())))?;
+        let id = azure::PrivateEndpointId::parse(&config.private_endpoint_id).map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Invalid private_endpoint_id",
+                e.to_string(),
+            ))
+        })?;
         let timeout = duration_attr(config.timeout.as_deref(), DEFAULT_TIMEOUT);
         let interval = duration_attr(config.poll_interval.as_deref(), DEFAULT_POLL_INTERVAL);
         let wait_for = config.wait_for_status.clone();
         let started = tokio::time::Instant::now();
-        let deadline = started + if wait_for.is_some() { timeout } else { READ_TIMEOUT };
-        let ctx = azure::OpCtx { deadline: deadline.max(tokio::time::Instant::now() + READ_TIMEOUT), cancel: cancel.clone() };
+        let deadline = started
+            + if wait_for.is_some() {
+                timeout
+            } else {
+                READ_TIMEOUT
+            };
+        let ctx = azure::OpCtx {
+            deadline: deadline.max(tokio::time::Instant::now() + READ_TIMEOUT),
+            cancel: cancel.clone(),
+        };
         let mut polls = 0u32;
         let (pe, s) = loop {
             polls += 1;
@@ -185,15 +210,23 @@ impl DataSource for Connection {
                     )
                     .into());
                 }
-                Err(e) => return Err(super::errors::azure_error("reading", &id.to_string(), &e).into()),
+                Err(e) => {
+                    return Err(super::errors::azure_error("reading", &id.to_string(), &e).into());
+                }
             };
             let s = seen(&pe);
-            let Some(want) = wait_for.as_deref() else { break (pe, s) };
+            let Some(want) = wait_for.as_deref() else {
+                break (pe, s);
+            };
             if s.status.eq_ignore_ascii_case(want) {
                 tracing::info!(id = %id, status = %s.status, waited = %duration::format(started.elapsed()), "connection reached the awaited status");
                 break (pe, s);
             }
-            if want.eq_ignore_ascii_case("Approved") && ["Rejected", "Disconnected"].iter().any(|d| s.status.eq_ignore_ascii_case(d)) {
+            if want.eq_ignore_ascii_case("Approved")
+                && ["Rejected", "Disconnected"]
+                    .iter()
+                    .any(|d| s.status.eq_ignore_ascii_case(d))
+            {
                 return Err(Diagnostic::error(
                     format!("Connection of {id} was {}", s.status),
                     format!(
@@ -235,11 +268,16 @@ impl DataSource for Connection {
             }
         };
         let mut ip = String::new();
-        if let Some(nic) = pe.network_interface_id().and_then(|n| azure::NetworkInterfaceId::parse(n).ok()) {
+        if let Some(nic) = pe
+            .network_interface_id()
+            .and_then(|n| azure::NetworkInterfaceId::parse(n).ok())
+        {
             match client.arm.get_network_interface(&nic, &ctx).await {
                 Ok(Some(n)) => ip = azure::private_ip(&n).unwrap_or_default(),
                 Ok(None) => {}
-                Err(e) => return Err(super::errors::azure_error("reading", &nic.to_string(), &e).into()),
+                Err(e) => {
+                    return Err(super::errors::azure_error("reading", &nic.to_string(), &e).into());
+                }
             }
         }
         Ok(ConnectionModel {

@@ -8,7 +8,9 @@ use crate::framework::diagnostics::Diagnostic;
 fn hint(err: &Error) -> Option<&'static str> {
     let code = err.code().unwrap_or_default();
     Some(match (err, code) {
-        (_, "ResourceGroupNotFound") => "Create the resource group first, or correct resource_group_name.",
+        (_, "ResourceGroupNotFound") => {
+            "Create the resource group first, or correct resource_group_name."
+        }
         (_, "InvalidPrivateLinkServiceId") => {
             "Check private_link_service_alias with Astronomer support: the alias must exist and be visible to this subscription."
         }
@@ -21,14 +23,24 @@ fn hint(err: &Error) -> Option<&'static str> {
         (_, "AnotherOperationInProgress" | "RetryableError" | "ConflictError") => {
             "Another operation on the same objects is still running in Azure; run terraform apply again shortly."
         }
-        (_, "PreconditionFailed") => "The object changed in Azure while Terraform worked on it; run terraform plan to see the change.",
-        (Error::Throttled { .. }, _) => "Azure Resource Manager throttled the requests; wait, or lower terraform's -parallelism.",
-        (Error::Timeout { .. }, _) => "Azure did not finish in time; raise the matching value in this resource's timeouts block, then apply again.",
-        (Error::Cancelled, _) => "The run was interrupted; run terraform plan to see what exists now.",
+        (_, "PreconditionFailed") => {
+            "The object changed in Azure while Terraform worked on it; run terraform plan to see the change."
+        }
+        (Error::Throttled { .. }, _) => {
+            "Azure Resource Manager throttled the requests; wait, or lower terraform's -parallelism."
+        }
+        (Error::Timeout { .. }, _) => {
+            "Azure did not finish in time; raise the matching value in this resource's timeouts block, then apply again."
+        }
+        (Error::Cancelled, _) => {
+            "The run was interrupted; run terraform plan to see what exists now."
+        }
         (Error::Credential(_), _) => {
             "Check the provider's credentials (client_id/client_secret/tenant_id, OIDC, managed identity or `az login`) and the ARM_* variables."
         }
-        (Error::Transport(_), _) => "Check network access to Azure Resource Manager (proxy, DNS, SSL_CERT_FILE for custom CAs).",
+        (Error::Transport(_), _) => {
+            "Check network access to Azure Resource Manager (proxy, DNS, SSL_CERT_FILE for custom CAs)."
+        }
         _ => return None,
     })
 }

@@ -38,7 +38,11 @@ pub struct Client(Arc<OnceLock<Arc<Configured>>>);
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.get().is_some() { "Client(configured)" } else { "Client(unconfigured)" })
+        f.write_str(if self.0.get().is_some() {
+            "Client(configured)"
+        } else {
+            "Client(unconfigured)"
+        })
     }
 }
 
@@ -134,7 +138,9 @@ impl Provider for AstroProvider {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let set = |k: &str| config.get_attr(k).is_some_and(|v| !v.is_null());
-        if set("client_secret") && config.get_attr("use_oidc").and_then(Value::as_bool) == Some(true) {
+        if set("client_secret")
+            && config.get_attr("use_oidc").and_then(Value::as_bool) == Some(true)
+        {
             diags.push(
                 Diagnostic::warning(
                     "Conflicting credentials",
@@ -145,8 +151,11 @@ impl Provider for AstroProvider {
         }
         if set("oidc_token") && set("oidc_token_file_path") {
             diags.push(
-                Diagnostic::error("Conflicting attributes", "set only one of oidc_token and oidc_token_file_path")
-                    .at(AttributePath::root().attr("oidc_token_file_path")),
+                Diagnostic::error(
+                    "Conflicting attributes",
+                    "set only one of oidc_token and oidc_token_file_path",
+                )
+                .at(AttributePath::root().attr("oidc_token_file_path")),
             );
         }
     }
@@ -158,7 +167,9 @@ impl Provider for AstroProvider {
         }
         let m: ProviderModel = match model::from_value(config) {
             Ok(m) => m,
-            Err(e) => return Diagnostic::error("Invalid provider configuration", e.to_string()).into(),
+            Err(e) => {
+                return Diagnostic::error("Invalid provider configuration", e.to_string()).into();
+            }
         };
         let settings = azure::ProviderSettings {
             subscription_id: m.subscription_id,
@@ -177,11 +188,16 @@ impl Provider for AstroProvider {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let cfg = match azure::resolve(&settings, &env) {
             Ok(c) => c,
-            Err(e) => return Diagnostic::error("Invalid provider configuration", e.to_string()).into(),
+            Err(e) => {
+                return Diagnostic::error("Invalid provider configuration", e.to_string()).into();
+            }
         };
         match ArmClient::new(&cfg) {
             Ok(arm) => {
-                let _ = self.client.0.set(Arc::new(Configured { arm, subscription_id: cfg.subscription_id.clone() }));
+                let _ = self.client.0.set(Arc::new(Configured {
+                    arm,
+                    subscription_id: cfg.subscription_id.clone(),
+                }));
                 Diagnostics::new()
             }
             Err(e) => Diagnostic::error("Cannot set up Azure credentials", e.to_string()).into(),
@@ -196,6 +212,8 @@ impl Provider for AstroProvider {
     }
 
     fn data_sources(&self) -> Vec<Box<dyn AnyDataSource>> {
-        vec![erased::data_source(connection_data_source::Connection::new(self.client.clone()))]
+        vec![erased::data_source(
+            connection_data_source::Connection::new(self.client.clone()),
+        )]
     }
 }

@@ -113,7 +113,10 @@ pub fn schema() -> Schema {
 }
 
 fn actx(ctx: &OpContext) -> azure::OpCtx {
-    azure::OpCtx { deadline: ctx.deadline, cancel: ctx.cancel.clone() }
+    azure::OpCtx {
+        deadline: ctx.deadline,
+        cancel: ctx.cancel.clone(),
+    }
 }
 
 /// Record sets every zone has, which never block deleting it.
@@ -124,9 +127,15 @@ const ZONE_OWN_RECORDS: [(&str, &str); 1] = [("SOA", "@")];
 /// collide. At most 80 characters.
 pub fn link_name(vnet_id: &str) -> String {
     let lower = vnet_id.to_ascii_lowercase();
-    let hash = lower.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let hash = lower.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
     let vnet = lower.rsplit('/').next().unwrap_or("vnet");
-    let vnet: String = vnet.chars().filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c)).take(60).collect();
+    let vnet: String = vnet
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+        .take(60)
+        .collect();
     format!("astro-{vnet}-{:08x}", (hash >> 32) as u32 ^ hash as u32)
 }
 
@@ -162,7 +171,9 @@ fn record_body(m: &PrivateDnsModel) -> azure::models::RecordSet {
     azure::models::RecordSet {
         properties: Some(azure::models::RecordSetProperties {
             ttl: Some(m.ttl.unwrap_or(300)),
-            a_records: Some(vec![azure::models::ARecord { ipv4_address: Some(m.ip_address.clone()) }]),
+            a_records: Some(vec![azure::models::ARecord {
+                ipv4_address: Some(m.ip_address.clone()),
+            }]),
             ..Default::default()
         }),
         ..Default::default()
@@ -212,7 +223,14 @@ impl PrivateDns {
             let id = zone.link(link_name(vnet));
             let a = a.clone();
             async move {
-                let r = arm.put_virtual_network_link(&id, &link_body(vnet), &azure::WriteCondition::default(), &a).await;
+                let r = arm
+                    .put_virtual_network_link(
+                        &id,
+                        &link_body(vnet),
+                        &azure::WriteCondition::default(),
+                        &a,
+                    )
+                    .await;
                 (vnet.clone(), id, r)
             }
         }))
@@ -239,9 +257,16 @@ impl PrivateDns {
     ) -> (Vec<String>, Diagnostics) {
         let a = actx(ctx);
         let results = futures::future::join_all(links.iter().map(|(vnet, link)| {
-            let id = azure::VirtualNetworkLinkId::parse(link).unwrap_or_else(|_| zone.link(link_name(vnet)));
+            let id = azure::VirtualNetworkLinkId::parse(link)
+                .unwrap_or_else(|_| zone.link(link_name(vnet)));
             let a = a.clone();
-            async move { (vnet.clone(), arm.delete_virtual_network_link(&id, &a).await, id) }
+            async move {
+                (
+                    vnet.clone(),
+                    arm.delete_virtual_network_link(&id, &a).await,
+                    id,
+                )
+            }
         }))
         .await;
         let mut removed = Vec::new();
@@ -294,7 +319,11 @@ impl Resource for PrivateDns {
 
         match arm.get_private_dns_zone(&zone, &a).await {
             Ok(Some(_)) if manage => {
-                let mut d = super::errors::requires_import(self.type_name(), &zone.to_string(), &record.path());
+                let mut d = super::errors::requires_import(
+                    self.type_name(),
+                    &zone.to_string(),
+                    &record.path(),
+                );
                 d.detail.push_str("\n\nIf the zone serves other clusters too, keep it outside this resource: set manage_zone = false.");
                 return Outcome::failed(None, d.into());
             }
@@ -315,27 +344,46 @@ impl Resource for PrivateDns {
         if !manage {
             match arm.get_a_record(&record, &a).await {
                 Ok(Some(_)) => {
-                    return Outcome::failed(None, super::errors::requires_import(self.type_name(), &record.to_string(), &record.path()).into());
+                    return Outcome::failed(
+                        None,
+                        super::errors::requires_import(
+                            self.type_name(),
+                            &record.to_string(),
+                            &record.path(),
+                        )
+                        .into(),
+                    );
                 }
                 Ok(None) => {}
                 Err(e) => return Outcome::failed(None, fail("reading", &record, &e)),
             }
         }
         if manage
-            && let Err(e) = arm.put_private_dns_zone(&zone, &zone_body(&planned), &azure::WriteCondition::create_only(), &a).await {
-                let mut d = fail("creating", &zone, &e);
-                // A zone that exists despite the error is ours: keep it in state.
-                if let Ok(Some(_)) = arm.get_private_dns_zone(&zone, &a).await {
-                    state.ip_address = String::new();
-                    state.virtual_network_ids.clear();
-                    state.virtual_network_link_ids = Some(BTreeMap::new());
-                    return Outcome::failed(Some(state), d);
-                }
-                d.0.truncate(1);
-                return Outcome::failed(None, d);
+            && let Err(e) = arm
+                .put_private_dns_zone(
+                    &zone,
+                    &zone_body(&planned),
+                    &azure::WriteCondition::create_only(),
+                    &a,
+                )
+                .await
+        {
+            let mut d = fail("creating", &zone, &e);
+            // A zone that exists despite the error is ours: keep it in state.
+            if let Ok(Some(_)) = arm.get_private_dns_zone(&zone, &a).await {
+                state.ip_address = String::new();
+                state.virtual_network_ids.clear();
+                state.virtual_network_link_ids = Some(BTreeMap::new());
+                return Outcome::failed(Some(state), d);
             }
+            d.0.truncate(1);
+            return Outcome::failed(None, d);
+        }
         let condition = azure::WriteCondition::create_only();
-        if let Err(e) = arm.put_a_record(&record, &record_body(&planned), &condition, &a).await {
+        if let Err(e) = arm
+            .put_a_record(&record, &record_body(&planned), &condition, &a)
+            .await
+        {
             state.ip_address = String::new();
             state.virtual_network_ids.clear();
             state.virtual_network_link_ids = Some(BTreeMap::new());
@@ -345,7 +393,10 @@ impl Resource for PrivateDns {
         let (made, diags) = Self::add_links(arm, &zone, &vnets, ctx).await;
         state.virtual_network_ids = made.keys().cloned().collect();
         state.virtual_network_link_ids = Some(made);
-        Outcome { state: Some(state), diagnostics: diags }
+        Outcome {
+            state: Some(state),
+            diagnostics: diags,
+        }
     }
 
     async fn read(&self, ctx: &OpContext, current: PrivateDnsModel) -> Outcome<PrivateDnsModel> {
@@ -369,8 +420,17 @@ impl Resource for PrivateDns {
             }
             Err(e) => return Outcome::failed(Some(current), fail("reading", &zone, &e)),
         };
-        state.zone_id = Some(zone_obj.id.clone().map(|z| keep_if_same(current.zone_id.as_deref(), &z)).unwrap_or(zone.path()));
-        state.zone_name = Some(keep_if_same(current.zone_name.as_deref(), zone_obj.name.as_deref().unwrap_or(&zone.zone_name)));
+        state.zone_id = Some(
+            zone_obj
+                .id
+                .clone()
+                .map(|z| keep_if_same(current.zone_id.as_deref(), &z))
+                .unwrap_or(zone.path()),
+        );
+        state.zone_name = Some(keep_if_same(
+            current.zone_name.as_deref(),
+            zone_obj.name.as_deref().unwrap_or(&zone.zone_name),
+        ));
         if manage {
             let tags = zone_obj.tags.clone().unwrap_or_default();
             state.tags = match (tags.is_empty(), &current.tags) {
@@ -383,7 +443,11 @@ impl Resource for PrivateDns {
                 let props = rs.properties.clone().unwrap_or_default();
                 let ips = rs.ipv4_addresses();
                 // One address is what this resource writes; anything else is drift.
-                state.ip_address = if ips.len() == 1 { ips[0].to_string() } else { ips.join(",") };
+                state.ip_address = if ips.len() == 1 {
+                    ips[0].to_string()
+                } else {
+                    ips.join(",")
+                };
                 state.ttl = props.ttl.or(current.ttl);
                 if let Some(f) = props.fqdn {
                     state.fqdn = Some(f.trim_end_matches('.').to_string());
@@ -404,7 +468,11 @@ impl Resource for PrivateDns {
         };
         let mut linked = BTreeMap::new();
         for link in links {
-            let (Some(vnet), Some(name), Some(id)) = (link.virtual_network_id(), link.name.as_deref(), link.id.as_deref()) else {
+            let (Some(vnet), Some(name), Some(id)) = (
+                link.virtual_network_id(),
+                link.name.as_deref(),
+                link.id.as_deref(),
+            ) else {
                 continue;
             };
             if !name.eq_ignore_ascii_case(&link_name(vnet)) {
@@ -423,7 +491,12 @@ impl Resource for PrivateDns {
         Outcome::ok(state)
     }
 
-    async fn update(&self, ctx: &OpContext, prior: PrivateDnsModel, planned: PrivateDnsModel) -> Outcome<PrivateDnsModel> {
+    async fn update(
+        &self,
+        ctx: &OpContext,
+        prior: PrivateDnsModel,
+        planned: PrivateDnsModel,
+    ) -> Outcome<PrivateDnsModel> {
         let client = match self.client.get() {
             Ok(c) => c,
             Err(d) => return Outcome::failed(Some(prior), d),
@@ -438,13 +511,29 @@ impl Resource for PrivateDns {
         let mut diags = Diagnostics::new();
 
         if planned.manage_zone.unwrap_or(true) && planned.tags != prior.tags {
-            match arm.put_private_dns_zone(&zone, &zone_body(&planned), &azure::WriteCondition::default(), &a).await {
+            match arm
+                .put_private_dns_zone(
+                    &zone,
+                    &zone_body(&planned),
+                    &azure::WriteCondition::default(),
+                    &a,
+                )
+                .await
+            {
                 Ok(_) => state.tags = planned.tags.clone(),
                 Err(e) => diags.extend(fail("updating tags of", &zone, &e)),
             }
         }
         if planned.ip_address != prior.ip_address || planned.ttl != prior.ttl {
-            match arm.put_a_record(&record, &record_body(&planned), &azure::WriteCondition::default(), &a).await {
+            match arm
+                .put_a_record(
+                    &record,
+                    &record_body(&planned),
+                    &azure::WriteCondition::default(),
+                    &a,
+                )
+                .await
+            {
                 Ok(_) => {
                     state.ip_address = planned.ip_address.clone();
                     state.ttl = planned.ttl;
@@ -454,10 +543,17 @@ impl Resource for PrivateDns {
         }
         let mut links = prior.virtual_network_link_ids.clone().unwrap_or_default();
         let has = |set: &BTreeSet<String>, v: &str| set.iter().any(|x| x.eq_ignore_ascii_case(v));
-        let to_remove: BTreeMap<String, String> =
-            links.iter().filter(|(v, _)| !has(&planned.virtual_network_ids, v)).map(|(v, l)| (v.clone(), l.clone())).collect();
-        let to_add: Vec<String> =
-            planned.virtual_network_ids.iter().filter(|v| !has(&prior.virtual_network_ids, v)).cloned().collect();
+        let to_remove: BTreeMap<String, String> = links
+            .iter()
+            .filter(|(v, _)| !has(&planned.virtual_network_ids, v))
+            .map(|(v, l)| (v.clone(), l.clone()))
+            .collect();
+        let to_add: Vec<String> = planned
+            .virtual_network_ids
+            .iter()
+            .filter(|v| !has(&prior.virtual_network_ids, v))
+            .cloned()
+            .collect();
         let (removed, d) = Self::remove_links(arm, &zone, &to_remove, ctx).await;
         diags.extend(d);
         for v in removed {
@@ -468,7 +564,10 @@ impl Resource for PrivateDns {
         links.extend(made);
         state.virtual_network_ids = links.keys().cloned().collect();
         state.virtual_network_link_ids = Some(links);
-        Outcome { state: Some(state), diagnostics: diags }
+        Outcome {
+            state: Some(state),
+            diagnostics: diags,
+        }
     }
 
     async fn delete(&self, ctx: &OpContext, prior: PrivateDnsModel) -> Diagnostics {
@@ -492,8 +591,11 @@ impl Resource for PrivateDns {
                         .filter_map(|rs| {
                             let ty = rs.record_type().unwrap_or_default();
                             let name = rs.name.as_deref().unwrap_or_default();
-                            let ours = (ty.eq_ignore_ascii_case("A") && name.eq_ignore_ascii_case(&record.name))
-                                || ZONE_OWN_RECORDS.iter().any(|(t, n)| ty.eq_ignore_ascii_case(t) && name == *n);
+                            let ours = (ty.eq_ignore_ascii_case("A")
+                                && name.eq_ignore_ascii_case(&record.name))
+                                || ZONE_OWN_RECORDS
+                                    .iter()
+                                    .any(|(t, n)| ty.eq_ignore_ascii_case(t) && name == *n);
                             (!ours).then(|| format!("{ty} {name}"))
                         })
                         .collect();
@@ -518,14 +620,16 @@ impl Resource for PrivateDns {
             return d;
         }
         if let Err(e) = arm.delete_a_record(&record, &a).await
-            && !e.is_not_found() {
-                return fail("deleting", &record, &e);
-            }
+            && !e.is_not_found()
+        {
+            return fail("deleting", &record, &e);
+        }
         if manage
             && let Err(e) = arm.delete_private_dns_zone(&zone, &a).await
-                && !e.is_not_found() {
-                    return fail("deleting", &zone, &e);
-                }
+            && !e.is_not_found()
+        {
+            return fail("deleting", &zone, &e);
+        }
         Diagnostics::new()
     }
 
@@ -573,10 +677,17 @@ mod tests {
 
     #[test]
     fn record_body_has_one_address_and_ttl() {
-        let m = PrivateDnsModel { ip_address: "10.0.0.5".into(), ttl: Some(60), ..Default::default() };
+        let m = PrivateDnsModel {
+            ip_address: "10.0.0.5".into(),
+            ttl: Some(60),
+            ..Default::default()
+        };
         let body = record_body(&m);
         let p = body.properties.unwrap();
         assert_eq!(p.ttl, Some(60));
-        assert_eq!(p.a_records.unwrap()[0].ipv4_address.as_deref(), Some("10.0.0.5"));
+        assert_eq!(
+            p.a_records.unwrap()[0].ipv4_address.as_deref(),
+            Some("10.0.0.5")
+        );
     }
 }

@@ -143,7 +143,10 @@ fn same_location(a: &Value, b: &Value) -> bool {
 
 /// The ARM client's view of an operation's deadline and cancellation.
 fn actx(ctx: &OpContext) -> azure::OpCtx {
-    azure::OpCtx { deadline: ctx.deadline, cancel: ctx.cancel.clone() }
+    azure::OpCtx {
+        deadline: ctx.deadline,
+        cancel: ctx.cancel.clone(),
+    }
 }
 
 /// How often a transient `InvalidPrivateLinkServiceId` is retried before it counts as real.
@@ -173,7 +176,11 @@ impl Resource for PrivateEndpoint {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        if config.get_attr("manual_connection").and_then(Value::as_bool) == Some(false) {
+        if config
+            .get_attr("manual_connection")
+            .and_then(Value::as_bool)
+            == Some(false)
+        {
             diags.push(
                 Diagnostic::warning(
                     "Automatic connection requested",
@@ -186,16 +193,26 @@ impl Resource for PrivateEndpoint {
 
     async fn modify_plan(&self, req: &mut PlanRequest) {
         let Some(prior) = &req.prior else { return };
-        let status = prior.get_attr("connection_status").and_then(Value::as_str).unwrap_or_default();
+        let status = prior
+            .get_attr("connection_status")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if !DEAD_STATUSES.contains(&status) || req.planned.is_null() {
             return;
         }
-        let name = prior.get_attr("name").and_then(Value::as_str).unwrap_or_default();
-        let why = prior.get_attr("connection_description").and_then(Value::as_str).unwrap_or_default();
+        let name = prior
+            .get_attr("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let why = prior
+            .get_attr("connection_description")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if let Some(slot) = req.planned.get_attr_mut("connection_status") {
             *slot = Value::unknown();
         }
-        req.requires_replace.push(AttributePath::root().attr("connection_status"));
+        req.requires_replace
+            .push(AttributePath::root().attr("connection_status"));
         req.diagnostics.push(
             Diagnostic::warning(
                 format!("Private endpoint {name:?} will be replaced: its connection is {status}"),
@@ -208,26 +225,47 @@ impl Resource for PrivateEndpoint {
         );
     }
 
-    async fn create(&self, ctx: &OpContext, planned: PrivateEndpointModel) -> Outcome<PrivateEndpointModel> {
+    async fn create(
+        &self,
+        ctx: &OpContext,
+        planned: PrivateEndpointModel,
+    ) -> Outcome<PrivateEndpointModel> {
         let client = match self.client.get() {
             Ok(c) => c,
             Err(d) => return Outcome::failed(None, d),
         };
-        let id = azure::PrivateEndpointId::new(&client.subscription_id, &planned.resource_group_name, &planned.name);
+        let id = azure::PrivateEndpointId::new(
+            &client.subscription_id,
+            &planned.resource_group_name,
+            &planned.name,
+        );
         let actx = actx(ctx);
         match client.arm.get_private_endpoint(&id, &actx).await {
             Ok(Some(_)) => {
-                return Outcome::failed(None, super::errors::requires_import(self.type_name(), &id.to_string(), &id.path()).into());
+                return Outcome::failed(
+                    None,
+                    super::errors::requires_import(self.type_name(), &id.to_string(), &id.path())
+                        .into(),
+                );
             }
             Ok(None) => {}
-            Err(e) => return Outcome::failed(None, super::errors::azure_error("checking for an existing", &id.to_string(), &e).into()),
+            Err(e) => {
+                return Outcome::failed(
+                    None,
+                    super::errors::azure_error("checking for an existing", &id.to_string(), &e)
+                        .into(),
+                );
+            }
         }
         let body = expand(&planned, None);
         let mut alias_failures = 0;
         let written = loop {
             match client.arm.put_private_endpoint(&id, &body, &actx).await {
                 Ok(pe) => break Ok(pe),
-                Err(e) if e.is_retryable_arm_code() && tokio::time::Instant::now() + RETRY_PAUSE < ctx.deadline => {
+                Err(e)
+                    if e.is_retryable_arm_code()
+                        && tokio::time::Instant::now() + RETRY_PAUSE < ctx.deadline =>
+                {
                     if e.code() == Some("InvalidPrivateLinkServiceId") {
                         alias_failures += 1;
                         if alias_failures > ALIAS_RETRIES {
@@ -248,9 +286,17 @@ impl Resource for PrivateEndpoint {
         match written {
             Ok(pe) => finish(&client, ctx, state, pe).await,
             Err(e) => {
-                let mut diags: Diagnostics = super::errors::azure_error("creating", &id.to_string(), &e).into();
+                let mut diags: Diagnostics =
+                    super::errors::azure_error("creating", &id.to_string(), &e).into();
                 // Whatever Azure kept despite the error goes into state (tainted), never lost.
-                match client.arm.get_private_endpoint(&id, &azure::OpCtx::new(Duration::from_secs(60), Default::default())).await {
+                match client
+                    .arm
+                    .get_private_endpoint(
+                        &id,
+                        &azure::OpCtx::new(Duration::from_secs(60), Default::default()),
+                    )
+                    .await
+                {
                     Ok(Some(pe)) => {
                         let out = finish(&client, ctx, state, pe).await;
                         diags.extend(out.diagnostics);
@@ -269,7 +315,11 @@ impl Resource for PrivateEndpoint {
         }
     }
 
-    async fn read(&self, ctx: &OpContext, current: PrivateEndpointModel) -> Outcome<PrivateEndpointModel> {
+    async fn read(
+        &self,
+        ctx: &OpContext,
+        current: PrivateEndpointModel,
+    ) -> Outcome<PrivateEndpointModel> {
         let client = match self.client.get() {
             Ok(c) => c,
             Err(d) => return Outcome::failed(Some(current), d),
@@ -284,7 +334,10 @@ impl Resource for PrivateEndpoint {
                 tracing::info!(id = %id, "private endpoint no longer exists; removing it from state");
                 Outcome::gone()
             }
-            Err(e) => Outcome::failed(Some(current), super::errors::azure_error("reading", &id.to_string(), &e).into()),
+            Err(e) => Outcome::failed(
+                Some(current),
+                super::errors::azure_error("reading", &id.to_string(), &e).into(),
+            ),
         }
     }
 
@@ -316,14 +369,22 @@ impl Resource for PrivateEndpoint {
                     .into(),
                 );
             }
-            Err(e) => return Outcome::failed(Some(prior), super::errors::azure_error("reading", &id.to_string(), &e).into()),
+            Err(e) => {
+                return Outcome::failed(
+                    Some(prior),
+                    super::errors::azure_error("reading", &id.to_string(), &e).into(),
+                );
+            }
         };
         let body = expand(&planned, Some(current));
         let mut state = planned.clone();
         state.id = Some(id.path());
         match client.arm.put_private_endpoint(&id, &body, &actx).await {
             Ok(pe) => finish(&client, ctx, state, pe).await,
-            Err(e) => Outcome::failed(Some(prior), super::errors::azure_error("updating", &id.to_string(), &e).into()),
+            Err(e) => Outcome::failed(
+                Some(prior),
+                super::errors::azure_error("updating", &id.to_string(), &e).into(),
+            ),
         }
     }
 
@@ -341,16 +402,25 @@ impl Resource for PrivateEndpoint {
             match client.arm.delete_private_endpoint(&id, &actx).await {
                 Ok(()) => return Diagnostics::new(),
                 Err(e) if e.is_not_found() => return Diagnostics::new(),
-                Err(e) if e.is_retryable_arm_code() && tokio::time::Instant::now() + RETRY_PAUSE < ctx.deadline => {
+                Err(e)
+                    if e.is_retryable_arm_code()
+                        && tokio::time::Instant::now() + RETRY_PAUSE < ctx.deadline =>
+                {
                     tracing::info!(id = %id, code = e.code().unwrap_or_default(), "retryable error deleting the private endpoint; trying again");
                     tokio::time::sleep(RETRY_PAUSE).await;
                 }
-                Err(e) => return super::errors::azure_error("deleting", &id.to_string(), &e).into(),
+                Err(e) => {
+                    return super::errors::azure_error("deleting", &id.to_string(), &e).into();
+                }
             }
         }
     }
 
-    async fn import(&self, _ctx: &OpContext, id: &str) -> Result<PrivateEndpointModel, Diagnostics> {
+    async fn import(
+        &self,
+        _ctx: &OpContext,
+        id: &str,
+    ) -> Result<PrivateEndpointModel, Diagnostics> {
         let parsed = azure::PrivateEndpointId::parse(id).map_err(|e| {
             Diagnostics::from(Diagnostic::error(
                 "Invalid import ID",
@@ -375,10 +445,13 @@ fn bad_id_in_state() -> Diagnostics {
 }
 
 /// Builds the PUT body from the model, on top of Azure's current object when updating.
-fn expand(m: &PrivateEndpointModel, current: Option<azure::models::PrivateEndpoint>) -> azure::models::PrivateEndpoint {
+fn expand(
+    m: &PrivateEndpointModel,
+    current: Option<azure::models::PrivateEndpoint>,
+) -> azure::models::PrivateEndpoint {
     use azure::models::{
-        PrivateEndpoint as Pe, PrivateEndpointProperties, PrivateLinkServiceConnection, PrivateLinkServiceConnectionProperties,
-        SubResource,
+        PrivateEndpoint as Pe, PrivateEndpointProperties, PrivateLinkServiceConnection,
+        PrivateLinkServiceConnectionProperties, SubResource,
     };
     let mut pe = current.unwrap_or_else(|| Pe {
         location: Some(m.location.clone()),
@@ -397,15 +470,17 @@ fn expand(m: &PrivateEndpointModel, current: Option<azure::models::PrivateEndpoi
     } else {
         props.private_link_service_connections.take()
     };
-    let mut conn = existing.and_then(|v| v.into_iter().next()).unwrap_or_else(|| PrivateLinkServiceConnection {
-        name: Some(m.connection_name.clone().unwrap_or_else(|| m.name.clone())),
-        properties: Some(PrivateLinkServiceConnectionProperties {
-            private_link_service_id: Some(m.private_link_service_alias.clone()),
-            group_ids: Some(vec![]),
+    let mut conn = existing
+        .and_then(|v| v.into_iter().next())
+        .unwrap_or_else(|| PrivateLinkServiceConnection {
+            name: Some(m.connection_name.clone().unwrap_or_else(|| m.name.clone())),
+            properties: Some(PrivateLinkServiceConnectionProperties {
+                private_link_service_id: Some(m.private_link_service_alias.clone()),
+                group_ids: Some(vec![]),
+                ..Default::default()
+            }),
             ..Default::default()
-        }),
-        ..Default::default()
-    });
+        });
     let cp = conn.properties.get_or_insert_with(Default::default);
     cp.request_message = m.request_message.clone();
     // Azure owns these; sending them back would be rejected or ignored.
@@ -437,15 +512,23 @@ async fn finish(
             Ok(nid) => match client.arm.get_network_interface(&nid, &actx(ctx)).await {
                 Ok(Some(nic)) => state.private_ip_address = azure::private_ip(&nic),
                 Ok(None) => {}
-                Err(e) => diags.extend(super::errors::azure_error("reading", &nid.to_string(), &e).into()),
+                Err(e) => {
+                    diags.extend(super::errors::azure_error("reading", &nid.to_string(), &e).into())
+                }
             },
-            Err(e) => diags.error("Unexpected network interface ID", format!("Azure returned {nic_id:?}: {e}")),
+            Err(e) => diags.error(
+                "Unexpected network interface ID",
+                format!("Azure returned {nic_id:?}: {e}"),
+            ),
         }
     }
     // Computed attributes must be known after apply; Azure not reporting one is an empty value.
     state.private_ip_address.get_or_insert_with(String::new);
     state.network_interface_id.get_or_insert_with(String::new);
-    Outcome { state: Some(state), diagnostics: diags }
+    Outcome {
+        state: Some(state),
+        diagnostics: diags,
+    }
 }
 
 /// Copies Azure's view into the model.
@@ -457,9 +540,10 @@ fn flatten(state: &mut PrivateEndpointModel, pe: &azure::models::PrivateEndpoint
         state.name = keep_if_same(Some(&state.name), name);
     }
     if let Some(loc) = &pe.location
-        && normalize_location(loc) != normalize_location(&state.location) {
-            state.location = loc.clone();
-        }
+        && normalize_location(loc) != normalize_location(&state.location)
+    {
+        state.location = loc.clone();
+    }
     let tags = pe.tags.clone().unwrap_or_default();
     // No tags in Azure and none configured stays null rather than an empty map.
     state.tags = match (tags.is_empty(), &state.tags) {
@@ -470,23 +554,38 @@ fn flatten(state: &mut PrivateEndpointModel, pe: &azure::models::PrivateEndpoint
     if let Some(subnet) = props.subnet.and_then(|s| s.id) {
         state.subnet_id = keep_if_same(Some(&state.subnet_id), &subnet);
     }
-    let custom = props.custom_network_interface_name.filter(|s| !s.is_empty());
+    let custom = props
+        .custom_network_interface_name
+        .filter(|s| !s.is_empty());
     if custom.is_some() || state.custom_network_interface_name.is_some() {
         state.custom_network_interface_name = custom;
     }
     state.provisioning_state = Some(props.provisioning_state.clone().unwrap_or_default());
-    let manual = props.manual_private_link_service_connections.clone().unwrap_or_default();
-    let auto = props.private_link_service_connections.clone().unwrap_or_default();
+    let manual = props
+        .manual_private_link_service_connections
+        .clone()
+        .unwrap_or_default();
+    let auto = props
+        .private_link_service_connections
+        .clone()
+        .unwrap_or_default();
     state.manual_connection = Some(!manual.is_empty() || auto.is_empty());
     let conn = manual.into_iter().chain(auto).next();
-    let cp = conn.as_ref().and_then(|c| c.properties.clone()).unwrap_or_default();
+    let cp = conn
+        .as_ref()
+        .and_then(|c| c.properties.clone())
+        .unwrap_or_default();
     if let Some(name) = conn.and_then(|c| c.name) {
         state.connection_name = Some(keep_if_same(state.connection_name.as_deref(), &name));
     }
     if let Some(target) = &cp.private_link_service_id {
         // Azure may answer with the service's resource ID instead of the alias it was given.
-        if target.to_ascii_lowercase().ends_with(".azure.privatelinkservice") {
-            state.private_link_service_alias = keep_if_same(Some(&state.private_link_service_alias), target);
+        if target
+            .to_ascii_lowercase()
+            .ends_with(".azure.privatelinkservice")
+        {
+            state.private_link_service_alias =
+                keep_if_same(Some(&state.private_link_service_alias), target);
         }
     }
     let msg = cp.request_message.clone().filter(|m| !m.is_empty());
@@ -531,7 +630,10 @@ mod tests {
         let conns = props.manual_private_link_service_connections.unwrap();
         assert_eq!(conns.len(), 1);
         let cp = conns[0].properties.clone().unwrap();
-        assert_eq!(cp.private_link_service_id.as_deref(), Some(sample().private_link_service_alias.as_str()));
+        assert_eq!(
+            cp.private_link_service_id.as_deref(),
+            Some(sample().private_link_service_alias.as_str())
+        );
         assert_eq!(cp.request_message.as_deref(), Some("cluster clx"));
         assert!(props.private_link_service_connections.is_none());
         assert_eq!(pe.location.as_deref(), Some("East US"));
@@ -542,12 +644,22 @@ mod tests {
         let mut pe = expand(&sample(), None);
         pe.id = Some("/subscriptions/00000000-0000-0000-0000-000000000001/resourcegroups/rg/providers/Microsoft.Network/privateEndpoints/astro-privatelink".into());
         pe.location = Some("eastus".into());
-        let conn = &mut pe.properties.as_mut().unwrap().manual_private_link_service_connections.as_mut().unwrap()[0];
-        conn.properties.as_mut().unwrap().private_link_service_connection_state = Some(azure::models::PrivateLinkServiceConnectionState {
-            status: Some("Approved".into()),
-            description: Some("ok by astro".into()),
-            actions_required: None,
-        });
+        let conn = &mut pe
+            .properties
+            .as_mut()
+            .unwrap()
+            .manual_private_link_service_connections
+            .as_mut()
+            .unwrap()[0];
+        conn.properties
+            .as_mut()
+            .unwrap()
+            .private_link_service_connection_state =
+            Some(azure::models::PrivateLinkServiceConnectionState {
+                status: Some("Approved".into()),
+                description: Some("ok by astro".into()),
+                actions_required: None,
+            });
         let mut state = sample();
         flatten(&mut state, &pe);
         assert_eq!(state.location, "East US");
@@ -560,9 +672,17 @@ mod tests {
     #[test]
     fn flatten_reports_tag_drift() {
         let mut pe = expand(&sample(), None);
-        pe.tags = Some([("team".to_string(), "ops".to_string())].into_iter().collect());
+        pe.tags = Some(
+            [("team".to_string(), "ops".to_string())]
+                .into_iter()
+                .collect(),
+        );
         let mut state = sample();
-        state.tags = Some([("team".to_string(), "data".to_string())].into_iter().collect());
+        state.tags = Some(
+            [("team".to_string(), "data".to_string())]
+                .into_iter()
+                .collect(),
+        );
         flatten(&mut state, &pe);
         assert_eq!(state.tags.unwrap()["team"], "ops");
     }

@@ -12,29 +12,38 @@ fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("static regex")
 }
 
-static PE_NAME: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?$"));
-static LINKISH_NAME: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$"));
+static PE_NAME: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?$"));
+static LINKISH_NAME: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$"));
 static RG_NAME: LazyLock<Regex> = LazyLock::new(|| re(r"^[-\w._()]{1,90}$"));
 static ALIAS: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}\.[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\.[a-z0-9]+\.azure\.privatelinkservice$")
+    re(
+        r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}\.[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\.[a-z0-9]+\.azure\.privatelinkservice$",
+    )
 });
-static GUID: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
+static GUID: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+});
 static DNS_LABEL: LazyLock<Regex> = LazyLock::new(|| re(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"));
-static ZONE_LABEL: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$"));
+static ZONE_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$"));
 static LOCATION: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z][A-Za-z0-9 ]{1,40}$"));
 
 /// Private endpoint name: 2-64 characters, alphanumerics, `_`, `.`, `-`; starts with an
 /// alphanumeric and ends with an alphanumeric or `_`.
 pub fn private_endpoint_name() -> StringCheck {
-    StringCheck::new("a private endpoint name (2-64 characters: letters, digits, `_`, `.`, `-`)", |s| {
-        if s.len() < 2 || !PE_NAME.is_match(s) {
-            return Err(format!(
-                "{s:?} is not a valid private endpoint name: use 2-64 letters, digits, '_', '.' or '-', starting with a letter or digit and ending with a letter, digit or '_'"
-            ));
-        }
-        Ok(())
-    })
+    StringCheck::new(
+        "a private endpoint name (2-64 characters: letters, digits, `_`, `.`, `-`)",
+        |s| {
+            if s.len() < 2 || !PE_NAME.is_match(s) {
+                return Err(format!(
+                    "{s:?} is not a valid private endpoint name: use 2-64 letters, digits, '_', '.' or '-', starting with a letter or digit and ending with a letter, digit or '_'"
+                ));
+            }
+            Ok(())
+        },
+    )
 }
 
 /// Private link service connection or network interface name: 1-80 characters.
@@ -51,7 +60,10 @@ pub fn connection_name() -> StringCheck {
 
 /// Resource group name: 1-90 characters, not ending in `.`.
 pub fn resource_group_name() -> StringCheck {
-    StringCheck::new("a resource group name (1-90 characters, not ending in `.`)", check_resource_group)
+    StringCheck::new(
+        "a resource group name (1-90 characters, not ending in `.`)",
+        check_resource_group,
+    )
 }
 
 fn check_resource_group(s: &str) -> Result<(), String> {
@@ -67,7 +79,9 @@ fn check_resource_group(s: &str) -> Result<(), String> {
 pub fn location() -> StringCheck {
     StringCheck::new("an Azure region such as `eastus` or `East US`", |s| {
         if !LOCATION.is_match(s) {
-            return Err(format!("{s:?} is not an Azure region name such as \"eastus\" or \"West Europe\""));
+            return Err(format!(
+                "{s:?} is not an Azure region name such as \"eastus\" or \"West Europe\""
+            ));
         }
         Ok(())
     })
@@ -75,38 +89,50 @@ pub fn location() -> StringCheck {
 
 /// Lower-cases and removes spaces: "East US" and "eastus" are the same region.
 pub fn normalize_location(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The Private Link Service alias Astronomer support gives out.
 pub fn private_link_service_alias() -> StringCheck {
-    StringCheck::new("a Private Link Service alias `<name>.<guid>.<region>.azure.privatelinkservice`", |s| {
-        if !ALIAS.is_match(s) {
-            return Err(format!(
-                "{s:?} is not a Private Link Service alias: expected <name>.<guid>.<region>.azure.privatelinkservice, as given by Astronomer support"
-            ));
-        }
-        Ok(())
-    })
+    StringCheck::new(
+        "a Private Link Service alias `<name>.<guid>.<region>.azure.privatelinkservice`",
+        |s| {
+            if !ALIAS.is_match(s) {
+                return Err(format!(
+                    "{s:?} is not a Private Link Service alias: expected <name>.<guid>.<region>.azure.privatelinkservice, as given by Astronomer support"
+                ));
+            }
+            Ok(())
+        },
+    )
 }
 
 /// The cluster ID, used as the A record's name: a lower-case DNS label.
 pub fn dns_label() -> StringCheck {
-    StringCheck::new("a lower-case DNS label (1-63 letters, digits or `-`)", |s| {
-        if !DNS_LABEL.is_match(s) {
-            return Err(format!(
-                "{s:?} is not a DNS label: use 1-63 lower-case letters, digits or '-', not starting or ending with '-' (the Astro cluster ID, e.g. clxxxxxxxxx)"
-            ));
-        }
-        Ok(())
-    })
+    StringCheck::new(
+        "a lower-case DNS label (1-63 letters, digits or `-`)",
+        |s| {
+            if !DNS_LABEL.is_match(s) {
+                return Err(format!(
+                    "{s:?} is not a DNS label: use 1-63 lower-case letters, digits or '-', not starting or ending with '-' (the Astro cluster ID, e.g. clxxxxxxxxx)"
+                ));
+            }
+            Ok(())
+        },
+    )
 }
 
 /// A private DNS zone name: 2-34 labels.
 pub fn zone_name() -> StringCheck {
     StringCheck::new("a DNS zone name with 2-34 labels", |s| {
         let labels: Vec<&str> = s.split('.').collect();
-        if !(2..=34).contains(&labels.len()) || s.len() > 253 || labels.iter().any(|l| !ZONE_LABEL.is_match(l)) {
+        if !(2..=34).contains(&labels.len())
+            || s.len() > 253
+            || labels.iter().any(|l| !ZONE_LABEL.is_match(l))
+        {
             return Err(format!(
                 "{s:?} is not a private DNS zone name: use 2-34 dot-separated labels of letters, digits, '_' or '-', without a trailing dot"
             ));
@@ -128,13 +154,27 @@ pub struct ArmIdParts<'a> {
 
 /// Splits `/subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}/{name}[/{type}/{name}]...`
 /// checking the namespace and resource types (case-insensitive keys, as ARM returns mixed case).
-pub fn parse_arm_id<'a>(id: &'a str, namespace: &str, types: &[&str]) -> Result<ArmIdParts<'a>, String> {
+pub fn parse_arm_id<'a>(
+    id: &'a str,
+    namespace: &str,
+    types: &[&str],
+) -> Result<ArmIdParts<'a>, String> {
     let expected = format!(
         "/subscriptions/{{subscription}}/resourceGroups/{{group}}/providers/{namespace}/{}",
-        types.iter().map(|t| format!("{t}/{{name}}")).collect::<Vec<_>>().join("/")
+        types
+            .iter()
+            .map(|t| format!("{t}/{{name}}"))
+            .collect::<Vec<_>>()
+            .join("/")
     );
-    let bad = |why: &str| Err(format!("{id:?} is not a valid ID ({why}); expected {expected}"));
-    let Some(rest) = id.strip_prefix('/') else { return bad("it must start with '/'") };
+    let bad = |why: &str| {
+        Err(format!(
+            "{id:?} is not a valid ID ({why}); expected {expected}"
+        ))
+    };
+    let Some(rest) = id.strip_prefix('/') else {
+        return bad("it must start with '/'");
+    };
     let parts: Vec<&str> = rest.split('/').collect();
     if parts.len() != 6 + 2 * types.len() {
         return bad("wrong number of segments");
@@ -162,17 +202,25 @@ pub fn parse_arm_id<'a>(id: &'a str, namespace: &str, types: &[&str]) -> Result<
         }
         resources.push((ty, name));
     }
-    Ok(ArmIdParts { subscription: parts[1], resource_group: parts[3], resources })
+    Ok(ArmIdParts {
+        subscription: parts[1],
+        resource_group: parts[3],
+        resources,
+    })
 }
 
 /// A subnet ID.
 pub fn subnet_id() -> StringCheck {
-    StringCheck::new("a subnet ID", |s| parse_arm_id(s, "Microsoft.Network", &["virtualNetworks", "subnets"]).map(|_| ()))
+    StringCheck::new("a subnet ID", |s| {
+        parse_arm_id(s, "Microsoft.Network", &["virtualNetworks", "subnets"]).map(|_| ())
+    })
 }
 
 /// A virtual network ID.
 pub fn virtual_network_id() -> StringCheck {
-    StringCheck::new("a virtual network ID", |s| parse_arm_id(s, "Microsoft.Network", &["virtualNetworks"]).map(|_| ()))
+    StringCheck::new("a virtual network ID", |s| {
+        parse_arm_id(s, "Microsoft.Network", &["virtualNetworks"]).map(|_| ())
+    })
 }
 
 /// A private endpoint ID.
@@ -191,7 +239,10 @@ fn private_endpoint_name_ok(name: &str) -> Result<(), String> {
 pub fn https_url() -> StringCheck {
     StringCheck::new("an https:// URL", |s| match url::Url::parse(s) {
         Ok(u) if u.scheme() == "https" && u.host().is_some() => Ok(()),
-        Ok(u) => Err(format!("{s:?} uses {:?}: only https endpoints are accepted", u.scheme())),
+        Ok(u) => Err(format!(
+            "{s:?} uses {:?}: only https endpoints are accepted",
+            u.scheme()
+        )),
         Err(e) => Err(format!("{s:?} is not a URL: {e}")),
     })
 }
@@ -199,7 +250,13 @@ pub fn https_url() -> StringCheck {
 /// A GUID (subscription or tenant).
 pub fn guid() -> StringCheck {
     StringCheck::new("a GUID", |s| {
-        if GUID.is_match(s) { Ok(()) } else { Err(format!("{s:?} is not a GUID such as 00000000-0000-0000-0000-000000000000")) }
+        if GUID.is_match(s) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{s:?} is not a GUID such as 00000000-0000-0000-0000-000000000000"
+            ))
+        }
     })
 }
 
@@ -217,7 +274,16 @@ mod tests {
         for good in ["astro-privatelink", "pe_1", "a1", "A.b-c_"] {
             assert!(ok(&c, good), "{good}");
         }
-        for bad in ["", "a", "-pe", "pe-", "pe.", "has space", &"x".repeat(65), "pe#1"] {
+        for bad in [
+            "",
+            "a",
+            "-pe",
+            "pe-",
+            "pe.",
+            "has space",
+            &"x".repeat(65),
+            "pe#1",
+        ] {
             assert!(!ok(&c, bad), "{bad}");
         }
     }
@@ -225,10 +291,16 @@ mod tests {
     #[test]
     fn aliases() {
         let c = private_link_service_alias();
-        assert!(ok(&c, "astro-pls.00000000-0000-0000-0000-000000000000.eastus.azure.privatelinkservice"));
+        assert!(ok(
+            &c,
+            "astro-pls.00000000-0000-0000-0000-000000000000.eastus.azure.privatelinkservice"
+        ));
         assert!(!ok(&c, "astro-pls.eastus.azure.privatelinkservice"));
         assert!(!ok(&c, "/subscriptions/x/resourceGroups/y"));
-        assert!(!ok(&c, "astro-pls.00000000-0000-0000-0000-000000000000.eastus.azure.privatelinkservice.com"));
+        assert!(!ok(
+            &c,
+            "astro-pls.00000000-0000-0000-0000-000000000000.eastus.azure.privatelinkservice.com"
+        ));
     }
 
     #[test]
@@ -236,7 +308,10 @@ mod tests {
         let sub = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s";
         let p = parse_arm_id(sub, "Microsoft.Network", &["virtualNetworks", "subnets"]).unwrap();
         assert_eq!(p.resource_group, "rg");
-        assert_eq!(p.resources, vec![("virtualNetworks", "v"), ("subnets", "s")]);
+        assert_eq!(
+            p.resources,
+            vec![("virtualNetworks", "v"), ("subnets", "s")]
+        );
         let lower = sub.replace("resourceGroups", "resourcegroups");
         assert!(parse_arm_id(&lower, "Microsoft.Network", &["virtualNetworks", "subnets"]).is_ok());
         for bad in [
@@ -247,7 +322,10 @@ mod tests {
             "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/virtualNetworks/v/subnets/s",
             "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups//providers/Microsoft.Network/virtualNetworks/v/subnets/s",
         ] {
-            assert!(parse_arm_id(bad, "Microsoft.Network", &["virtualNetworks", "subnets"]).is_err(), "{bad}");
+            assert!(
+                parse_arm_id(bad, "Microsoft.Network", &["virtualNetworks", "subnets"]).is_err(),
+                "{bad}"
+            );
         }
     }
 

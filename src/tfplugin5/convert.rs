@@ -11,7 +11,10 @@ use crate::proto::tfplugin5 as pb;
 
 /// A framework schema as a protocol schema.
 pub fn schema(s: &Schema) -> pb::Schema {
-    pb::Schema { version: s.version, block: Some(block(&s.block)) }
+    pb::Schema {
+        version: s.version,
+        block: Some(block(&s.block)),
+    }
 }
 
 fn block(b: &Block) -> pb::schema::Block {
@@ -25,7 +28,9 @@ fn block(b: &Block) -> pb::schema::Block {
                 r#type: a.ty.to_json_bytes(),
                 description: a.description.clone(),
                 required: a.required,
-                optional: a.optional || (a.computed && !matches!(a.default, crate::framework::schema::AttrDefault::None)),
+                optional: a.optional
+                    || (a.computed
+                        && !matches!(a.default, crate::framework::schema::AttrDefault::None)),
                 computed: a.computed,
                 sensitive: a.sensitive,
                 description_kind: pb::StringKind::Markdown as i32,
@@ -45,7 +50,7 @@ fn block(b: &Block) -> pb::schema::Block {
                     Nesting::Set => pb::schema::nested_block::NestingMode::Set,
                 } as i32,
                 min_items: 0,
-                max_items: if nb.nesting == Nesting::Single { 1 } else { 0 },
+                max_items: 0,
             })
             .collect(),
         description: b.description.clone(),

@@ -30,11 +30,16 @@ pub struct ProviderService {
 impl ProviderService {
     /// Serves `provider`.
     pub fn new(provider: impl ProviderImpl) -> Self {
-        Self { server: Arc::new(Server::new(Arc::new(provider))) }
+        Self {
+            server: Arc::new(Server::new(Arc::new(provider))),
+        }
     }
 
     fn resource_type(&self, name: &str) -> Result<crate::framework::types::Type, Status> {
-        self.server.resource_type(name).cloned().ok_or_else(|| Status::not_found(format!("unknown resource type {name:?}")))
+        self.server
+            .resource_type(name)
+            .cloned()
+            .ok_or_else(|| Status::not_found(format!("unknown resource type {name:?}")))
     }
 
     fn data_source_type(&self, name: &str) -> Result<crate::framework::types::Type, Status> {
@@ -55,28 +60,42 @@ fn diags(d: Diagnostics) -> Vec<pb::Diagnostic> {
 
 #[tonic::async_trait]
 impl Provider for ProviderService {
-    async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> Rpc<pb::get_metadata::Response> {
+    async fn get_metadata(
+        &self,
+        _: Request<pb::get_metadata::Request>,
+    ) -> Rpc<pb::get_metadata::Response> {
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(capabilities()),
             resources: self
                 .server
                 .resource_schemas()
-                .map(|(n, _)| pb::get_metadata::ResourceMetadata { type_name: n.to_string() })
+                .map(|(n, _)| pb::get_metadata::ResourceMetadata {
+                    type_name: n.to_string(),
+                })
                 .collect(),
             data_sources: self
                 .server
                 .data_source_schemas()
-                .map(|(n, _)| pb::get_metadata::DataSourceMetadata { type_name: n.to_string() })
+                .map(|(n, _)| pb::get_metadata::DataSourceMetadata {
+                    type_name: n.to_string(),
+                })
                 .collect(),
             ..Default::default()
         }))
     }
 
-    async fn get_schema(&self, _: Request<pb::get_provider_schema::Request>) -> Rpc<pb::get_provider_schema::Response> {
+    async fn get_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> Rpc<pb::get_provider_schema::Response> {
         let _s = span("GetProviderSchema", "").entered();
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(convert::schema(self.server.provider_schema())),
-            resource_schemas: self.server.resource_schemas().map(|(n, s)| (n.to_string(), convert::schema(s))).collect(),
+            resource_schemas: self
+                .server
+                .resource_schemas()
+                .map(|(n, s)| (n.to_string(), convert::schema(s)))
+                .collect(),
             data_source_schemas: self
                 .server
                 .data_source_schemas()
@@ -92,11 +111,18 @@ impl Provider for ProviderService {
         req: Request<pb::prepare_provider_config::Request>,
     ) -> Rpc<pb::prepare_provider_config::Response> {
         let req = req.into_inner();
-        let d = match convert::decode(req.config.as_ref(), &self.server.provider_type(), "provider configuration") {
+        let d = match convert::decode(
+            req.config.as_ref(),
+            &self.server.provider_type(),
+            "provider configuration",
+        ) {
             Ok(config) => self.server.validate_provider(&config),
             Err(d) => d,
         };
-        Ok(Response::new(pb::prepare_provider_config::Response { prepared_config: req.config, diagnostics: diags(d) }))
+        Ok(Response::new(pb::prepare_provider_config::Response {
+            prepared_config: req.config,
+            diagnostics: diags(d),
+        }))
     }
 
     async fn validate_resource_type_config(
@@ -109,7 +135,9 @@ impl Provider for ProviderService {
             Ok(config) => self.server.validate_resource(&req.type_name, &config),
             Err(d) => d,
         };
-        Ok(Response::new(pb::validate_resource_type_config::Response { diagnostics: diags(d) }))
+        Ok(Response::new(pb::validate_resource_type_config::Response {
+            diagnostics: diags(d),
+        }))
     }
 
     async fn validate_data_source_config(
@@ -122,7 +150,9 @@ impl Provider for ProviderService {
             Ok(config) => self.server.validate_data_source(&req.type_name, &config),
             Err(d) => d,
         };
-        Ok(Response::new(pb::validate_data_source_config::Response { diagnostics: diags(d) }))
+        Ok(Response::new(pb::validate_data_source_config::Response {
+            diagnostics: diags(d),
+        }))
     }
 
     async fn upgrade_resource_state(
@@ -137,37 +167,62 @@ impl Provider for ProviderService {
         } else {
             self.server.upgrade_state(&req.type_name, req.version, &raw)
         };
-        let (upgraded_state, d) = match result.and_then(|v| convert::encode(&v, &ty, "upgraded state")) {
-            Ok(v) => (Some(v), Diagnostics::new()),
-            Err(d) => (None, d),
-        };
-        Ok(Response::new(pb::upgrade_resource_state::Response { upgraded_state, diagnostics: diags(d) }))
+        let (upgraded_state, d) =
+            match result.and_then(|v| convert::encode(&v, &ty, "upgraded state")) {
+                Ok(v) => (Some(v), Diagnostics::new()),
+                Err(d) => (None, d),
+            };
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state,
+            diagnostics: diags(d),
+        }))
     }
 
     async fn get_resource_identity_schemas(
         &self,
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Rpc<pb::get_resource_identity_schemas::Response> {
-        Ok(Response::new(pb::get_resource_identity_schemas::Response::default()))
+        Ok(Response::new(
+            pb::get_resource_identity_schemas::Response::default(),
+        ))
     }
 
     async fn upgrade_resource_identity(
         &self,
         _: Request<pb::upgrade_resource_identity::Request>,
     ) -> Rpc<pb::upgrade_resource_identity::Response> {
-        Err(Status::unimplemented("this provider declares no resource identities"))
+        Err(Status::unimplemented(
+            "this provider declares no resource identities",
+        ))
     }
 
-    async fn configure(&self, req: Request<pb::configure::Request>) -> Rpc<pb::configure::Response> {
+    async fn configure(
+        &self,
+        req: Request<pb::configure::Request>,
+    ) -> Rpc<pb::configure::Response> {
         let req = req.into_inner();
-        let d = match convert::decode(req.config.as_ref(), &self.server.provider_type(), "provider configuration") {
-            Ok(config) => self.server.configure(&config, &req.terraform_version).instrument(span("ConfigureProvider", "")).await,
+        let d = match convert::decode(
+            req.config.as_ref(),
+            &self.server.provider_type(),
+            "provider configuration",
+        ) {
+            Ok(config) => {
+                self.server
+                    .configure(&config, &req.terraform_version)
+                    .instrument(span("ConfigureProvider", ""))
+                    .await
+            }
             Err(d) => d,
         };
-        Ok(Response::new(pb::configure::Response { diagnostics: diags(d) }))
+        Ok(Response::new(pb::configure::Response {
+            diagnostics: diags(d),
+        }))
     }
 
-    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Rpc<pb::read_resource::Response> {
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Rpc<pb::read_resource::Response> {
         let req = req.into_inner();
         let ty = self.resource_type(&req.type_name)?;
         let result = async {
@@ -196,7 +251,10 @@ impl Provider for ProviderService {
             let prior = convert::decode(req.prior_state.as_ref(), &ty, "prior state")?;
             let proposed = convert::decode(req.proposed_new_state.as_ref(), &ty, "proposed state")?;
             let config = convert::decode(req.config.as_ref(), &ty, "configuration")?;
-            let plan = self.server.plan_resource(&req.type_name, &prior, &proposed, &config).await;
+            let plan = self
+                .server
+                .plan_resource(&req.type_name, &prior, &proposed, &config)
+                .await;
             let planned = convert::encode(&plan.planned, &ty, "planned state")?;
             Ok::<_, Diagnostics>((planned, plan.requires_replace, plan.diagnostics))
         }
@@ -210,7 +268,10 @@ impl Provider for ProviderService {
                 diagnostics: diags(d),
                 ..Default::default()
             },
-            Err(d) => pb::plan_resource_change::Response { diagnostics: diags(d), ..Default::default() },
+            Err(d) => pb::plan_resource_change::Response {
+                diagnostics: diags(d),
+                ..Default::default()
+            },
         }))
     }
 
@@ -223,7 +284,10 @@ impl Provider for ProviderService {
         let result = async {
             let prior = convert::decode(req.prior_state.as_ref(), &ty, "prior state")?;
             let planned = convert::decode(req.planned_state.as_ref(), &ty, "planned state")?;
-            let (state, d) = self.server.apply_resource(&req.type_name, &prior, &planned).await;
+            let (state, d) = self
+                .server
+                .apply_resource(&req.type_name, &prior, &planned)
+                .await;
             Ok::<_, Diagnostics>((convert::encode(&state, &ty, "new state")?, d))
         }
         .instrument(span("ApplyResourceChange", &req.type_name))
@@ -243,8 +307,11 @@ impl Provider for ProviderService {
     ) -> Rpc<pb::import_resource_state::Response> {
         let req = req.into_inner();
         let ty = self.resource_type(&req.type_name)?;
-        let (state, d) =
-            self.server.import_resource(&req.type_name, &req.id).instrument(span("ImportResourceState", &req.type_name)).await;
+        let (state, d) = self
+            .server
+            .import_resource(&req.type_name, &req.id)
+            .instrument(span("ImportResourceState", &req.type_name))
+            .await;
         let mut d = d;
         let imported = if d.has_errors() || state.is_null() {
             vec![]
@@ -272,10 +339,15 @@ impl Provider for ProviderService {
         &self,
         _: Request<pb::move_resource_state::Request>,
     ) -> Rpc<pb::move_resource_state::Response> {
-        Err(Status::unimplemented("this provider does not support moving state between resource types"))
+        Err(Status::unimplemented(
+            "this provider does not support moving state between resource types",
+        ))
     }
 
-    async fn read_data_source(&self, req: Request<pb::read_data_source::Request>) -> Rpc<pb::read_data_source::Response> {
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Rpc<pb::read_data_source::Response> {
         let req = req.into_inner();
         let ty = self.data_source_type(&req.type_name)?;
         let result = async {
@@ -289,47 +361,64 @@ impl Provider for ProviderService {
         .instrument(span("ReadDataSource", &req.type_name))
         .await;
         let (state, d) = split(result, None);
-        Ok(Response::new(pb::read_data_source::Response { state, diagnostics: diags(d), ..Default::default() }))
+        Ok(Response::new(pb::read_data_source::Response {
+            state,
+            diagnostics: diags(d),
+            ..Default::default()
+        }))
     }
 
     async fn generate_resource_config(
         &self,
         _: Request<pb::generate_resource_config::Request>,
     ) -> Rpc<pb::generate_resource_config::Response> {
-        Err(Status::unimplemented("generate_resource_config is not supported"))
+        Err(Status::unimplemented(
+            "generate_resource_config is not supported",
+        ))
     }
 
     async fn validate_ephemeral_resource_config(
         &self,
         _: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> Rpc<pb::validate_ephemeral_resource_config::Response> {
-        Err(Status::unimplemented("this provider has no ephemeral resources"))
+        Err(Status::unimplemented(
+            "this provider has no ephemeral resources",
+        ))
     }
 
     async fn open_ephemeral_resource(
         &self,
         _: Request<pb::open_ephemeral_resource::Request>,
     ) -> Rpc<pb::open_ephemeral_resource::Response> {
-        Err(Status::unimplemented("this provider has no ephemeral resources"))
+        Err(Status::unimplemented(
+            "this provider has no ephemeral resources",
+        ))
     }
 
     async fn renew_ephemeral_resource(
         &self,
         _: Request<pb::renew_ephemeral_resource::Request>,
     ) -> Rpc<pb::renew_ephemeral_resource::Response> {
-        Err(Status::unimplemented("this provider has no ephemeral resources"))
+        Err(Status::unimplemented(
+            "this provider has no ephemeral resources",
+        ))
     }
 
     async fn close_ephemeral_resource(
         &self,
         _: Request<pb::close_ephemeral_resource::Request>,
     ) -> Rpc<pb::close_ephemeral_resource::Response> {
-        Err(Status::unimplemented("this provider has no ephemeral resources"))
+        Err(Status::unimplemented(
+            "this provider has no ephemeral resources",
+        ))
     }
 
     type ListResourceStream = EventStream<pb::list_resource::Event>;
 
-    async fn list_resource(&self, _: Request<pb::list_resource::Request>) -> Rpc<Self::ListResourceStream> {
+    async fn list_resource(
+        &self,
+        _: Request<pb::list_resource::Request>,
+    ) -> Rpc<Self::ListResourceStream> {
         Err(Status::unimplemented("this provider has no list resources"))
     }
 
@@ -340,21 +429,33 @@ impl Provider for ProviderService {
         Err(Status::unimplemented("this provider has no list resources"))
     }
 
-    async fn get_functions(&self, _: Request<pb::get_functions::Request>) -> Rpc<pb::get_functions::Response> {
+    async fn get_functions(
+        &self,
+        _: Request<pb::get_functions::Request>,
+    ) -> Rpc<pb::get_functions::Response> {
         Ok(Response::new(pb::get_functions::Response::default()))
     }
 
-    async fn call_function(&self, _: Request<pb::call_function::Request>) -> Rpc<pb::call_function::Response> {
+    async fn call_function(
+        &self,
+        _: Request<pb::call_function::Request>,
+    ) -> Rpc<pb::call_function::Response> {
         Err(Status::unimplemented("this provider has no functions"))
     }
 
-    async fn plan_action(&self, _: Request<pb::plan_action::Request>) -> Rpc<pb::plan_action::Response> {
+    async fn plan_action(
+        &self,
+        _: Request<pb::plan_action::Request>,
+    ) -> Rpc<pb::plan_action::Response> {
         Err(Status::unimplemented("this provider has no actions"))
     }
 
     type InvokeActionStream = EventStream<pb::invoke_action::Event>;
 
-    async fn invoke_action(&self, _: Request<pb::invoke_action::Request>) -> Rpc<Self::InvokeActionStream> {
+    async fn invoke_action(
+        &self,
+        _: Request<pb::invoke_action::Request>,
+    ) -> Rpc<Self::InvokeActionStream> {
         Err(Status::unimplemented("this provider has no actions"))
     }
 
@@ -366,14 +467,21 @@ impl Provider for ProviderService {
     }
 
     async fn stop(&self, _: Request<pb::stop::Request>) -> Rpc<pb::stop::Response> {
-        tracing::info!(tf_rpc = "StopProvider", "stop requested: cancelling operations in flight");
+        tracing::info!(
+            tf_rpc = "StopProvider",
+            "stop requested: cancelling operations in flight"
+        );
         self.server.stop();
         Ok(Response::new(pb::stop::Response::default()))
     }
 }
 
 fn capabilities() -> pb::ServerCapabilities {
-    pb::ServerCapabilities { plan_destroy: false, get_provider_schema_optional: false, ..Default::default() }
+    pb::ServerCapabilities {
+        plan_destroy: false,
+        get_provider_schema_optional: false,
+        ..Default::default()
+    }
 }
 
 /// Splits an encode result, falling back to `fallback` state when encoding failed.

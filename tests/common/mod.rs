@@ -1,0 +1,185 @@
+//! Shared harness for the end-to-end tests: the real `terraform` binary driving the built
+//! provider through a filesystem mirror, with an environment of its own (nothing inherited
+//! from the machine but PATH), optionally against an in-process Azure sandbox.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value as Json;
+
+/// Provider source address used in every test configuration.
+pub const SOURCE: &str = "astro-privatelink/astro";
+/// Version laid into the mirror.
+pub const VERSION: &str = "0.1.0";
+
+/// The `terraform` binary on PATH; fails the test with a clear message when it is missing.
+pub fn terraform_bin() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        let candidate = dir.join("terraform");
+        if candidate.is_file() {
+            return candidate;
+        }
+    }
+    panic!(
+        "the end-to-end tests need the `terraform` CLI (1.11.4 or later) on PATH, and none was found. Install Terraform, or put its binary on PATH, then run the tests again."
+    );
+}
+
+/// A filesystem mirror holding the provider binary built for this test run.
+pub fn mirror(root: &Path) -> PathBuf {
+    let dir = root
+        .join("mirror/registry.terraform.io")
+        .join(SOURCE)
+        .join(VERSION)
+        .join("linux_amd64");
+    std::fs::create_dir_all(&dir).expect("create mirror dir");
+    let bin = env!("CARGO_BIN_EXE_terraform-provider-astro");
+    std::fs::copy(
+        bin,
+        dir.join(format!("terraform-provider-astro_v{VERSION}")),
+    )
+    .expect("copy provider into mirror");
+    root.join("mirror")
+}
+
+/// A Terraform working directory with its own CLI config, home and environment.
+pub struct Workspace {
+    /// Owns the temporary directory.
+    pub tmp: tempfile::TempDir,
+    /// Extra environment for every terraform command.
+    pub env: Vec<(String, String)>,
+}
+
+impl Workspace {
+    /// A workspace whose terraform finds the provider only in a local mirror.
+    pub fn new() -> Self {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mirror = mirror(tmp.path());
+        let rc = tmp.path().join("terraform.rc");
+        std::fs::write(
+            &rc,
+            format!(
+                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/{SOURCE}\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/{SOURCE}\"]\n  }}\n}}\n",
+                mirror.display()
+            ),
+        )
+        .expect("write CLI config");
+        std::fs::create_dir_all(tmp.path().join("work")).expect("work dir");
+        std::fs::create_dir_all(tmp.path().join("home")).expect("home dir");
+        // Trust no CA of the machine's: tests that reach the sandbox set its CA instead.
+        let no_ca = tmp.path().join("untrusted-ca.pem");
+        let ca = rcgen::generate_simple_self_signed(vec!["untrusted.invalid".to_string()])
+            .expect("throwaway CA");
+        std::fs::write(&no_ca, ca.cert.pem()).expect("write throwaway CA");
+        let env = vec![
+            ("TF_CLI_CONFIG_FILE".to_string(), rc.display().to_string()),
+            ("CHECKPOINT_DISABLE".to_string(), "1".to_string()),
+            ("TF_IN_AUTOMATION".to_string(), "1".to_string()),
+            (
+                "HOME".to_string(),
+                tmp.path().join("home").display().to_string(),
+            ),
+            ("SSL_CERT_FILE".to_string(), no_ca.display().to_string()),
+        ];
+        Self { tmp, env }
+    }
+
+    /// The Terraform working directory.
+    pub fn dir(&self) -> PathBuf {
+        self.tmp.path().join("work")
+    }
+
+    /// Sets (or replaces) an environment variable for later commands.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+    }
+
+    /// Writes `main.tf` (the provider requirement is added here).
+    pub fn write_config(&self, body: &str) {
+        let text = format!(
+            "terraform {{\n  required_providers {{\n    astro = {{ source = \"{SOURCE}\" }}\n  }}\n}}\n\n{body}"
+        );
+        std::fs::write(self.dir().join("main.tf"), text).expect("write main.tf");
+    }
+
+    /// Runs terraform with `args`; returns its output whatever the exit code.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(terraform_bin());
+        cmd.current_dir(self.dir()).args(args).env_clear();
+        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run terraform")
+    }
+
+    /// Runs terraform and fails the test, showing its output, unless it exits 0.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let text = both(&out);
+        assert!(
+            out.status.success(),
+            "terraform {} failed:\n{text}",
+            args.join(" ")
+        );
+        text
+    }
+
+    /// `terraform init` against the mirror.
+    pub fn init(&self) {
+        self.ok(&["init", "-no-color", "-input=false"]);
+    }
+
+    /// `terraform plan -detailed-exitcode`: 0 no changes, 2 changes (1 = error fails the test).
+    pub fn plan_exit(&self) -> (i32, String) {
+        let out = self.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+        let code = out.status.code().unwrap_or(-1);
+        let text = both(&out);
+        assert!(code == 0 || code == 2, "terraform plan failed:\n{text}");
+        (code, text)
+    }
+
+    /// `terraform show -json` of a saved plan file.
+    pub fn plan_json(&self) -> Json {
+        self.ok(&["plan", "-no-color", "-input=false", "-out=tfplan"]);
+        let out = self.ok(&["show", "-json", "tfplan"]);
+        serde_json::from_str(&out).expect("plan JSON")
+    }
+
+    /// `terraform show -json` of the state.
+    pub fn state_json(&self) -> Json {
+        let out = self.ok(&["show", "-json"]);
+        serde_json::from_str(&out).expect("state JSON")
+    }
+}
+
+/// stdout and stderr together.
+pub fn both(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The `values` object of a resource in `terraform show -json` output.
+pub fn resource_values<'a>(state: &'a Json, address: &str) -> &'a Json {
+    fn find<'a>(module: &'a Json, address: &str) -> Option<&'a Json> {
+        module["resources"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["address"] == address))
+            .map(|r| &r["values"])
+            .or_else(|| {
+                module["child_modules"]
+                    .as_array()?
+                    .iter()
+                    .find_map(|m| find(m, address))
+            })
+    }
+    find(&state["values"]["root_module"], address)
+        .unwrap_or_else(|| panic!("{address} not in state: {state}"))
+}
