@@ -14,12 +14,19 @@ pub struct ArmError {
     pub code: String,
     /// ARM `error.message`.
     pub message: String,
+    /// Target, details and headers (boxed to keep `Result<_, ArmError>` small).
+    extra: Box<Extra>,
+}
+
+/// The optional parts of an [`ArmError`].
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Extra {
     /// ARM `error.target` (the offending property), if any.
-    pub target: Option<String>,
+    target: Option<String>,
     /// ARM `error.details[]` as `(code, message)` pairs.
-    pub details: Vec<(String, String)>,
+    details: Vec<(String, String)>,
     /// Extra headers such as `Retry-After` on 429.
-    pub headers: Vec<(&'static str, String)>,
+    headers: Vec<(&'static str, String)>,
 }
 
 impl ArmError {
@@ -29,9 +36,7 @@ impl ArmError {
             status,
             code: code.to_string(),
             message: message.into(),
-            target: None,
-            details: Vec::new(),
-            headers: Vec::new(),
+            extra: Box::default(),
         }
     }
 
@@ -42,19 +47,19 @@ impl ArmError {
 
     /// Sets `error.target`.
     pub fn with_target(mut self, target: impl Into<String>) -> Self {
-        self.target = Some(target.into());
+        self.extra.target = Some(target.into());
         self
     }
 
     /// Adds one `error.details[]` entry.
     pub fn with_detail(mut self, code: &str, message: impl Into<String>) -> Self {
-        self.details.push((code.to_string(), message.into()));
+        self.extra.details.push((code.to_string(), message.into()));
         self
     }
 
     /// Adds a response header.
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.headers.push((name, value.into()));
+        self.extra.headers.push((name, value.into()));
         self
     }
 
@@ -141,15 +146,21 @@ impl ArmError {
         )
     }
 
+    /// ARM `error.target`, if set.
+    pub fn target(&self) -> Option<&str> {
+        self.extra.target.as_deref()
+    }
+
     /// The JSON body ARM sends.
     pub fn body(&self) -> Value {
         let details: Vec<Value> = self
+            .extra
             .details
             .iter()
             .map(|(code, message)| json!({"code": code, "message": message}))
             .collect();
         let mut error = json!({"code": self.code, "message": self.message, "details": details});
-        if let Some(target) = &self.target {
+        if let Some(target) = &self.extra.target {
             error["target"] = json!(target);
         }
         json!({ "error": error })
@@ -174,7 +185,7 @@ impl IntoResponse for ArmError {
     fn into_response(self) -> Response {
         let mut response = (self.status, axum::Json(self.body())).into_response();
         let headers = response.headers_mut();
-        for (name, value) in &self.headers {
+        for (name, value) in &self.extra.headers {
             if let Ok(value) = HeaderValue::from_str(value) {
                 headers.insert(HeaderName::from_static(name), value);
             }

@@ -21,7 +21,7 @@
 //! * Token endpoint: `POST /{tenant}/oauth2/v2.0/token` exactly as azure_identity 1.1 calls
 //!   it: form `grant_type=client_credentials`, `client_id`, `scope=<x>/.default`, and either
 //!   `client_secret` or `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`
-//!   + `client_assertion` (any opaque string the seed lists for that client). Answers
+//!   with `client_assertion` (any opaque string the seed lists for that client). Answers
 //!   `{token_type, expires_in, ext_expires_in, access_token}`; failures use Entra's
 //!   `{error, error_description: "AADSTS…"}`. Tokens are opaque and checked on every ARM call
 //!   (401 `AuthenticationFailed` when missing, `InvalidAuthenticationToken` when unknown).

@@ -106,7 +106,7 @@ mod tests {
     fn wrong_types_name_the_path() {
         let err = parse::<Probe>(br#"{"properties":{"ttl":"x"}}"#).expect_err("type");
         assert_eq!(err.code, "InvalidRequestContent");
-        assert_eq!(err.target.as_deref(), Some("properties.ttl"));
+        assert_eq!(err.target(), Some("properties.ttl"));
         assert!(parse::<Probe>(b"").is_err());
         assert!(parse::<Probe>(b"{not json").is_err());
         let ok = parse::<Probe>(br#"{"location":"eastus"}"#).expect("ok");

@@ -245,8 +245,8 @@ fn put(
     scope: &Scope,
     name: &str,
 ) -> Result<ArmResponse, ArmError> {
-    body::check_name(name, TYPE, 2, 64)?;
     world.require_rg(&scope.sub, &scope.rg)?;
+    body::check_name(name, TYPE, 2, 64)?;
     let id = pe_id(scope, name);
     world.require_idle(&id)?;
     let req = parse_request(ctx.body)?;

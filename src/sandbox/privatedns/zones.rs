@@ -112,8 +112,8 @@ fn put(
     scope: &Scope,
     name: &str,
 ) -> Result<ArmResponse, ArmError> {
-    check_zone_name(name)?;
     world.require_rg(&scope.sub, &scope.rg)?;
+    check_zone_name(name)?;
     let id = zone_id(scope, name);
     world.require_idle(&id)?;
     check_preconditions(ctx, world.get(&id), &format!("private DNS zone '{name}'"))?;
