@@ -241,8 +241,7 @@ impl Env {
     /// Polls an Azure-AsyncOperation URL until it leaves InProgress; returns (final body,
     /// number of InProgress answers).
     pub async fn poll_status(&self, url: &str) -> (Value, u32) {
-        let mut in_progress = 0;
-        for _ in 0..50 {
+        for in_progress in 0..50u32 {
             let answer = self.arm(Method::GET, url, None).await;
             assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
             if answer.body["status"] != "InProgress" {
@@ -260,14 +259,12 @@ impl Env {
     /// Polls a Location URL until it stops answering 202; returns the final answer and the
     /// number of 202s.
     pub async fn poll_location(&self, url: &str) -> (Answer, u32) {
-        let mut accepted = 0;
-        for _ in 0..50 {
+        for accepted in 0..50u32 {
             let answer = self.arm(Method::GET, url, None).await;
             if answer.status != StatusCode::ACCEPTED {
                 return (answer, accepted);
             }
             assert!(answer.header("location").is_some());
-            accepted += 1;
         }
         panic!("operation never completed");
     }
