@@ -251,7 +251,6 @@ impl Env {
                 answer.header("retry-after").is_some(),
                 "InProgress carries Retry-After"
             );
-            in_progress += 1;
         }
         panic!("operation never completed");
     }
