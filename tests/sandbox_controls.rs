@@ -384,3 +384,41 @@ async fn shutdown_is_graceful() {
     );
     drop(client);
 }
+
+#[tokio::test]
+async fn injected_lro_failure_ends_failed() {
+    let env = start().await;
+    env.set_faults(json!({"lro_failure_rate": 1.0})).await;
+    let id = env.pe_id("doomed");
+    let created = env
+        .put(
+            &id,
+            env.pe_body(
+                &env.var("ASTRO_SANDBOX_SUBNET_ID"),
+                &env.var("ASTRO_SANDBOX_PLS_ALIAS"),
+            ),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let (status, _) = env
+        .poll_status(&created.header("azure-asyncoperation").expect("op"))
+        .await;
+    assert_eq!(status["status"], "Failed");
+    assert_eq!(status["error"]["code"], "InternalServerError");
+    assert_eq!(
+        env.get(&id).await.body["properties"]["provisioningState"],
+        "Failed"
+    );
+    // The delete's Location answers the error once done.
+    let deleted = env.delete(&id).await;
+    let (done, _) = env
+        .poll_location(&deleted.header("location").expect("location"))
+        .await;
+    assert_eq!(done.status, StatusCode::INTERNAL_SERVER_ERROR);
+    env.set_faults(json!({})).await;
+    let retried = env.delete(&id).await;
+    let (done, _) = env
+        .poll_location(&retried.header("location").expect("location"))
+        .await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT);
+}

@@ -43,7 +43,13 @@ async fn arm_status(env: &sandbox_support::Env, token: &str) -> StatusCode {
         env.base,
         env.sub()
     );
-    env.client.get(url).bearer_auth(token).send().await.expect("ARM").status()
+    env.client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("ARM")
+        .status()
 }
 
 #[tokio::test]
@@ -53,7 +59,9 @@ async fn client_secret_credential_gets_a_token_arm_accepts() {
         &env.var("ARM_TENANT_ID"),
         env.var("ARM_CLIENT_ID"),
         Secret::new(env.var("ARM_CLIENT_SECRET")),
-        Some(ClientSecretCredentialOptions { client_options: client_options(&env) }),
+        Some(ClientSecretCredentialOptions {
+            client_options: client_options(&env),
+        }),
     )
     .expect("credential");
     let token = credential.get_token(&[SCOPE], None).await.expect("token");
@@ -63,7 +71,9 @@ async fn client_secret_credential_gets_a_token_arm_accepts() {
         &env.var("ARM_TENANT_ID"),
         env.var("ARM_CLIENT_ID"),
         Secret::new("wrong"),
-        Some(ClientSecretCredentialOptions { client_options: client_options(&env) }),
+        Some(ClientSecretCredentialOptions {
+            client_options: client_options(&env),
+        }),
     )
     .expect("credential");
     assert!(wrong.get_token(&[SCOPE], None).await.is_err());
@@ -76,7 +86,9 @@ async fn client_assertion_credential_gets_a_token_arm_accepts() {
         env.var("ARM_TENANT_ID"),
         env.var("ARM_CLIENT_ID"),
         FixedAssertion("sandbox-oidc-assertion"),
-        Some(ClientAssertionCredentialOptions { client_options: client_options(&env) }),
+        Some(ClientAssertionCredentialOptions {
+            client_options: client_options(&env),
+        }),
     )
     .expect("credential");
     let token = credential.get_token(&[SCOPE], None).await.expect("token");
@@ -86,7 +98,9 @@ async fn client_assertion_credential_gets_a_token_arm_accepts() {
         env.var("ARM_TENANT_ID"),
         env.var("ARM_CLIENT_ID"),
         FixedAssertion("forged"),
-        Some(ClientAssertionCredentialOptions { client_options: client_options(&env) }),
+        Some(ClientAssertionCredentialOptions {
+            client_options: client_options(&env),
+        }),
     )
     .expect("credential");
     assert!(forged.get_token(&[SCOPE], None).await.is_err());

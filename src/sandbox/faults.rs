@@ -28,6 +28,8 @@ pub struct Faults {
     pub not_found_window_ms: u64,
     /// Seed of the RNG the rates draw from (re-seeded whenever faults are replaced).
     pub rng_seed: u64,
+    /// Probability (0..=1) that a long-running operation ends `Failed` (sandbox extension).
+    pub lro_failure_rate: f64,
 }
 
 impl Default for Faults {
@@ -41,6 +43,7 @@ impl Default for Faults {
             retry_after_secs: 1,
             not_found_window_ms: 0,
             rng_seed: 1,
+            lro_failure_rate: 0.0,
         }
     }
 }
@@ -62,6 +65,7 @@ impl Faults {
         for (name, rate) in [
             ("throttle_rate", self.throttle_rate),
             ("error_rate", self.error_rate),
+            ("lro_failure_rate", self.lro_failure_rate),
         ] {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(format!("{name} must be between 0.0 and 1.0, got {rate}"));
@@ -91,6 +95,11 @@ impl Faults {
             Injected::None
         };
         (delay, injected)
+    }
+
+    /// Draws whether an LRO started by this request will fail.
+    pub fn draw_lro_failure(&self, rng: &mut StdRng) -> bool {
+        self.lro_failure_rate > 0.0 && rng.random::<f64>() < self.lro_failure_rate
     }
 }
 

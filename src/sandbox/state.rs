@@ -96,6 +96,8 @@ pub struct Operation {
     pub start_time: String,
     /// `None` while running; `Some(Ok)` Succeeded; `Some(Err)` Failed.
     pub outcome: Option<Result<(), ArmError>>,
+    /// Set when the fault RNG decided this operation ends Failed.
+    pub fails: bool,
 }
 
 /// Lower-cases an ARM id and trims a trailing slash: the key resources are stored under.
@@ -197,6 +199,10 @@ impl World {
     /// Finishes an operation: PUT → provisioningState Succeeded; DELETE → the resource and
     /// what hangs off it are removed.
     pub fn complete(&mut self, op: &Operation) {
+        if op.fails {
+            self.fail(op);
+            return;
+        }
         match op.kind {
             OpKind::Put => {
                 if let Some(res) = self.get_mut(&op.resource_id) {
@@ -211,6 +217,22 @@ impl World {
         }
         if let Some(stored) = self.ops.get_mut(&op.id) {
             stored.outcome = Some(Ok(()));
+        }
+    }
+
+    /// Ends an operation Failed: the resource stays, with provisioningState Failed.
+    fn fail(&mut self, op: &Operation) {
+        if let Some(res) = self.get_mut(&op.resource_id) {
+            res.busy = None;
+            res.body["properties"]["provisioningState"] = json!("Failed");
+        }
+        let error = ArmError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            "The operation failed (injected by the sandbox's lro_failure_rate).",
+        );
+        if let Some(stored) = self.ops.get_mut(&op.id) {
+            stored.outcome = Some(Err(error));
         }
     }
 

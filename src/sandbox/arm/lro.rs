@@ -75,6 +75,7 @@ pub fn start(
         polls_left: ctx.faults.lro_polls,
         start_time: now_rfc3339(),
         outcome: None,
+        fails: ctx.lro_fails,
     };
     world.ops.insert(id.clone(), op.clone());
     if let Some(res) = world.get_mut(resource_id) {

@@ -105,6 +105,8 @@ pub struct Ctx<'a> {
     pub body: &'a [u8],
     /// Current faults (LRO polls, 404 window, Retry-After).
     pub faults: &'a Faults,
+    /// Whether an LRO this request starts is to fail (drawn from the fault RNG).
+    pub lro_fails: bool,
 }
 
 impl Ctx<'_> {
@@ -268,12 +270,14 @@ async fn answer(
     let version = version.unwrap_or_default();
     let mut inner = shared.lock();
     let faults = inner.faults.clone();
+    let lro_fails = faults.draw_lro_failure(&mut inner.rng);
     let ctx = Ctx {
         endpoint: &shared.endpoint,
         api_version: &version,
         headers,
         body,
         faults: &faults,
+        lro_fails,
     };
     tracing::debug!(method = %method, path = %uri.path(), "sandbox ARM request");
     handle(&mut inner.world, &ctx, &op)
