@@ -122,6 +122,7 @@ async fn arm_calls_need_a_valid_bearer_token() {
         .await;
     assert_eq!(ok.status, StatusCode::OK);
     assert_eq!(ok.body["location"], "eastus");
+    assert!(ok.header("x-ms-request-id").is_some());
 }
 
 #[tokio::test]

@@ -79,7 +79,11 @@
 //! * PLS connection DELETE is answered synchronously (200/204), not as an LRO.
 //! * A record set PUT without `ttl` stores 3600.
 //! * Faults: 429 `TooManyRequests` with `Retry-After: retry_after_secs`; 500
-//!   `InternalServerError`. They apply to every ARM route including LRO status URLs.
+//!   `InternalServerError`. They apply to every ARM route including LRO status URLs. The
+//!   extra fault key `lro_failure_rate` (default 0) makes an LRO end `Failed` with
+//!   `InternalServerError`, leaving the resource `provisioningState: Failed`.
+//! * Every ARM answer carries fresh `x-ms-request-id` / `x-ms-correlation-request-id`
+//!   headers; no `x-ms-ratelimit-*` headers except on injected 429s.
 
 pub mod arm;
 pub mod auth;

@@ -226,10 +226,19 @@ pub async fn dispatch(
         Ok(op) => op.target.resource_type(),
         Err(_) => "unknown".to_string(),
     };
-    let response = match answer(&shared, &method, &uri, &headers, &body, parsed).await {
+    let mut response = match answer(&shared, &method, &uri, &headers, &body, parsed).await {
         Ok(ok) => ok.into_response(),
         Err(err) => err.into_response(),
     };
+    // ARM stamps every answer with request ids; clients log them for support cases.
+    let request_id = uuid::Uuid::new_v4().to_string();
+    for name in ["x-ms-request-id", "x-ms-correlation-request-id"] {
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static(name), value);
+        }
+    }
     let entry = LogEntry {
         method: method.to_string(),
         path,
