@@ -8,6 +8,8 @@
 //! - [`provider`]: the Astro provider: its configuration, resources and data source.
 //! - [`azure`]: the ARM client (pipeline, credentials, LRO poller, typed IDs, models).
 //! - [`logging`]: hclog-style JSON lines on stderr, which Terraform re-emits under TF_LOG.
+//! - [`sandbox`]: the local Azure imitation behind `astro-azure-sandbox`; shares no types
+//!   with [`azure`].
 
 pub mod azure;
 pub mod framework;
@@ -15,4 +17,5 @@ pub mod logging;
 pub mod plugin;
 pub mod proto;
 pub mod provider;
+pub mod sandbox;
 pub mod tfplugin5;

@@ -1,0 +1,329 @@
+//! The ARM front door: every request that is neither the token endpoint nor `/_sandbox/`
+//! lands here. In order: bearer token check (401), injected faults (latency, 429, 500),
+//! parse into an [`route::Operation`] (404/405 for what the sandbox does not implement),
+//! api-version check (400), then the per-resource handler, then the request log.
+
+pub mod body;
+pub mod lro;
+pub mod route;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::error::ArmError;
+use super::faults::{Faults, Injected};
+use super::request_log::LogEntry;
+use super::state::{Shared, World};
+use super::{auth, network, privatedns};
+use route::{ApiFamily, Operation, Target};
+
+/// api-versions accepted for Microsoft.Network (PE, NIC, VNet, subnet, PLS, operations).
+pub const NETWORK_API_VERSIONS: [&str; 7] = [
+    "2024-05-01",
+    "2024-07-01",
+    "2024-10-01",
+    "2025-01-01",
+    "2025-03-01",
+    "2025-05-01",
+    "2025-07-01",
+];
+/// api-versions accepted for Private DNS.
+pub const DNS_API_VERSIONS: [&str; 2] = ["2020-06-01", "2024-06-01"];
+/// api-versions accepted for resource groups.
+pub const RESOURCES_API_VERSIONS: [&str; 3] = ["2021-04-01", "2022-09-01", "2024-03-01"];
+
+/// A successful ARM answer.
+#[derive(Debug)]
+pub struct ArmResponse {
+    /// Status sent.
+    pub status: StatusCode,
+    /// JSON body, if any.
+    pub body: Option<Value>,
+    /// Extra headers (Azure-AsyncOperation, Location, Retry-After, ETag).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl ArmResponse {
+    /// A JSON answer.
+    pub fn json(status: StatusCode, body: Value) -> Self {
+        Self {
+            status,
+            body: Some(body),
+            headers: Vec::new(),
+        }
+    }
+
+    /// An answer without a body.
+    pub fn empty(status: StatusCode) -> Self {
+        Self {
+            status,
+            body: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+impl IntoResponse for ArmResponse {
+    fn into_response(self) -> Response {
+        let mut response = match self.body {
+            Some(body) => (self.status, axum::Json(body)).into_response(),
+            None => self.status.into_response(),
+        };
+        for (name, value) in &self.headers {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                response
+                    .headers_mut()
+                    .insert(HeaderName::from_static(name), value);
+            }
+        }
+        response
+    }
+}
+
+/// What a handler sees besides the world.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    /// `https://127.0.0.1:PORT`.
+    pub endpoint: &'a str,
+    /// The api-version of the request (already checked).
+    pub api_version: &'a str,
+    /// Request headers (If-Match, If-None-Match).
+    pub headers: &'a HeaderMap,
+    /// Request body.
+    pub body: &'a [u8],
+    /// Current faults (LRO polls, 404 window, Retry-After).
+    pub faults: &'a Faults,
+    /// Whether an LRO this request starts is to fail (drawn from the fault RNG).
+    pub lro_fails: bool,
+}
+
+impl Ctx<'_> {
+    /// A request header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+fn api_version(query: Option<&str>) -> Option<String> {
+    url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "api-version")
+        .map(|(_, v)| v.into_owned())
+}
+
+fn check_api_version(version: Option<&str>, target: &Target) -> Result<(), ArmError> {
+    let Some(version) = version else {
+        return Err(ArmError::bad_request(
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        ));
+    };
+    let well_formed = regex::Regex::new(r"^\d{4}-\d{2}-\d{2}(-[a-z]+)?$")
+        .map(|re| re.is_match(version))
+        .unwrap_or(false);
+    if !well_formed {
+        return Err(ArmError::bad_request(
+            "InvalidApiVersionParameter",
+            format!(
+                "The api-version '{version}' is invalid. The supported versions are in the form \
+                 'yyyy-mm-dd' or 'yyyy-mm-dd-preview'."
+            ),
+        ));
+    }
+    let supported: &[&str] = match target.family() {
+        ApiFamily::Network => &NETWORK_API_VERSIONS,
+        ApiFamily::PrivateDns => &DNS_API_VERSIONS,
+        ApiFamily::Resources => &RESOURCES_API_VERSIONS,
+    };
+    if supported.contains(&version) {
+        return Ok(());
+    }
+    Err(ArmError::bad_request(
+        "NoRegisteredProviderFound",
+        format!(
+            "No registered resource provider found for location 'global' and API version \
+             '{version}' for type '{}'. The supported api-versions are '{}'.",
+            target.resource_type(),
+            supported.join(", ")
+        ),
+    ))
+}
+
+fn throttled(faults: &Faults) -> ArmError {
+    ArmError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "TooManyRequests",
+        "The request is being throttled as the limit has been reached for operation type. \
+         Please retry after the time given in the Retry-After header.",
+    )
+    .with_header("retry-after", faults.retry_after_secs.to_string())
+    .with_header("x-ms-ratelimit-remaining-subscription-writes", "0")
+}
+
+fn server_error() -> ArmError {
+    ArmError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "InternalServerError",
+        "An error occurred (injected by the sandbox's fault settings).",
+    )
+}
+
+/// Routes a parsed operation to its resource file.
+fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmResponse, ArmError> {
+    use Target as T;
+    match &op.target {
+        T::ResourceGroups(_) | T::ResourceGroup(_) => {
+            network::resource_groups::handle(world, ctx, op)
+        }
+        T::VirtualNetworks(_) | T::VirtualNetwork(..) => {
+            network::virtual_networks::handle(world, ctx, op)
+        }
+        T::Subnets(..) | T::Subnet(..) => network::subnets::handle(world, ctx, op),
+        T::PrivateEndpoints(_) | T::PrivateEndpoint(..) => {
+            network::private_endpoints::handle(world, ctx, op)
+        }
+        T::NetworkInterfaces(_) | T::NetworkInterface(..) => {
+            network::network_interfaces::handle(world, ctx, op)
+        }
+        T::PrivateLinkService(..) | T::PlsConnections(..) | T::PlsConnection(..) => {
+            network::private_link_services::handle(world, ctx, op)
+        }
+        T::NetworkOperationStatus(..)
+        | T::NetworkOperationResult(..)
+        | T::DnsOperationStatus(..)
+        | T::DnsOperationResult(..) => lro::handle(world, ctx, op),
+        T::DnsZones(_) | T::DnsZone(..) => privatedns::zones::handle(world, ctx, op),
+        T::VnetLinks(..) | T::VnetLink(..) => {
+            privatedns::virtual_network_links::handle(world, ctx, op)
+        }
+        T::RecordSets(..) | T::RecordSet(..) => privatedns::record_sets::handle(world, ctx, op),
+    }
+}
+
+/// The axum fallback handler serving every ARM route.
+pub async fn dispatch(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    let path = uri.path().to_string();
+    let parsed = route::parse(&method, &path);
+    let resource_type = match &parsed {
+        Ok(op) => op.target.resource_type(),
+        Err(_) => "unknown".to_string(),
+    };
+    let mut response = match answer(&shared, &method, &uri, &headers, &body, parsed).await {
+        Ok(ok) => ok.into_response(),
+        Err(err) => err.into_response(),
+    };
+    // ARM stamps every answer with request ids; clients log them for support cases.
+    let request_id = uuid::Uuid::new_v4().to_string();
+    for name in ["x-ms-request-id", "x-ms-correlation-request-id"] {
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static(name), value);
+        }
+    }
+    let entry = LogEntry {
+        method: method.to_string(),
+        path,
+        resource_type,
+        status: response.status().as_u16(),
+        ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
+    shared.lock().log.push(entry);
+    response
+}
+
+async fn answer(
+    shared: &Shared,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+    parsed: Result<Operation, ArmError>,
+) -> Result<ArmResponse, ArmError> {
+    let (delay, injected, faults) = {
+        let mut inner = shared.lock();
+        auth::check_bearer(&mut inner.tokens, headers)?;
+        let faults = inner.faults.clone();
+        let (delay, injected) = faults.draw(&mut inner.rng);
+        (delay, injected, faults)
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    match injected {
+        Injected::Throttle => return Err(throttled(&faults)),
+        Injected::ServerError => return Err(server_error()),
+        Injected::None => {}
+    }
+    let op = parsed?;
+    let version = api_version(uri.query());
+    check_api_version(version.as_deref(), &op.target)?;
+    let version = version.unwrap_or_default();
+    let mut inner = shared.lock();
+    let faults = inner.faults.clone();
+    let lro_fails = faults.draw_lro_failure(&mut inner.rng);
+    let ctx = Ctx {
+        endpoint: &shared.endpoint,
+        api_version: &version,
+        headers,
+        body,
+        faults: &faults,
+        lro_fails,
+    };
+    tracing::debug!(method = %method, path = %uri.path(), "sandbox ARM request");
+    handle(&mut inner.world, &ctx, &op)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_version_rules() {
+        let pe = Target::PrivateEndpoints(route::Scope {
+            sub: "s".into(),
+            rg: "r".into(),
+        });
+        let zone = Target::DnsZones(route::Scope {
+            sub: "s".into(),
+            rg: "r".into(),
+        });
+        let code = |v: Option<&str>, t: &Target| check_api_version(v, t).err().map(|e| e.code);
+        assert_eq!(
+            code(None, &pe).as_deref(),
+            Some("MissingApiVersionParameter")
+        );
+        assert_eq!(
+            code(Some("yesterday"), &pe).as_deref(),
+            Some("InvalidApiVersionParameter")
+        );
+        assert_eq!(code(Some("2025-01-01"), &pe), None);
+        assert_eq!(
+            code(Some("2024-06-01"), &pe).as_deref(),
+            Some("NoRegisteredProviderFound")
+        );
+        assert_eq!(code(Some("2024-06-01"), &zone), None);
+        assert_eq!(
+            api_version(Some("a=b&api-version=2025-01-01")).as_deref(),
+            Some("2025-01-01")
+        );
+    }
+}

@@ -1,0 +1,346 @@
+//! `astro-azure-sandbox`: a local HTTPS imitation of the slice of Azure Resource Manager the
+//! provider uses, plus Astronomer's side of the Private Link, built from Azure's REST
+//! definitions (azure-rest-api-specs: network 2025-07-01 `privateEndpoint.json`,
+//! `privateLinkService.json`, `networkInterface.json`, `virtualNetwork.json`; privatedns
+//! 2024-06-01) and never from the provider's own client: no `crate::` module outside
+//! `sandbox` is used, so a misunderstanding in one is caught by the other.
+//!
+//! # Contract
+//!
+//! * Library: [`Sandbox::start`]`(`[`SandboxConfig`]`)` binds `127.0.0.1:port` (0 = any) and
+//!   returns a [`Sandbox`] with [`Sandbox::endpoint`] (`https://127.0.0.1:PORT`),
+//!   [`Sandbox::ca_pem`], [`Sandbox::env_vars`], [`Sandbox::state_dir`] and the async,
+//!   graceful [`Sandbox::shutdown`]. With a `state_dir`, `ca.pem` and `env` (`export K=V`
+//!   lines) are written there.
+//! * Env keys: `ARM_RESOURCE_MANAGER_ENDPOINT` and `AZURE_AUTHORITY_HOST`
+//!   (`https://127.0.0.1:PORT/`), `SSL_CERT_FILE` (absolute path of `ca.pem`, only when a
+//!   state dir is used), `ARM_SUBSCRIPTION_ID` (first seeded subscription), `ARM_TENANT_ID`,
+//!   `ARM_CLIENT_ID`, `ARM_CLIENT_SECRET` (first seeded service principal), `ARM_USE_CLI=false`,
+//!   `ASTRO_SANDBOX_PLS_ALIAS`, `ASTRO_SANDBOX_PLS_ID`, `ASTRO_SANDBOX_SUBNET_ID`,
+//!   `ASTRO_SANDBOX_VNET_ID` (first seeded VNet and its first subnet).
+//! * Token endpoint: `POST /{tenant}/oauth2/v2.0/token` exactly as azure_identity 1.1 calls
+//!   it: form `grant_type=client_credentials`, `client_id`, `scope=<x>/.default`, and either
+//!   `client_secret` or `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`
+//!   with `client_assertion` (any opaque string the seed lists for that client). Answers
+//!   `{token_type, expires_in, ext_expires_in, access_token}`; failures use Entra's
+//!   `{error, error_description: "AADSTS…"}`. Tokens are opaque and checked on every ARM call
+//!   (401 `AuthenticationFailed` when missing, `InvalidAuthenticationToken` when unknown).
+//! * api-versions: Microsoft.Network 2024-05-01 2024-07-01 2024-10-01 2025-01-01 2025-03-01
+//!   2025-05-01 2025-07-01; Private DNS 2020-06-01 2024-06-01; resource groups 2021-04-01
+//!   2022-09-01 2024-03-01. Missing → 400 `MissingApiVersionParameter`; malformed → 400
+//!   `InvalidApiVersionParameter`; well-formed but unknown → 400 `NoRegisteredProviderFound`.
+//! * ARM routes (all under `/subscriptions/{sub}`): resource groups GET/PUT/list; VNets and
+//!   subnets GET/list (seeded only); private endpoints PUT (LRO, Azure-AsyncOperation) / GET /
+//!   DELETE (LRO, Location) / list; NICs GET/list; PLS GET, its privateEndpointConnections
+//!   list/GET/PUT (approve or reject, 200)/DELETE; network operation status
+//!   (`/providers/Microsoft.Network/locations/{loc}/operations/{id}`, always 200
+//!   `{status: InProgress|Succeeded|Failed}`) and results (`.../operationResults/{id}`, 202
+//!   until done, then 204 for a delete or 200 with the resource); private DNS zones and
+//!   virtual network links PUT/DELETE (LRO: 202 + Location + Azure-AsyncOperation +
+//!   Retry-After) / GET / list; A record sets PUT/GET/DELETE (synchronous), SOA GET; listing
+//!   `.../ALL` and `.../A`; DNS operation statuses/results
+//!   (`.../resourceGroups/{rg}/providers/Microsoft.Network/privateDnsOperationStatuses|Results/{id}`).
+//! * LRO completion: an operation answers InProgress for `lro_polls` polls (of either URL),
+//!   then completes. While it runs, another write on the same resource → 409
+//!   `AnotherOperationInProgress`.
+//! * Management API `/_sandbox/…` (no auth, never faulted, not logged): `GET health`,
+//!   `POST reset` (back to the seed; tokens, faults and the log are kept), `GET|PUT faults`,
+//!   `GET requests`, `GET requests/summary`, `DELETE requests`, `GET resources` (JSON array of
+//!   the ARM ids clients created: PEs, NICs, PLS connections, zones, links, record sets other
+//!   than SOA), `POST approve`, `POST oob`, `GET verify?vnet_id=..&host=..`.
+//!
+//! # Scope and non-goals
+//!
+//! Only what the provider needs. Not implemented, answered with an explicit ARM error rather
+//! than a guess: PATCH anywhere (405 `MethodNotAllowed`), writes to VNets/subnets/NICs/PLS
+//! (405), resource group DELETE (405), record types other than A and SOA (404
+//! `InvalidResourceType`), other resource types (404 `InvalidResourceType`), other
+//! namespaces (404 `InvalidResourceNamespace`), other paths (404 `InvalidRequestUri`).
+//! No RBAC: any valid token may touch any seeded subscription (including Astronomer's, so a
+//! test can act as Astronomer support). No paging (`nextLink` is never sent, `$top` ignored).
+//!
+//! # Known divergences from real ARM
+//!
+//! * LROs advance by polls, not by time: an operation nobody polls never completes.
+//! * Request validation is the sandbox's: a body that is not JSON or has a wrong type gives
+//!   400 `InvalidRequestContent` (with `target` = JSON path); a missing required property gives
+//!   400 `InvalidRequestFormat` (network) / `BadRequest` (DNS) / `LocationRequired`, naming the
+//!   property in `target`. Real ARM words these differently per RP.
+//! * Changing subnet, location or connection of an existing PE → 400
+//!   `PropertyChangeNotAllowed` (target = the property). Subnet not found or in another region
+//!   than the PE → 400 `InvalidResourceReference` (real wording). More than one connection →
+//!   400 `PrivateEndpointCanOnlyHaveOneConnection` (sandbox code).
+//! * An automatic (non-manual) connection to a PLS that does not auto-approve the subscription
+//!   → 403 `LinkedAuthorizationFailed`, as ARM answers cross-tenant callers.
+//! * Zone delete while links exist → 400 `CannotDeleteResource` (code chosen by the sandbox).
+//!   A link to a VNet already linked to a zone of the same name → 400 `BadRequest` with the
+//!   real "overlapping namespaces" message. Zone location other than `global` → 400
+//!   `InvalidLocation`.
+//! * PLS connection DELETE is answered synchronously (200/204), not as an LRO.
+//! * A record set PUT without `ttl` stores 3600.
+//! * Faults: 429 `TooManyRequests` with `Retry-After: retry_after_secs`; 500
+//!   `InternalServerError`. They apply to every ARM route including LRO status URLs. The
+//!   extra fault key `lro_failure_rate` (default 0) makes an LRO end `Failed` with
+//!   `InternalServerError`, leaving the resource `provisioningState: Failed`.
+//! * Every ARM answer carries fresh `x-ms-request-id` / `x-ms-correlation-request-id`
+//!   headers; no `x-ms-ratelimit-*` headers except on injected 429s.
+
+pub mod arm;
+pub mod auth;
+pub mod error;
+pub mod faults;
+pub mod management;
+pub mod network;
+pub mod privatedns;
+pub mod request_log;
+pub mod seed;
+pub mod seeding;
+pub mod server;
+pub mod state;
+pub mod tls;
+pub mod verify;
+pub mod views;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::post;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use error::ArmError;
+pub use faults::Faults;
+pub use seed::Seed;
+
+use state::Shared;
+
+/// Why the sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// The seed file could not be read or is invalid.
+    #[error("seed {origin}: {reason}")]
+    Seed {
+        /// File path or "embedded default seed".
+        origin: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Certificate or TLS setup failed.
+    #[error("sandbox TLS setup: {0}")]
+    Tls(String),
+    /// Binding the port failed.
+    #[error(
+        "binding 127.0.0.1:{port}: {source} (is the port already in use? use --port 0 for any free port)"
+    )]
+    Bind {
+        /// Requested port.
+        port: u16,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Writing the state directory failed.
+    #[error("writing {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// How to start a sandbox.
+#[derive(Debug, Clone, Default)]
+pub struct SandboxConfig {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Seed file; `None` uses the embedded `default-seed.json`.
+    pub seed: Option<PathBuf>,
+    /// Where `ca.pem` and `env` are written; `None` writes nothing.
+    pub state_dir: Option<PathBuf>,
+    /// Initial fault settings.
+    pub faults: Faults,
+}
+
+/// A running sandbox. Drop it or call [`Sandbox::shutdown`] to stop it.
+pub struct Sandbox {
+    addr: SocketAddr,
+    ca_pem: String,
+    env: Vec<(String, String)>,
+    state_dir: Option<PathBuf>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// Builds the whole app: token endpoint, management API, and the ARM fallback.
+pub fn app(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
+        .nest("/_sandbox", management::router())
+        .fallback(arm::dispatch)
+        .with_state(shared)
+}
+
+fn env_vars(seed: &Seed, endpoint: &str, ca_file: Option<&Path>) -> Vec<(String, String)> {
+    let (alias, pls_id, subnet_id, vnet_id) = seeding::advertised_ids(seed);
+    let principal = &seed.service_principals[0];
+    let mut vars = vec![
+        (
+            "ARM_RESOURCE_MANAGER_ENDPOINT".to_string(),
+            format!("{endpoint}/"),
+        ),
+        ("AZURE_AUTHORITY_HOST".to_string(), format!("{endpoint}/")),
+    ];
+    if let Some(ca) = ca_file {
+        vars.push(("SSL_CERT_FILE".to_string(), ca.display().to_string()));
+    }
+    vars.extend([
+        (
+            "ARM_SUBSCRIPTION_ID".to_string(),
+            seed.subscriptions[0].id.clone(),
+        ),
+        ("ARM_TENANT_ID".to_string(), seed.tenant_id.clone()),
+        ("ARM_CLIENT_ID".to_string(), principal.client_id.clone()),
+        (
+            "ARM_CLIENT_SECRET".to_string(),
+            principal.client_secret.clone().unwrap_or_default(),
+        ),
+        ("ARM_USE_CLI".to_string(), "false".to_string()),
+        ("ASTRO_SANDBOX_PLS_ALIAS".to_string(), alias),
+        ("ASTRO_SANDBOX_PLS_ID".to_string(), pls_id),
+        ("ASTRO_SANDBOX_SUBNET_ID".to_string(), subnet_id),
+        ("ASTRO_SANDBOX_VNET_ID".to_string(), vnet_id),
+    ]);
+    vars
+}
+
+/// Renders env vars as `export KEY=VALUE` lines (values single-quoted when needed).
+pub fn env_file_text(vars: &[(String, String)]) -> String {
+    vars.iter()
+        .map(|(k, v)| {
+            let plain = v
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/:._-=".contains(c));
+            if plain {
+                format!("export {k}={v}\n")
+            } else {
+                format!("export {k}='{}'\n", v.replace('\'', "'\\''"))
+            }
+        })
+        .collect()
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), SandboxError> {
+    std::fs::write(path, text).map_err(|source| SandboxError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+impl Sandbox {
+    /// Generates a CA, binds 127.0.0.1:port, writes the state dir (if any) and starts serving.
+    pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
+        let seed = Seed::load(config.seed.as_deref())?;
+        config
+            .faults
+            .validate()
+            .map_err(|reason| SandboxError::Seed {
+                origin: "initial faults".into(),
+                reason,
+            })?;
+        let tls = tls::generate()?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
+            .await
+            .map_err(|source| SandboxError::Bind {
+                port: config.port,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+            port: config.port,
+            source,
+        })?;
+        let endpoint = format!("https://127.0.0.1:{}", addr.port());
+        let state_dir = match &config.state_dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(|source| SandboxError::Io {
+                    path: dir.clone(),
+                    source,
+                })?;
+                Some(
+                    std::fs::canonicalize(dir).map_err(|source| SandboxError::Io {
+                        path: dir.clone(),
+                        source,
+                    })?,
+                )
+            }
+            None => None,
+        };
+        let ca_file = state_dir.as_ref().map(|d| d.join("ca.pem"));
+        let env = env_vars(&seed, &endpoint, ca_file.as_deref());
+        if let (Some(dir), Some(ca_file)) = (&state_dir, &ca_file) {
+            write_file(ca_file, &tls.ca_pem)?;
+            write_file(&dir.join("env"), &env_file_text(&env))?;
+        }
+        let shared = Arc::new(Shared::new(endpoint, seed, config.faults.clone()));
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls.server_config.clone());
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(server::serve(listener, acceptor, app(shared), stopped));
+        Ok(Sandbox {
+            addr,
+            ca_pem: tls.ca_pem,
+            env,
+            state_dir,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// `https://127.0.0.1:PORT` (no trailing slash).
+    pub fn endpoint(&self) -> String {
+        format!("https://127.0.0.1:{}", self.addr.port())
+    }
+
+    /// The CA certificate (PEM) clients must trust.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    /// The variables the env file holds (see the module docs).
+    pub fn env_vars(&self) -> Vec<(String, String)> {
+        self.env.clone()
+    }
+
+    /// The state directory, when one was given (canonical path).
+    pub fn state_dir(&self) -> Option<&Path> {
+        self.state_dir.as_deref()
+    }
+
+    /// Stops accepting, lets in-flight requests finish (bounded by a grace period), returns.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // env holds the client secret: never printed.
+        f.debug_struct("Sandbox")
+            .field("endpoint", &self.endpoint())
+            .field("state_dir", &self.state_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

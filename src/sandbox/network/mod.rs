@@ -1,0 +1,9 @@
+//! Network RP (and resource group) resources, one file per ARM resource type.
+
+pub mod ip;
+pub mod network_interfaces;
+pub mod private_endpoints;
+pub mod private_link_services;
+pub mod resource_groups;
+pub mod subnets;
+pub mod virtual_networks;

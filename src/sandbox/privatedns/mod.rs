@@ -1,0 +1,88 @@
+//! Private DNS resources (api 2020-06-01, 2024-06-01), one file per ARM resource type, plus
+//! the helpers they share: etags and If-Match / If-None-Match preconditions.
+
+pub mod record_sets;
+pub mod virtual_network_links;
+pub mod zones;
+
+use axum::http::StatusCode;
+
+use crate::sandbox::arm::Ctx;
+use crate::sandbox::arm::route::Scope;
+use crate::sandbox::error::ArmError;
+use crate::sandbox::state::{Resource, network_id};
+
+/// A fresh Private DNS etag (a GUID, as the service returns them).
+pub fn etag() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn unquote(tag: &str) -> &str {
+    let tag = tag.trim();
+    let tag = tag.strip_prefix("W/").unwrap_or(tag);
+    tag.trim_matches('"')
+}
+
+/// Applies If-Match / If-None-Match to a write on `existing` (412 `PreconditionFailed`).
+pub fn check_preconditions(
+    ctx: &Ctx<'_>,
+    existing: Option<&Resource>,
+    what: &str,
+) -> Result<(), ArmError> {
+    let current = existing.and_then(|r| r.body["etag"].as_str());
+    if let Some(none_match) = ctx.header("if-none-match") {
+        let blocked = match (none_match.trim(), current) {
+            ("*", Some(_)) => true,
+            (tag, Some(cur)) => unquote(tag) == unquote(cur),
+            (_, None) => false,
+        };
+        if blocked {
+            return Err(ArmError::precondition_failed(&format!(
+                "{what}: it already exists and If-None-Match is '{none_match}'"
+            )));
+        }
+    }
+    if let Some(if_match) = ctx.header("if-match") {
+        let ok = match (if_match.trim(), current) {
+            (_, None) => false,
+            ("*", Some(_)) => true,
+            (tag, Some(cur)) => unquote(tag) == unquote(cur),
+        };
+        if !ok {
+            return Err(ArmError::precondition_failed(&format!(
+                "{what}: If-Match '{if_match}' does not match the current etag"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The id of a zone.
+pub fn zone_id(scope: &Scope, zone: &str) -> String {
+    network_id(&scope.sub, &scope.rg, &format!("privateDnsZones/{zone}"))
+}
+
+/// 404 `ParentResourceNotFound` for a child of a missing zone.
+pub fn parent_not_found(zone: &str) -> ArmError {
+    ArmError::new(
+        StatusCode::NOT_FOUND,
+        "ParentResourceNotFound",
+        format!(
+            "Can not perform requested operation on nested resource. Parent resource '{zone}' not found."
+        ),
+    )
+}
+
+/// Checks that `location` is `global` (any casing).
+pub fn require_global(location: &Option<String>) -> Result<(), ArmError> {
+    let location = crate::sandbox::arm::body::require_location(location)?;
+    if location.eq_ignore_ascii_case("global") {
+        Ok(())
+    } else {
+        Err(ArmError::bad_request(
+            "InvalidLocation",
+            format!("The location '{location}' is not valid for Private DNS; it must be 'global'."),
+        )
+        .with_target("location"))
+    }
+}

@@ -1,0 +1,245 @@
+//! `Microsoft.Network/privateDnsZones/virtualNetworkLinks` (VirtualNetworkLinks_CreateOrUpdate
+//! / Get / Delete / List). PUT and DELETE are LROs (202 + Location + Azure-AsyncOperation).
+//! A VNet may not be linked to two zones with the same name (400 `BadRequest`, the wording
+//! of the real service), and a link's virtual network cannot be changed.
+
+use std::time::Instant;
+
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::zones::accepted;
+use super::{check_preconditions, etag, parent_not_found, require_global, zone_id};
+use crate::sandbox::arm::body::{self, SubResource, Tags};
+use crate::sandbox::arm::lro::{self, OpScope};
+use crate::sandbox::arm::route::{Operation, Scope, Target, Verb};
+use crate::sandbox::arm::{ArmResponse, Ctx};
+use crate::sandbox::error::ArmError;
+use crate::sandbox::state::{Kind, OpKind, Resource, World, key};
+
+const TYPE: &str = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PutBody {
+    location: Option<String>,
+    tags: Option<Tags>,
+    properties: Option<PutProps>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PutProps {
+    virtual_network: Option<SubResource>,
+    registration_enabled: Option<bool>,
+    resolution_policy: Option<String>,
+}
+
+/// Handles link operations.
+pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmResponse, ArmError> {
+    let (scope, zone) = match &op.target {
+        Target::VnetLinks(s, z) | Target::VnetLink(s, z, _) => (s, z),
+        _ => {
+            return Err(ArmError::method_not_allowed(
+                "this method",
+                "virtualNetworkLinks",
+            ));
+        }
+    };
+    world.require_rg(&scope.sub, &scope.rg)?;
+    let zid = zone_id(scope, zone);
+    if world.get(&zid).is_none() {
+        return Err(parent_not_found(zone));
+    }
+    match (&op.target, op.verb) {
+        (Target::VnetLinks(..), Verb::Get) => {
+            let value: Vec<Value> = world
+                .under(&zid, Kind::VnetLink)
+                .into_iter()
+                .map(|l| l.body.clone())
+                .collect();
+            Ok(ArmResponse::json(StatusCode::OK, json!({"value": value})))
+        }
+        (Target::VnetLink(_, _, name), Verb::Get) => {
+            match world.get(&format!("{zid}/virtualNetworkLinks/{name}")) {
+                Some(link) if !World::hidden_by_window(link, ctx.faults) => {
+                    Ok(ArmResponse::json(StatusCode::OK, link.body.clone()))
+                }
+                _ => Err(ArmError::resource_not_found(
+                    TYPE,
+                    &format!("{zone}/{name}"),
+                    &scope.rg,
+                )),
+            }
+        }
+        (Target::VnetLink(_, _, name), Verb::Put) => put(world, ctx, scope, zone, name),
+        (Target::VnetLink(_, _, name), Verb::Delete) => delete(world, ctx, scope, zone, name),
+        _ => Err(ArmError::method_not_allowed(
+            "this method",
+            "virtualNetworkLinks",
+        )),
+    }
+}
+
+/// 400 when `vnet_id` is already linked to a zone named `zone` through another link.
+fn check_overlap(world: &World, zone: &str, vnet_id: &str, link_id: &str) -> Result<(), ArmError> {
+    let clash = world.of_kind(Kind::VnetLink).find(|l| {
+        key(&l.id) != key(link_id)
+            && l.body["properties"]["virtualNetwork"]["id"]
+                .as_str()
+                .is_some_and(|v| key(v) == key(vnet_id))
+            && l.id
+                .to_ascii_lowercase()
+                .contains(&format!("/privatednszones/{}/", zone.to_ascii_lowercase()))
+    });
+    match clash {
+        None => Ok(()),
+        Some(other) => Err(ArmError::bad_request(
+            "BadRequest",
+            format!(
+                "A virtual network cannot be linked to multiple zones with overlapping namespaces. \
+                 You tried to link virtual network with '{zone}' and '{zone}' zones (existing link {}).",
+                other.id
+            ),
+        )),
+    }
+}
+
+fn put(
+    world: &mut World,
+    ctx: &Ctx<'_>,
+    scope: &Scope,
+    zone: &str,
+    name: &str,
+) -> Result<ArmResponse, ArmError> {
+    body::check_name(name, TYPE, 1, 80)?;
+    let id = format!("{}/virtualNetworkLinks/{name}", zone_id(scope, zone));
+    world.require_idle(&id)?;
+    check_preconditions(
+        ctx,
+        world.get(&id),
+        &format!("virtual network link '{name}'"),
+    )?;
+    let req: PutBody = body::parse(ctx.body)?;
+    require_global(&req.location)?;
+    let props = body::require(&req.properties, "properties", "BadRequest")?;
+    let vnet = body::require(
+        &props.virtual_network,
+        "properties.virtualNetwork",
+        "BadRequest",
+    )?;
+    let vnet_id = body::require(&vnet.id, "properties.virtualNetwork.id", "BadRequest")?.clone();
+    let policy = props
+        .resolution_policy
+        .clone()
+        .unwrap_or_else(|| "Default".into());
+    if !["Default", "NxDomainRedirect"].contains(&policy.as_str()) {
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            format!("The resolutionPolicy '{policy}' is invalid; use Default or NxDomainRedirect."),
+        )
+        .with_target("properties.resolutionPolicy"));
+    }
+    if world
+        .get(&vnet_id)
+        .is_none_or(|v| v.kind != Kind::VirtualNetwork)
+    {
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            format!("The virtual network '{vnet_id}' referenced by the link does not exist."),
+        )
+        .with_target("properties.virtualNetwork.id"));
+    }
+    check_overlap(world, zone, &vnet_id, &id)?;
+    let tags = json!(req.tags.clone().unwrap_or_default());
+    let registration = props.registration_enabled.unwrap_or(false);
+    let status = if let Some(link) = world.get_mut(&id) {
+        let old = link.body["properties"]["virtualNetwork"]["id"]
+            .as_str()
+            .map(key);
+        if old != Some(key(&vnet_id)) {
+            return Err(ArmError::bad_request(
+                "BadRequest",
+                "The virtual network of an existing virtual network link cannot be changed.",
+            )
+            .with_target("properties.virtualNetwork.id"));
+        }
+        link.body["tags"] = tags;
+        link.body["etag"] = json!(etag());
+        link.body["properties"]["registrationEnabled"] = json!(registration);
+        link.body["properties"]["resolutionPolicy"] = json!(policy);
+        link.body["properties"]["provisioningState"] = json!("Updating");
+        StatusCode::OK
+    } else {
+        let body = json!({
+            "id": id,
+            "name": name,
+            "type": TYPE,
+            "etag": etag(),
+            "location": "global",
+            "tags": tags,
+            "properties": {
+                "virtualNetwork": {"id": vnet_id},
+                "registrationEnabled": registration,
+                "resolutionPolicy": policy,
+                "virtualNetworkLinkState": "InProgress",
+                "provisioningState": "Creating"
+            }
+        });
+        world.insert(Resource {
+            id: id.clone(),
+            kind: Kind::VnetLink,
+            body,
+            seeded: false,
+            created_at: Instant::now(),
+            busy: None,
+        });
+        StatusCode::CREATED
+    };
+    let _ = status;
+    let op = lro::start(
+        world,
+        ctx,
+        OpScope::PrivateDns {
+            sub: &scope.sub,
+            rg: &scope.rg,
+        },
+        OpKind::Put,
+        &id,
+    );
+    Ok(accepted(&op, ctx))
+}
+
+fn delete(
+    world: &mut World,
+    ctx: &Ctx<'_>,
+    scope: &Scope,
+    zone: &str,
+    name: &str,
+) -> Result<ArmResponse, ArmError> {
+    let id = format!("{}/virtualNetworkLinks/{name}", zone_id(scope, zone));
+    if world.get(&id).is_none() {
+        return Ok(ArmResponse::empty(StatusCode::NO_CONTENT));
+    }
+    world.require_idle(&id)?;
+    check_preconditions(
+        ctx,
+        world.get(&id),
+        &format!("virtual network link '{name}'"),
+    )?;
+    if let Some(link) = world.get_mut(&id) {
+        link.body["properties"]["provisioningState"] = json!("Deleting");
+    }
+    let op = lro::start(
+        world,
+        ctx,
+        OpScope::PrivateDns {
+            sub: &scope.sub,
+            rg: &scope.rg,
+        },
+        OpKind::Delete,
+        &id,
+    );
+    Ok(accepted(&op, ctx))
+}

@@ -1,0 +1,42 @@
+//! The request log of ARM (and token) traffic: one entry per request, and a summary with
+//! counts by method and resource type, for tests and benchmarks.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// One logged request. Never holds headers or bodies, so no secret can leak through it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogEntry {
+    /// HTTP method.
+    pub method: String,
+    /// Request path (no query string).
+    pub path: String,
+    /// The ARM resource type addressed (`privateEndpoints`, `A`, `token`, ...).
+    pub resource_type: String,
+    /// Status sent.
+    pub status: u16,
+    /// Time spent answering, in milliseconds.
+    pub ms: u64,
+}
+
+/// `{"total","by_method","by_resource_type","by_method_and_type"}` over `entries`.
+pub fn summary(entries: &[LogEntry]) -> Value {
+    let mut by_method: BTreeMap<String, u64> = BTreeMap::new();
+    let mut by_type: BTreeMap<String, u64> = BTreeMap::new();
+    let mut by_both: BTreeMap<String, u64> = BTreeMap::new();
+    for entry in entries {
+        *by_method.entry(entry.method.clone()).or_default() += 1;
+        *by_type.entry(entry.resource_type.clone()).or_default() += 1;
+        *by_both
+            .entry(format!("{} {}", entry.method, entry.resource_type))
+            .or_default() += 1;
+    }
+    json!({
+        "total": entries.len(),
+        "by_method": by_method,
+        "by_resource_type": by_type,
+        "by_method_and_type": by_both,
+    })
+}

@@ -1,0 +1,225 @@
+//! The seed file: tenant, service principals, subscriptions, resource groups, VNets, subnets
+//! and Astronomer's Private Link Services that exist before any client call.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::SandboxError;
+
+/// The seed embedded in the binary, used when no `--seed` is given.
+pub const DEFAULT_SEED: &str = include_str!("default-seed.json");
+
+/// Everything the sandbox starts with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    /// The Entra tenant id accepted on the token endpoint.
+    pub tenant_id: String,
+    /// Service principals that may obtain tokens.
+    pub service_principals: Vec<ServicePrincipal>,
+    /// Subscriptions; the first is the customer's (ARM_SUBSCRIPTION_ID).
+    pub subscriptions: Vec<SeedSubscription>,
+}
+
+/// A service principal: a client secret and/or accepted federated (OIDC) assertions.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServicePrincipal {
+    /// Application (client) id.
+    pub client_id: String,
+    /// Accepted client secret, if any.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// Opaque assertions accepted as `client_assertion` for this client.
+    #[serde(default)]
+    pub federated_assertions: Vec<String>,
+}
+
+impl std::fmt::Debug for ServicePrincipal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServicePrincipal")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("federated_assertions", &self.federated_assertions.len())
+            .finish()
+    }
+}
+
+/// A subscription and its resource groups.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedSubscription {
+    /// Subscription GUID.
+    pub id: String,
+    /// Display name (informational).
+    #[serde(default)]
+    pub display_name: String,
+    /// Resource groups.
+    #[serde(default)]
+    pub resource_groups: Vec<SeedResourceGroup>,
+}
+
+/// A resource group and the seeded resources in it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedResourceGroup {
+    /// Name.
+    pub name: String,
+    /// Azure region (e.g. `eastus`).
+    pub location: String,
+    /// Virtual networks.
+    #[serde(default)]
+    pub virtual_networks: Vec<SeedVirtualNetwork>,
+    /// Private Link Services (Astronomer's side).
+    #[serde(default)]
+    pub private_link_services: Vec<SeedPrivateLinkService>,
+}
+
+/// A virtual network.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedVirtualNetwork {
+    /// Name.
+    pub name: String,
+    /// Region; defaults to the resource group's.
+    #[serde(default)]
+    pub location: Option<String>,
+    /// Address prefixes (CIDR).
+    pub address_space: Vec<String>,
+    /// Subnets.
+    #[serde(default)]
+    pub subnets: Vec<SeedSubnet>,
+}
+
+/// A subnet.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedSubnet {
+    /// Name.
+    pub name: String,
+    /// IPv4 prefix (CIDR) addresses are allocated from.
+    pub address_prefix: String,
+    /// `Disabled` lets private endpoints in; `Enabled` makes PE creation fail.
+    #[serde(default = "default_policies")]
+    pub private_endpoint_network_policies: String,
+}
+
+fn default_policies() -> String {
+    "Disabled".to_string()
+}
+
+/// A Private Link Service with a fixed alias GUID.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedPrivateLinkService {
+    /// Name (the alias starts with it, lower-cased).
+    pub name: String,
+    /// The GUID part of the alias.
+    pub guid: String,
+    /// Region; defaults to the resource group's.
+    #[serde(default)]
+    pub location: Option<String>,
+    /// Subscriptions whose automatic connections are approved at once.
+    #[serde(default)]
+    pub auto_approval_subscriptions: Vec<String>,
+}
+
+impl SeedPrivateLinkService {
+    /// `<name>.<guid>.<region>.azure.privatelinkservice`.
+    pub fn alias(&self, location: &str) -> String {
+        format!(
+            "{}.{}.{}.azure.privatelinkservice",
+            self.name.to_ascii_lowercase(),
+            self.guid,
+            location.to_ascii_lowercase()
+        )
+    }
+}
+
+impl Seed {
+    /// Parses seed JSON, naming `origin` in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, SandboxError> {
+        let seed: Seed = serde_json::from_str(text).map_err(|e| SandboxError::Seed {
+            origin: origin.to_string(),
+            reason: e.to_string(),
+        })?;
+        seed.check(origin)?;
+        Ok(seed)
+    }
+
+    /// Loads the seed from a file, or the embedded default.
+    pub fn load(path: Option<&Path>) -> Result<Self, SandboxError> {
+        match path {
+            None => Self::parse(DEFAULT_SEED, "embedded default seed"),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| SandboxError::Seed {
+                    origin: path.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                Self::parse(&text, &path.display().to_string())
+            }
+        }
+    }
+
+    fn check(&self, origin: &str) -> Result<(), SandboxError> {
+        let fail = |reason: String| SandboxError::Seed {
+            origin: origin.to_string(),
+            reason,
+        };
+        if self.subscriptions.is_empty() {
+            return Err(fail("at least one subscription is required".into()));
+        }
+        if self.service_principals.is_empty() {
+            return Err(fail("at least one service principal is required".into()));
+        }
+        for sub in &self.subscriptions {
+            for rg in &sub.resource_groups {
+                for vnet in &rg.virtual_networks {
+                    for subnet in &vnet.subnets {
+                        if super::network::ip::parse_cidr(&subnet.address_prefix).is_none() {
+                            return Err(fail(format!(
+                                "subnet {} has an invalid address_prefix {:?}",
+                                subnet.name, subnet.address_prefix
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_seed_parses_and_has_the_astronomer_alias() {
+        let seed = Seed::load(None).expect("default seed");
+        let pls = &seed.subscriptions[1].resource_groups[0].private_link_services[0];
+        assert_eq!(
+            pls.alias("EastUS"),
+            "astro-pls.7d1f2c3a-4b5e-4f60-8a71-92b3c4d5e6f7.eastus.azure.privatelinkservice"
+        );
+    }
+
+    #[test]
+    fn bad_prefix_is_rejected_with_the_subnet_name() {
+        let text = DEFAULT_SEED.replace("10.10.1.0/24", "10.10.1.0/99");
+        let err = Seed::parse(&text, "x").expect_err("bad prefix");
+        assert!(err.to_string().contains("snet-agents"), "{err}");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let seed = Seed::load(None).expect("default seed");
+        let text = format!("{seed:?}");
+        assert!(!text.contains("sandbox-client-secret"));
+        assert!(!text.contains("sandbox-oidc-assertion"));
+    }
+}
