@@ -183,3 +183,16 @@ pub fn resource_values<'a>(state: &'a Json, address: &str) -> &'a Json {
     find(&state["values"]["root_module"], address)
         .unwrap_or_else(|| panic!("{address} not in state: {state}"))
 }
+
+pub mod sandbox;
+
+impl Workspace {
+    /// A workspace whose provider talks to `sb` with its service principal.
+    pub fn with_sandbox(sb: &sandbox::TestSandbox) -> Self {
+        let mut ws = Self::new();
+        for (k, v) in sb.env() {
+            ws.set_env(&k, &v);
+        }
+        ws
+    }
+}
