@@ -184,6 +184,7 @@ pub fn resource_values<'a>(state: &'a Json, address: &str) -> &'a Json {
         .unwrap_or_else(|| panic!("{address} not in state: {state}"))
 }
 
+pub mod bad_inputs;
 pub mod sandbox;
 
 impl Workspace {
