@@ -11,6 +11,10 @@
 //! process. Shutdown (or SIGTERM) stops the server gracefully within [`SHUTDOWN_GRACE`].
 //! SIGINT is ignored outside debug mode: Ctrl-C reaches the whole process group, and
 //! Terraform answers it by calling `Stop` on the provider instead.
+//!
+//! Transport: TCP on `127.0.0.1:0` (PLUGIN_MIN_PORT/PLUGIN_MAX_PORT are not needed: Go servers
+//! on Unix ignore them too). Mutual TLS whenever Terraform sends PLUGIN_CLIENT_CERT (see
+//! [`tls`]); plaintext h2c only without it (debug mode, TF_DISABLE_PLUGIN_TLS).
 
 mod conn;
 pub mod handshake;
