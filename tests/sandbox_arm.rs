@@ -848,3 +848,80 @@ async fn private_dns_zones_links_and_records() {
     assert_eq!(env.get(&zone).await.code(), "ResourceNotFound");
     assert_eq!(env.delete(&zone).await.status, StatusCode::NO_CONTENT);
 }
+
+#[tokio::test]
+async fn private_dns_patch_updates_only_what_is_given() {
+    let env = start().await;
+    let zone = env.zone_id("external.astronomer.run");
+    env.create_zone(&zone).await;
+    let patched = env
+        .arm(
+            Method::PATCH,
+            &zone,
+            Some(json!({"tags": {"team": "data"}})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::ACCEPTED, "{patched:?}");
+    env.poll_location(&patched.header("location").expect("location"))
+        .await;
+    assert_eq!(env.get(&zone).await.body["tags"], json!({"team": "data"}));
+
+    let link = format!("{zone}/virtualNetworkLinks/agents");
+    env.create_link(&zone, "agents", &env.var("ASTRO_SANDBOX_VNET_ID"))
+        .await;
+    let patched = env
+        .arm(
+            Method::PATCH,
+            &link,
+            Some(json!({"properties": {"registrationEnabled": true}})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::ACCEPTED);
+    env.poll_location(&patched.header("location").expect("location"))
+        .await;
+    let got = env.get(&link).await.body;
+    assert_eq!(got["properties"]["registrationEnabled"], true);
+    assert_eq!(
+        got["properties"]["virtualNetwork"]["id"],
+        env.var("ASTRO_SANDBOX_VNET_ID")
+    );
+    let moved = env.arm(Method::PATCH, &link, Some(json!({"properties": {"virtualNetwork": {"id": env.net("rg-astro-agents", "virtualNetworks/vnet-agents-2")}}}))).await;
+    assert_eq!(moved.status, StatusCode::BAD_REQUEST);
+
+    let record = format!("{zone}/A/clxyz");
+    env.put(
+        &record,
+        json!({"properties": {"ttl": 300, "aRecords": [{"ipv4Address": "10.10.1.4"}]}}),
+    )
+    .await;
+    let patched = env
+        .arm(
+            Method::PATCH,
+            &record,
+            Some(json!({"properties": {"ttl": 60}})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK);
+    assert_eq!(patched.body["properties"]["ttl"], 60);
+    assert_eq!(
+        patched.body["properties"]["aRecords"][0]["ipv4Address"],
+        "10.10.1.4"
+    );
+    let stale = env
+        .arm_with(
+            Method::PATCH,
+            &record,
+            Some(json!({"properties": {"ttl": 5}})),
+            &[("If-Match", "stale")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    let missing = env
+        .arm(
+            Method::PATCH,
+            &format!("{zone}/A/ghost"),
+            Some(json!({"properties": {"ttl": 5}})),
+        )
+        .await;
+    assert_eq!(missing.code(), "ResourceNotFound");
+}

@@ -37,7 +37,8 @@
 //!   `{status: InProgress|Succeeded|Failed}`) and results (`.../operationResults/{id}`, 202
 //!   until done, then 204 for a delete or 200 with the resource); private DNS zones and
 //!   virtual network links PUT/DELETE (LRO: 202 + Location + Azure-AsyncOperation +
-//!   Retry-After) / GET / list; A record sets PUT/GET/DELETE (synchronous), SOA GET; listing
+//!   Retry-After) / PATCH (same LRO) / GET / list; A record sets PUT/PATCH/GET/DELETE
+//!   (synchronous), SOA GET; listing
 //!   `.../ALL` and `.../A`; DNS operation statuses/results
 //!   (`.../resourceGroups/{rg}/providers/Microsoft.Network/privateDnsOperationStatuses|Results/{id}`).
 //! * LRO completion: an operation answers InProgress for `lro_polls` polls (of either URL),
@@ -52,7 +53,8 @@
 //! # Scope and non-goals
 //!
 //! Only what the provider needs. Not implemented, answered with an explicit ARM error rather
-//! than a guess: PATCH anywhere (405 `MethodNotAllowed`), writes to VNets/subnets/NICs/PLS
+//! than a guess: PATCH outside private DNS (405 `MethodNotAllowed`; the network spec has no
+//! PATCH for private endpoints), writes to VNets/subnets/NICs/PLS
 //! (405), resource group DELETE (405), record types other than A and SOA (404
 //! `InvalidResourceType`), other resource types (404 `InvalidResourceType`), other
 //! namespaces (404 `InvalidResourceNamespace`), other paths (404 `InvalidRequestUri`).

@@ -85,6 +85,8 @@ pub enum Verb {
     Put,
     /// DELETE
     Delete,
+    /// PATCH (private DNS only, as in the spec)
+    Patch,
 }
 
 /// A parsed request: what to do to which resource.
@@ -146,11 +148,15 @@ impl Target {
     fn verbs(&self) -> &'static [Verb] {
         match self {
             Target::ResourceGroup(_) => &[Verb::Get, Verb::Put],
-            Target::PrivateEndpoint(..) | Target::DnsZone(..) | Target::VnetLink(..) => {
+            Target::PrivateEndpoint(..) | Target::PlsConnection(..) => {
                 &[Verb::Get, Verb::Put, Verb::Delete]
             }
-            Target::PlsConnection(..) => &[Verb::Get, Verb::Put, Verb::Delete],
-            Target::RecordSet(_, _, t, _) if t == "A" => &[Verb::Get, Verb::Put, Verb::Delete],
+            Target::DnsZone(..) | Target::VnetLink(..) => {
+                &[Verb::Get, Verb::Put, Verb::Patch, Verb::Delete]
+            }
+            Target::RecordSet(_, _, t, _) if t == "A" => {
+                &[Verb::Get, Verb::Put, Verb::Patch, Verb::Delete]
+            }
             _ => &[Verb::Get],
         }
     }
@@ -372,6 +378,7 @@ pub fn parse(method: &Method, path: &str) -> Result<Operation, ArmError> {
         Method::GET => Verb::Get,
         Method::PUT => Verb::Put,
         Method::DELETE => Verb::Delete,
+        Method::PATCH => Verb::Patch,
         _ => {
             return Err(ArmError::method_not_allowed(
                 method.as_str(),

@@ -187,6 +187,10 @@ fn connection(
     let id = format!("{pls_id}/privateEndpointConnections/{conn}");
     let exists = world.get(&id).is_some();
     match verb {
+        Verb::Patch => Err(ArmError::method_not_allowed(
+            "PATCH",
+            "privateEndpointConnections",
+        )),
         Verb::Get => world
             .get(&id)
             .map(|c| ArmResponse::json(StatusCode::OK, c.body.clone()))
