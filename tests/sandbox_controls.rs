@@ -64,6 +64,13 @@ async fn throttling_and_errors_hit_arm_only() {
     assert!((3..=17).contains(&throttled), "{first:?}");
     assert!(first.contains(&200));
 
+    let unknown_route = env.mgmt(Method::GET, "nope", None).await;
+    assert_eq!(unknown_route.status, StatusCode::NOT_FOUND);
+    assert!(
+        unknown_route.body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("/nope"))
+    );
     let invalid = env
         .mgmt(Method::PUT, "faults", Some(json!({"throttle_rate": 2.0})))
         .await;
