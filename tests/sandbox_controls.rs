@@ -429,3 +429,22 @@ async fn injected_lro_failure_ends_failed() {
         .await;
     assert_eq!(done.status, StatusCode::NO_CONTENT);
 }
+
+/// The sandbox keeps serving while the caller's (current-thread) runtime is blocked, e.g.
+/// by a test that runs `terraform` synchronously.
+#[tokio::test]
+async fn serves_while_the_callers_runtime_is_blocked() {
+    let env = start().await;
+    let client = env.client.clone();
+    let url = format!("{}/_sandbox/health", env.base);
+    let worker = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move { client.get(url).send().await.map(|r| r.status()) })
+    });
+    // Blocking join on this runtime's only thread.
+    let status = worker.join().expect("join").expect("health answered");
+    assert_eq!(status, StatusCode::OK);
+}

@@ -110,7 +110,6 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::post;
 use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 pub use error::ArmError;
 pub use faults::Faults;
@@ -171,8 +170,10 @@ pub struct Sandbox {
     ca_pem: String,
     env: Vec<(String, String)>,
     state_dir: Option<PathBuf>,
+    /// Tells the server to stop accepting and drain.
     stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    /// Fires when the server thread has drained and exited.
+    done: Option<oneshot::Receiver<()>>,
 }
 
 /// Builds the whole app: token endpoint, management API, and the ARM fallback.
@@ -240,6 +241,33 @@ fn write_file(path: &Path, text: &str) -> Result<(), SandboxError> {
     })
 }
 
+/// Builds the server runtime and serves until `stopped` fires (then drains).
+fn run_server(
+    listener: std::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    app: Router,
+    stopped: oneshot::Receiver<()>,
+) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("astro-azure-sandbox-worker")
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            tracing::error!(error = %err, "sandbox could not build its runtime");
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        match tokio::net::TcpListener::from_std(listener) {
+            Ok(listener) => server::serve(listener, acceptor, app, stopped).await,
+            Err(err) => tracing::error!(error = %err, "sandbox could not register its listener"),
+        }
+    });
+}
+
 impl Sandbox {
     /// Generates a CA, binds 127.0.0.1:port, writes the state dir (if any) and starts serving.
     pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
@@ -252,8 +280,8 @@ impl Sandbox {
                 reason,
             })?;
         let tls = tls::generate()?;
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
-            .await
+        let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
             .map_err(|source| SandboxError::Bind {
                 port: config.port,
                 source,
@@ -287,14 +315,27 @@ impl Sandbox {
         let shared = Arc::new(Shared::new(endpoint, seed, config.faults.clone()));
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.server_config.clone());
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(server::serve(listener, acceptor, app(shared), stopped));
+        let (done_tx, done) = oneshot::channel();
+        let app = app(shared);
+        // The server runs on its own runtime in its own thread, so a caller that blocks its
+        // runtime (running `terraform` synchronously) or pauses tokio time cannot stall it.
+        std::thread::Builder::new()
+            .name("astro-azure-sandbox".into())
+            .spawn(move || {
+                run_server(listener, acceptor, app, stopped);
+                let _ = done_tx.send(());
+            })
+            .map_err(|source| SandboxError::Io {
+                path: PathBuf::from("<server thread>"),
+                source,
+            })?;
         Ok(Sandbox {
             addr,
             ca_pem: tls.ca_pem,
             env,
             state_dir,
             stop: Some(stop),
-            task: Some(task),
+            done: Some(done),
         })
     }
 
@@ -323,8 +364,8 @@ impl Sandbox {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        if let Some(done) = self.done.take() {
+            let _ = done.await;
         }
     }
 }
