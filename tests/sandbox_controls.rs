@@ -435,7 +435,8 @@ async fn injected_lro_failure_ends_failed() {
 #[tokio::test]
 async fn serves_while_the_callers_runtime_is_blocked() {
     let env = start().await;
-    let client = env.client.clone();
+    // A fresh client: a pooled connection of env.client would live on the blocked runtime.
+    let client = sandbox_support::client_for(env.sandbox.ca_pem());
     let url = format!("{}/_sandbox/health", env.base);
     let worker = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
