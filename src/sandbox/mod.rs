@@ -50,6 +50,18 @@
 //!   the ARM ids clients created: PEs, NICs, PLS connections, zones, links, record sets other
 //!   than SOA), `POST approve`, `POST oob`, `GET verify?vnet_id=..&host=..`.
 //!
+//! # Layout
+//!
+//! * `mod.rs` — [`Sandbox`] / [`SandboxConfig`]: bind, write the state dir, run the server
+//!   on its own runtime thread (so a caller that blocks or pauses tokio time cannot stall it).
+//! * `server` (TLS accept loop, graceful drain), `tls` (CA + leaf), `seed`/`seeding` (seed
+//!   file → resources), `state` (resources, operations, tokens, faults, log behind a lock).
+//! * `auth` — token endpoint and bearer check. `arm` — front door: auth, faults, parse into
+//!   an operation (`arm::route`), api-version, dispatch; `arm::lro` status/result URLs;
+//!   `arm::body` request parsing. One [`ArmError`] renders every ARM error.
+//! * `network/*` and `privatedns/*` — one file per ARM resource type.
+//! * `management` (`/_sandbox/`), `request_log`, `verify`, `views` (GET rendering).
+//!
 //! # Scope and non-goals
 //!
 //! Only what the provider needs. Not implemented, answered with an explicit ARM error rather
@@ -64,6 +76,10 @@
 //! # Known divergences from real ARM
 //!
 //! * LROs advance by polls, not by time: an operation nobody polls never completes.
+//! * While a zone or link is being created its GET already answers (provisioningState
+//!   `Creating`); set `not_found_window_ms` to imitate the 404 some ARM reads give.
+//! * Resource names are matched case-insensitively and returned with the casing of the PUT
+//!   that created them (record set names are lower-cased, as the service does).
 //! * Request validation is the sandbox's: a body that is not JSON or has a wrong type gives
 //!   400 `InvalidRequestContent` (with `target` = JSON path); a missing required property gives
 //!   400 `InvalidRequestFormat` (network) / `BadRequest` (DNS) / `LocationRequired`, naming the
@@ -87,21 +103,21 @@
 //! * Every ARM answer carries fresh `x-ms-request-id` / `x-ms-correlation-request-id`
 //!   headers; no `x-ms-ratelimit-*` headers except on injected 429s.
 
-pub mod arm;
-pub mod auth;
+mod arm;
+mod auth;
 pub mod error;
 pub mod faults;
-pub mod management;
-pub mod network;
-pub mod privatedns;
-pub mod request_log;
+mod management;
+mod network;
+mod privatedns;
+mod request_log;
 pub mod seed;
-pub mod seeding;
-pub mod server;
-pub mod state;
+mod seeding;
+mod server;
+mod state;
 pub mod tls;
-pub mod verify;
-pub mod views;
+mod verify;
+mod views;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -177,7 +193,7 @@ pub struct Sandbox {
 }
 
 /// Builds the whole app: token endpoint, management API, and the ARM fallback.
-pub fn app(shared: Arc<Shared>) -> Router {
+fn app(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
         .nest("/_sandbox", management::router())

@@ -185,6 +185,7 @@ fn connection(
     verb: Verb,
 ) -> Result<ArmResponse, ArmError> {
     let id = format!("{pls_id}/privateEndpointConnections/{conn}");
+    let pls_name = pls_id.rsplit('/').next().unwrap_or_default();
     let exists = world.get(&id).is_some();
     match verb {
         Verb::Patch => Err(ArmError::method_not_allowed(
@@ -194,7 +195,13 @@ fn connection(
         Verb::Get => world
             .get(&id)
             .map(|c| ArmResponse::json(StatusCode::OK, c.body.clone()))
-            .ok_or_else(|| ArmError::resource_not_found(CONN_TYPE, conn, &scope.rg)),
+            .ok_or_else(|| {
+                ArmError::resource_not_found(
+                    "Microsoft.Network/privateLinkServices",
+                    &format!("{pls_name}/privateEndpointConnections/{conn}"),
+                    &scope.rg,
+                )
+            }),
         Verb::Delete => {
             if exists {
                 world.remove(&id);

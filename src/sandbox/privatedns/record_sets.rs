@@ -121,13 +121,13 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
                         &r.body,
                     )),
                     _ => Err(ArmError::resource_not_found(
-                        &format!("Microsoft.Network/privateDnsZones/{rtype}"),
-                        &format!("{zone}/{name}"),
+                        "Microsoft.Network/privateDnsZones",
+                        &format!("{zone}/{rtype}/{name}"),
                         &scope.rg,
                     )),
                 },
                 Verb::Put => put(world, ctx, scope, zone, &name, &id),
-                Verb::Patch => patch(world, ctx, scope, &id, &name),
+                Verb::Patch => patch(world, ctx, scope, zone, &id, &name),
                 Verb::Delete => delete(world, ctx, &id, &name),
             }
         }
@@ -232,11 +232,17 @@ fn patch(
     world: &mut World,
     ctx: &Ctx<'_>,
     scope: &Scope,
+    zone: &str,
     id: &str,
     name: &str,
 ) -> Result<ArmResponse, ArmError> {
-    let not_found =
-        || ArmError::resource_not_found("Microsoft.Network/privateDnsZones/A", name, &scope.rg);
+    let not_found = || {
+        ArmError::resource_not_found(
+            "Microsoft.Network/privateDnsZones",
+            &format!("{zone}/A/{name}"),
+            &scope.rg,
+        )
+    };
     let existing = world.get(id).ok_or_else(not_found)?;
     check_preconditions(ctx, Some(existing), &format!("record set '{name}'"))?;
     let req: PutBody = body::parse(ctx.body)?;

@@ -67,8 +67,8 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
                     Ok(ArmResponse::json(StatusCode::OK, link.body.clone()))
                 }
                 _ => Err(ArmError::resource_not_found(
-                    TYPE,
-                    &format!("{zone}/{name}"),
+                    "Microsoft.Network/privateDnsZones",
+                    &format!("{zone}/virtualNetworkLinks/{name}"),
                     &scope.rg,
                 )),
             }
@@ -217,8 +217,8 @@ fn patch(
     let id = format!("{}/virtualNetworkLinks/{name}", zone_id(scope, zone));
     let Some(existing) = world.get(&id) else {
         return Err(ArmError::resource_not_found(
-            TYPE,
-            &format!("{zone}/{name}"),
+            "Microsoft.Network/privateDnsZones",
+            &format!("{zone}/virtualNetworkLinks/{name}"),
             &scope.rg,
         ));
     };
