@@ -925,3 +925,43 @@ async fn private_dns_patch_updates_only_what_is_given() {
         .await;
     assert_eq!(missing.code(), "ResourceNotFound");
 }
+
+#[tokio::test]
+async fn private_link_service_visibility_check() {
+    let env = start().await;
+    let url = format!(
+        "/subscriptions/{}/providers/Microsoft.Network/locations/eastus/checkPrivateLinkServiceVisibility",
+        env.sub()
+    );
+    let alias = env.var("ASTRO_SANDBOX_PLS_ALIAS");
+    let seen = env
+        .arm(
+            Method::POST,
+            &url,
+            Some(json!({"privateLinkServiceAlias": alias})),
+        )
+        .await;
+    assert_eq!(
+        (seen.status, seen.body["visible"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    let unknown = env
+        .arm(Method::POST, &url, Some(json!({"privateLinkServiceAlias": "x.00000000-0000-0000-0000-000000000000.eastus.azure.privatelinkservice"})))
+        .await;
+    assert_eq!(unknown.body["visible"], false);
+    let missing = env.arm(Method::POST, &url, Some(json!({}))).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    let rg_scoped = format!(
+        "/subscriptions/{}/resourceGroups/rg-astro-agents/providers/Microsoft.Network/locations/eastus/checkPrivateLinkServiceVisibility",
+        env.sub()
+    );
+    let seen = env
+        .arm(
+            Method::POST,
+            &rg_scoped,
+            Some(json!({"privateLinkServiceAlias": alias})),
+        )
+        .await;
+    assert_eq!(seen.body["visible"], true);
+    assert_eq!(env.get(&url).await.status, StatusCode::METHOD_NOT_ALLOWED);
+}

@@ -32,7 +32,9 @@
 //! * ARM routes (all under `/subscriptions/{sub}`): resource groups GET/PUT/list; VNets and
 //!   subnets GET/list (seeded only); private endpoints PUT (LRO, Azure-AsyncOperation) / GET /
 //!   DELETE (LRO, Location) / list; NICs GET/list; PLS GET, its privateEndpointConnections
-//!   list/GET/PUT (approve or reject, 200)/DELETE; network operation status
+//!   list/GET/PUT (approve or reject, 200)/DELETE; POST
+//!   `.../locations/{loc}/checkPrivateLinkServiceVisibility` (subscription or resource group
+//!   scope, `{"visible": bool}`); network operation status
 //!   (`/providers/Microsoft.Network/locations/{loc}/operations/{id}`, always 200
 //!   `{status: InProgress|Succeeded|Failed}`) and results (`.../operationResults/{id}`, 202
 //!   until done, then 204 for a delete or 200 with the resource); private DNS zones and

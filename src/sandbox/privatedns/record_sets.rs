@@ -129,6 +129,7 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
                 Verb::Put => put(world, ctx, scope, zone, &name, &id),
                 Verb::Patch => patch(world, ctx, scope, zone, &id, &name),
                 Verb::Delete => delete(world, ctx, &id, &name),
+                Verb::Post => Err(ArmError::method_not_allowed("POST", rtype)),
             }
         }
         _ => Err(ArmError::method_not_allowed("this method", "recordSets")),
