@@ -965,3 +965,46 @@ async fn private_link_service_visibility_check() {
     assert_eq!(seen.body["visible"], true);
     assert_eq!(env.get(&url).await.status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+#[tokio::test]
+async fn nic_naming_and_placement() {
+    let env = start().await;
+    let subnet = env.var("ASTRO_SANDBOX_SUBNET_ID");
+    let alias = env.var("ASTRO_SANDBOX_PLS_ALIAS");
+    // A custom NIC name, and an endpoint in another resource group than its VNet.
+    let mut body = env.pe_body(&subnet, &alias);
+    body["properties"]["customNetworkInterfaceName"] = json!("astro-nic");
+    let id = env.net("rg-astro-dns", "privateEndpoints/elsewhere");
+    let created = env.put(&id, body.clone()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    let nic_id = created.body["properties"]["networkInterfaces"][0]["id"]
+        .as_str()
+        .expect("nic")
+        .to_string();
+    assert_eq!(
+        nic_id,
+        env.net("rg-astro-dns", "networkInterfaces/astro-nic")
+    );
+    let nic = env.get(&nic_id).await;
+    assert_eq!(nic.body["properties"]["privateEndpoint"]["id"], id);
+    assert_eq!(
+        nic.body["properties"]["ipConfigurations"][0]["properties"]["subnet"]["id"],
+        subnet
+    );
+    // The same custom name again in that resource group is refused.
+    let again = env
+        .put(&env.net("rg-astro-dns", "privateEndpoints/twin"), body)
+        .await;
+    assert_eq!(again.code(), "InUseNetworkInterfaceName");
+    // requestMessage is limited to 140 characters.
+    let mut long = env.pe_body(&subnet, &alias);
+    long["properties"]["manualPrivateLinkServiceConnections"][0]["properties"]["requestMessage"] =
+        json!("x".repeat(141));
+    let answer = env.put(&env.pe_id("chatty"), long).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(
+        answer.body["error"]["target"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("requestMessage"))
+    );
+}
