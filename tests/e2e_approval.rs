@@ -52,10 +52,17 @@ fn act_as_astronomer(sb: &TestSandbox, status: &str, description: &str) {
     let name = loop {
         let (code, body) = sb.arm(reqwest::Method::GET, &list, None);
         assert_eq!(code, 200, "{body}");
-        if let Some(name) = body["value"].as_array().and_then(|v| v.first()).and_then(|c| c["name"].as_str()) {
+        if let Some(name) = body["value"]
+            .as_array()
+            .and_then(|v| v.first())
+            .and_then(|c| c["name"].as_str())
+        {
             break name.to_string();
         }
-        assert!(started.elapsed() < Duration::from_secs(120), "no connection request reached Astronomer's service");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no connection request reached Astronomer's service"
+        );
         std::thread::sleep(Duration::from_millis(200));
     };
     let (code, body) = sb.arm(
@@ -79,18 +86,30 @@ fn apply_waits_for_approval_and_finishes_once_astronomer_approves() {
     let approved_at = Instant::now();
     let out = child.wait_with_output().expect("terraform apply");
     let text = flat(&both(&out));
-    assert!(out.status.success(), "apply must finish after approval:\n{text}");
+    assert!(
+        out.status.success(),
+        "apply must finish after approval:\n{text}"
+    );
     assert!(text.contains("approved = true"), "{text}");
     assert!(text.contains("Approved by Astronomer support"), "{text}");
-    assert!(approved_at.elapsed() < Duration::from_secs(60), "the wait ends soon after approval");
+    assert!(
+        approved_at.elapsed() < Duration::from_secs(60),
+        "the wait ends soon after approval"
+    );
     let pe = resource_values(&ws.state_json(), "astro_private_endpoint.agents").clone();
     // The endpoint's own state catches up on the next refresh.
     let (code, text) = ws.plan_exit();
     assert_eq!(code, 0, "{text}");
     let refreshed = ws.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
     assert!(refreshed.contains("Apply complete"), "{refreshed}");
-    assert_eq!(resource_values(&ws.state_json(), "astro_private_endpoint.agents")["connection_status"], "Approved");
-    assert_eq!(pe["connection_status"], "Pending", "state written before approval said Pending");
+    assert_eq!(
+        resource_values(&ws.state_json(), "astro_private_endpoint.agents")["connection_status"],
+        "Approved"
+    );
+    assert_eq!(
+        pe["connection_status"], "Pending",
+        "state written before approval said Pending"
+    );
 }
 
 #[test]
@@ -101,20 +120,41 @@ fn rejection_fails_fast_with_the_approver_message_and_the_endpoint_is_planned_fo
     ws.init();
     let started = Instant::now();
     let child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-    act_as_astronomer(&sb, "Rejected", "Cluster ID does not match this organization");
+    act_as_astronomer(
+        &sb,
+        "Rejected",
+        "Cluster ID does not match this organization",
+    );
     let out = child.wait_with_output().expect("terraform apply");
     let text = flat(&both(&out));
-    assert!(!out.status.success(), "apply must fail on rejection:\n{text}");
+    assert!(
+        !out.status.success(),
+        "apply must fail on rejection:\n{text}"
+    );
     assert!(text.contains("was Rejected"), "{text}");
-    assert!(text.contains("Cluster ID does not match this organization"), "{text}");
-    assert!(text.contains("private endpoint ID:") && text.contains("connection name:") && text.contains("alias:"), "{text}");
-    assert!(started.elapsed() < Duration::from_secs(120), "fails fast, long before the 10m timeout");
+    assert!(
+        text.contains("Cluster ID does not match this organization"),
+        "{text}"
+    );
+    assert!(
+        text.contains("private endpoint ID:")
+            && text.contains("connection name:")
+            && text.contains("alias:"),
+        "{text}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(120),
+        "fails fast, long before the 10m timeout"
+    );
 
     let plan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
     let text = flat(&both(&plan));
     assert_eq!(plan.status.code(), Some(2), "{text}");
     assert!(text.contains("must be replaced"), "{text}");
-    assert!(text.contains("will be replaced: its connection is Rejected"), "the warning says why:\n{text}");
+    assert!(
+        text.contains("will be replaced: its connection is Rejected"),
+        "the warning says why:\n{text}"
+    );
     assert!(text.contains("# forces replacement"), "{text}");
 }
 
@@ -129,5 +169,9 @@ fn waiting_times_out_with_what_to_send_support() {
     assert!(!out.status.success());
     assert!(text.contains("Timed out waiting for"), "{text}");
     assert!(text.contains("still Pending"), "{text}");
-    assert!(text.contains("Send Astronomer support") && text.contains("/privateEndpoints/astro-privatelink"), "{text}");
+    assert!(
+        text.contains("Send Astronomer support")
+            && text.contains("/privateEndpoints/astro-privatelink"),
+        "{text}"
+    );
 }

@@ -44,11 +44,23 @@ fn ten_pairs_apply_under_throttling_and_server_errors_without_duplicates() {
     ws.write_config(&pairs(&sb, 10));
     ws.init();
     sb.set_faults(json!({"throttle_rate": 0.2, "error_rate": 0.1, "rng_seed": 42}));
-    ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false", "-parallelism=10"]);
+    ws.ok(&[
+        "apply",
+        "-auto-approve",
+        "-no-color",
+        "-input=false",
+        "-parallelism=10",
+    ]);
     let summary = sb.summary();
-    assert!(summary["total"].as_u64().unwrap() > 100, "faults were exercised: {summary}");
+    assert!(
+        summary["total"].as_u64().unwrap() > 100,
+        "faults were exercised: {summary}"
+    );
     let (code, text) = ws.plan_exit();
-    assert_eq!(code, 0, "plan after the faulty apply must be empty:\n{text}");
+    assert_eq!(
+        code, 0,
+        "plan after the faulty apply must be empty:\n{text}"
+    );
     sb.set_faults(json!({}));
     let resources = sb.resources();
     let count = |needle: &str| resources.iter().filter(|r| r.contains(needle)).count();
@@ -57,8 +69,19 @@ fn ten_pairs_apply_under_throttling_and_server_errors_without_duplicates() {
     assert_eq!(count("/privateEndpointConnections/"), 10, "{resources:#?}");
     assert_eq!(count("/virtualNetworkLinks/"), 10, "{resources:#?}");
     assert_eq!(count("/A/"), 10, "{resources:#?}");
-    assert_eq!(resources.iter().filter(|r| r.ends_with(".astronomer.run")).count(), 10, "{resources:#?}");
-    assert_eq!(resources.len(), 60, "exactly the expected objects: {resources:#?}");
+    assert_eq!(
+        resources
+            .iter()
+            .filter(|r| r.ends_with(".astronomer.run"))
+            .count(),
+        10,
+        "{resources:#?}"
+    );
+    assert_eq!(
+        resources.len(),
+        60,
+        "exactly the expected objects: {resources:#?}"
+    );
     ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     assert!(sb.resources().is_empty());
 }
@@ -76,8 +99,16 @@ fn bad_inputs_fail_at_plan_with_zero_requests_to_azure() {
         let out = ws.run(&["plan", "-no-color", "-input=false"]);
         let text = both(&out);
         assert!(!out.status.success(), "{label}: plan must fail:\n{text}");
-        assert!(common::flat(&text).contains(path), "{label}: the error names {path}:\n{text}");
-        assert_eq!(sb.total(), 0, "{label}: no request may reach Azure, got {}", sb.summary());
+        assert!(
+            common::flat(&text).contains(path),
+            "{label}: the error names {path}:\n{text}"
+        );
+        assert_eq!(
+            sb.total(),
+            0,
+            "{label}: no request may reach Azure, got {}",
+            sb.summary()
+        );
     }
 }
 
@@ -98,10 +129,22 @@ fn trace_logs_hold_no_secret_and_no_token() {
         assert!(out.status.success(), "{}", both(&out));
         log.push_str(&both(&out));
     }
-    assert!(log.contains("provider.terraform-provider-astro"), "the provider's own log lines are in the TRACE output");
-    assert!(log.contains("tf_rpc=ApplyResourceChange"), "RPC ids are logged");
+    assert!(
+        log.contains("provider.terraform-provider-astro"),
+        "the provider's own log lines are in the TRACE output"
+    );
+    assert!(
+        log.contains("tf_rpc=ApplyResourceChange"),
+        "RPC ids are logged"
+    );
     let secret = sb.var("ARM_CLIENT_SECRET");
-    assert!(!log.contains(&secret), "the client secret leaked into the log");
+    assert!(
+        !log.contains(&secret),
+        "the client secret leaked into the log"
+    );
     assert!(!log.contains("sbx."), "a bearer token leaked into the log");
-    assert!(!log.to_lowercase().contains("bearer "), "an Authorization header leaked into the log");
+    assert!(
+        !log.to_lowercase().contains("bearer "),
+        "an Authorization header leaked into the log"
+    );
 }

@@ -40,7 +40,11 @@ resource "astro_private_dns" "astro" {{
 
 /// Every argument set; `tags`, `message`, `ttl`, `vnets` vary between steps.
 fn complete(sb: &TestSandbox, team: &str, message: &str, ttl: u32, vnets: &[String]) -> String {
-    let vnets = vnets.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ");
+    let vnets = vnets
+        .iter()
+        .map(|v| format!("\"{v}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
     format!(
         r#"provider "astro" {{}}
 
@@ -100,19 +104,34 @@ fn basic_config_applies_plans_empty_and_destroys_to_nothing() {
     let state = ws.state_json();
     let pe = resource_values(&state, "astro_private_endpoint.agents");
     let ip = pe["private_ip_address"].as_str().unwrap().to_string();
-    assert!(ip.starts_with("10.10.1."), "endpoint IP from the agents' subnet, got {ip}");
+    assert!(
+        ip.starts_with("10.10.1."),
+        "endpoint IP from the agents' subnet, got {ip}"
+    );
     assert_eq!(pe["connection_status"], "Pending");
     assert_eq!(pe["connection_name"], "astro-privatelink");
-    assert!(pe["id"].as_str().unwrap().ends_with("/privateEndpoints/astro-privatelink"));
+    assert!(
+        pe["id"]
+            .as_str()
+            .unwrap()
+            .ends_with("/privateEndpoints/astro-privatelink")
+    );
     let dns = resource_values(&state, "astro_private_dns.astro");
     assert_eq!(dns["ip_address"], ip.as_str());
     assert_eq!(dns["fqdn"], "clxxxxxxxxx.external.astronomer.run");
-    assert_eq!(dns["virtual_network_link_ids"].as_object().unwrap().len(), 1);
+    assert_eq!(
+        dns["virtual_network_link_ids"].as_object().unwrap().len(),
+        1
+    );
     let (code, text) = ws.plan_exit();
     assert_eq!(code, 0, "plan after apply must be empty:\n{text}");
     assert!(!sb.resources().is_empty());
     ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
-    assert_eq!(sb.resources(), Vec::<String>::new(), "destroy leaves the sandbox empty");
+    assert_eq!(
+        sb.resources(),
+        Vec::<String>::new(),
+        "destroy leaves the sandbox empty"
+    );
 }
 
 #[test]
@@ -120,23 +139,44 @@ fn complete_config_applies_plans_empty_and_destroys_to_nothing() {
     let sb = TestSandbox::start();
     let ws = Workspace::with_sandbox(&sb);
     let vnets = [sb.var("ASTRO_SANDBOX_VNET_ID"), vnet2(&sb)];
-    ws.write_config(&complete(&sb, "data", "Astro cluster clxxxxxxxxx, org acme", 60, &vnets));
+    ws.write_config(&complete(
+        &sb,
+        "data",
+        "Astro cluster clxxxxxxxxx, org acme",
+        60,
+        &vnets,
+    ));
     ws.init();
     let out = apply(&ws);
     assert!(out.contains("status = \"Pending\""), "{out}");
     let state = ws.state_json();
     let pe = resource_values(&state, "astro_private_endpoint.agents");
-    assert_eq!(pe["location"], "East US", "the user's spelling of the region is kept");
+    assert_eq!(
+        pe["location"], "East US",
+        "the user's spelling of the region is kept"
+    );
     assert_eq!(pe["connection_name"], "astro-connection");
-    assert!(pe["network_interface_id"].as_str().unwrap().ends_with("/networkInterfaces/astro-privatelink-nic"));
+    assert!(
+        pe["network_interface_id"]
+            .as_str()
+            .unwrap()
+            .ends_with("/networkInterfaces/astro-privatelink-nic")
+    );
     assert_eq!(pe["timeouts"]["create"], "10m");
     let dns = resource_values(&state, "astro_private_dns.astro");
     assert_eq!(dns["ttl"], 60);
-    assert_eq!(dns["virtual_network_link_ids"].as_object().unwrap().len(), 2);
+    assert_eq!(
+        dns["virtual_network_link_ids"].as_object().unwrap().len(),
+        2
+    );
     let (code, text) = ws.plan_exit();
     assert_eq!(code, 0, "plan after apply must be empty:\n{text}");
     ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
-    assert_eq!(sb.resources(), Vec::<String>::new(), "destroy leaves the sandbox empty");
+    assert_eq!(
+        sb.resources(),
+        Vec::<String>::new(),
+        "destroy leaves the sandbox empty"
+    );
 }
 
 #[test]
@@ -148,17 +188,32 @@ fn in_place_updates_touch_only_what_changed() {
     ws.write_config(&complete(&sb, "data", "first message", 300, &one));
     ws.init();
     apply(&ws);
-    let id_before = resource_values(&ws.state_json(), "astro_private_endpoint.agents")["id"].clone();
+    let id_before =
+        resource_values(&ws.state_json(), "astro_private_endpoint.agents")["id"].clone();
 
     let step = |config: String, expect: &[(&str, u64)]| {
         ws.write_config(&config);
         sb.clear_requests();
         apply(&ws);
         for (key, n) in expect {
-            assert_eq!(sb.count(key), *n, "{key} after this step; summary: {}", sb.summary());
+            assert_eq!(
+                sb.count(key),
+                *n,
+                "{key} after this step; summary: {}",
+                sb.summary()
+            );
         }
-        for never in ["DELETE privateEndpoints", "DELETE privateDnsZones", "DELETE A"] {
-            assert_eq!(sb.count(never), 0, "{never} must not happen in an in-place update; summary: {}", sb.summary());
+        for never in [
+            "DELETE privateEndpoints",
+            "DELETE privateDnsZones",
+            "DELETE A",
+        ] {
+            assert_eq!(
+                sb.count(never),
+                0,
+                "{never} must not happen in an in-place update; summary: {}",
+                sb.summary()
+            );
         }
         let (code, text) = ws.plan_exit();
         assert_eq!(code, 0, "plan after the update must be empty:\n{text}");
@@ -166,24 +221,49 @@ fn in_place_updates_touch_only_what_changed() {
     // Tags: one endpoint PUT and one zone PUT, nothing else written.
     step(
         complete(&sb, "platform", "first message", 300, &one),
-        &[("PUT privateEndpoints", 1), ("PUT privateDnsZones", 1), ("PUT A", 0), ("PUT virtualNetworkLinks", 0)],
+        &[
+            ("PUT privateEndpoints", 1),
+            ("PUT privateDnsZones", 1),
+            ("PUT A", 0),
+            ("PUT virtualNetworkLinks", 0),
+        ],
     );
     // Request message: the endpoint only.
     step(
         complete(&sb, "platform", "second message", 300, &one),
-        &[("PUT privateEndpoints", 1), ("PUT privateDnsZones", 0), ("PUT A", 0)],
+        &[
+            ("PUT privateEndpoints", 1),
+            ("PUT privateDnsZones", 0),
+            ("PUT A", 0),
+        ],
     );
     // TTL: the record only.
-    step(complete(&sb, "platform", "second message", 60, &one), &[("PUT A", 1), ("PUT privateEndpoints", 0), ("PUT privateDnsZones", 0)]);
+    step(
+        complete(&sb, "platform", "second message", 60, &one),
+        &[
+            ("PUT A", 1),
+            ("PUT privateEndpoints", 0),
+            ("PUT privateDnsZones", 0),
+        ],
+    );
     // A second VNet: one link created, nothing else.
     step(
         complete(&sb, "platform", "second message", 60, &two),
-        &[("PUT virtualNetworkLinks", 1), ("DELETE virtualNetworkLinks", 0), ("PUT A", 0), ("PUT privateEndpoints", 0)],
+        &[
+            ("PUT virtualNetworkLinks", 1),
+            ("DELETE virtualNetworkLinks", 0),
+            ("PUT A", 0),
+            ("PUT privateEndpoints", 0),
+        ],
     );
     // And removed again: one link deleted.
     step(
         complete(&sb, "platform", "second message", 60, &one),
-        &[("DELETE virtualNetworkLinks", 1), ("PUT virtualNetworkLinks", 0), ("PUT A", 0)],
+        &[
+            ("DELETE virtualNetworkLinks", 1),
+            ("PUT virtualNetworkLinks", 0),
+            ("PUT A", 0),
+        ],
     );
     let state = ws.state_json();
     let pe = resource_values(&state, "astro_private_endpoint.agents");
@@ -209,8 +289,18 @@ fn ip_address_change_rewrites_only_the_record() {
     sb.clear_requests();
     apply(&ws);
     assert_eq!(sb.count("PUT A"), 1, "{}", sb.summary());
-    assert_eq!(sb.count("PUT privateDnsZones") + sb.count("PUT virtualNetworkLinks") + sb.count("DELETE A"), 0, "{}", sb.summary());
-    assert_eq!(resource_values(&ws.state_json(), "astro_private_dns.astro")["ip_address"], "10.10.1.51");
+    assert_eq!(
+        sb.count("PUT privateDnsZones")
+            + sb.count("PUT virtualNetworkLinks")
+            + sb.count("DELETE A"),
+        0,
+        "{}",
+        sb.summary()
+    );
+    assert_eq!(
+        resource_values(&ws.state_json(), "astro_private_dns.astro")["ip_address"],
+        "10.10.1.51"
+    );
     assert_eq!(ws.plan_exit().0, 0);
 }
 
@@ -226,14 +316,31 @@ fn out_of_band_changes_show_in_plan_and_apply_repairs_them() {
     let pe = resource_values(&state, "astro_private_endpoint.agents").clone();
     let dns = resource_values(&state, "astro_private_dns.astro").clone();
     let record = dns["id"].as_str().unwrap().to_string();
-    let first_link = dns["virtual_network_link_ids"].as_object().unwrap().values().next().unwrap().as_str().unwrap().to_string();
+    let first_link = dns["virtual_network_link_ids"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
 
     let edits = [
-        ("record IP changed", json!({"op": "set_a_record", "id": record, "ipv4": ["10.10.1.99"]})),
-        ("record TTL changed", json!({"op": "set_a_record", "id": record, "ipv4": [dns["ip_address"]], "ttl": 5})),
+        (
+            "record IP changed",
+            json!({"op": "set_a_record", "id": record, "ipv4": ["10.10.1.99"]}),
+        ),
+        (
+            "record TTL changed",
+            json!({"op": "set_a_record", "id": record, "ipv4": [dns["ip_address"]], "ttl": 5}),
+        ),
         ("record deleted", json!({"op": "delete", "id": record})),
         ("link removed", json!({"op": "delete", "id": first_link})),
-        ("endpoint tags changed", json!({"op": "set_tags", "id": pe["id"], "tags": {"team": "intruder"}})),
+        (
+            "endpoint tags changed",
+            json!({"op": "set_tags", "id": pe["id"], "tags": {"team": "intruder"}}),
+        ),
         ("endpoint deleted", json!({"op": "delete", "id": pe["id"]})),
     ];
     for (what, edit) in edits {
@@ -247,7 +354,10 @@ fn out_of_band_changes_show_in_plan_and_apply_repairs_them() {
     let state = ws.state_json();
     let pe = resource_values(&state, "astro_private_endpoint.agents");
     let dns = resource_values(&state, "astro_private_dns.astro");
-    assert_eq!(dns["ip_address"], pe["private_ip_address"], "the record follows the re-created endpoint's IP");
+    assert_eq!(
+        dns["ip_address"], pe["private_ip_address"],
+        "the record follows the re-created endpoint's IP"
+    );
     assert_eq!(pe["tags"]["team"], "data");
 }
 
@@ -259,8 +369,14 @@ fn import_gives_an_empty_plan_and_create_over_existing_objects_gives_the_import_
     first.init();
     apply(&first);
     let state = first.state_json();
-    let pe_id = resource_values(&state, "astro_private_endpoint.agents")["id"].as_str().unwrap().to_string();
-    let dns_id = resource_values(&state, "astro_private_dns.astro")["id"].as_str().unwrap().to_string();
+    let pe_id = resource_values(&state, "astro_private_endpoint.agents")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dns_id = resource_values(&state, "astro_private_dns.astro")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     // A second configuration that does not know these objects must refuse to adopt them.
     let second = Workspace::with_sandbox(&sb);
@@ -268,16 +384,36 @@ fn import_gives_an_empty_plan_and_create_over_existing_objects_gives_the_import_
     second.init();
     let out = second.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     let text = common::both(&out);
-    assert!(!out.status.success(), "create over an existing endpoint must fail:\n{text}");
+    assert!(
+        !out.status.success(),
+        "create over an existing endpoint must fail:\n{text}"
+    );
     assert!(text.contains("already exists"), "{text}");
-    assert!(text.contains(&format!("terraform import astro_private_endpoint.<name> {pe_id}")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "terraform import astro_private_endpoint.<name> {pe_id}"
+        )),
+        "{text}"
+    );
 
     // Importing both gives an empty plan.
     let third = Workspace::with_sandbox(&sb);
     third.write_config(&basic(&sb));
     third.init();
-    third.ok(&["import", "-no-color", "-input=false", "astro_private_endpoint.agents", &pe_id]);
-    third.ok(&["import", "-no-color", "-input=false", "astro_private_dns.astro", &dns_id]);
+    third.ok(&[
+        "import",
+        "-no-color",
+        "-input=false",
+        "astro_private_endpoint.agents",
+        &pe_id,
+    ]);
+    third.ok(&[
+        "import",
+        "-no-color",
+        "-input=false",
+        "astro_private_dns.astro",
+        &dns_id,
+    ]);
     let (code, text) = third.plan_exit();
     assert_eq!(code, 0, "plan after import must be empty:\n{text}");
 }
@@ -288,8 +424,18 @@ fn bad_import_ids_are_refused_with_the_expected_format() {
     let ws = Workspace::with_sandbox(&sb);
     ws.write_config(&basic(&sb));
     ws.init();
-    let out = ws.run(&["import", "-no-color", "-input=false", "astro_private_endpoint.agents", "astro-privatelink"]);
+    let out = ws.run(&[
+        "import",
+        "-no-color",
+        "-input=false",
+        "astro_private_endpoint.agents",
+        "astro-privatelink",
+    ]);
     let text = common::both(&out);
     assert!(!out.status.success());
-    assert!(text.contains("Invalid import ID") && text.contains("/providers/Microsoft.Network/privateEndpoints/<name>"), "{text}");
+    assert!(
+        text.contains("Invalid import ID")
+            && text.contains("/providers/Microsoft.Network/privateEndpoints/<name>"),
+        "{text}"
+    );
 }

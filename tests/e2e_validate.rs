@@ -82,6 +82,7 @@ fn validate_rejects_bad_provider_settings_with_their_attribute_path() {
         "environment",
         "resource_manager_endpoint",
         "authority_host",
+        "oidc_token_file_path",
     ]
     .iter()
     .map(|p| ("provider".to_string(), p.to_string()))

@@ -375,9 +375,20 @@ pub fn validate_block(block: &Block, object: &Value, path: &AttributePath) -> Di
                 .at(p.clone()),
             );
         }
+        let mut found = Diagnostics::new();
         for check in &a.validators {
-            check.validate(v, &p, &mut d);
+            check.validate(v, &p, &mut found);
         }
+        if a.sensitive {
+            // Validators quote the value they reject; a sensitive one must not be shown.
+            let shown = v.as_str().map(str::to_string);
+            for diag in &mut found.0 {
+                if let Some(s) = shown.as_deref().filter(|s| !s.is_empty()) {
+                    diag.detail = diag.detail.replace(s, "(sensitive value)");
+                }
+            }
+        }
+        d.extend(found);
     }
     for b in &block.blocks {
         let Some(v) = object.get_attr(&b.type_name) else {

@@ -190,18 +190,101 @@ pub fn cases() -> Vec<(&'static str, &'static str, String)> {
             "poll_interval",
             connection("conn_poll", "poll_interval", "\"0s\""),
         ),
-        ("pe_name_hash", "name", endpoint("pe_name_hash", "name", "\"astro#1\"")),
-        ("pe_rg_long", "resource_group_name", endpoint("pe_rg_long", "resource_group_name", &format!("\"{}\"", "r".repeat(91)))),
-        ("pe_subnet_provider", "subnet_id", endpoint("pe_subnet_provider", "subnet_id", &format!("\"{}\"", subnet().replace("Microsoft.Network", "Microsoft.Compute")))),
-        ("pe_alias_suffix", "private_link_service_alias", endpoint("pe_alias_suffix", "private_link_service_alias", &format!("\"{ALIAS}.com\""))),
-        ("pe_connection_dash", "connection_name", endpoint("pe_connection_dash", "connection_name", "\"-conn\"")),
-        ("pe_delete_timeout", "timeouts.delete", endpoint("pe_delete_timeout", "timeouts", "{ delete = \"1x\" }").replace("timeouts = {", "timeouts {")),
-        ("dns_cluster_long", "cluster_id", dns("dns_cluster_long", "cluster_id", &format!("\"{}\"", "c".repeat(64)))),
-        ("dns_ip_short", "ip_address", dns("dns_ip_short", "ip_address", "\"10.0.0\"")),
-        ("dns_vnet_is_subnet", "virtual_network_ids", dns("dns_vnet_is_subnet", "virtual_network_ids", &format!("[\"{}\"]", subnet()))),
-        ("dns_zone_dot", "zone_name", dns("dns_zone_dot", "zone_name", "\"external.astronomer.run.\"")),
-        ("dns_ttl_big", "ttl", dns("dns_ttl_big", "ttl", "2147483648")),
-        ("conn_status_done", "wait_for_status", connection("conn_status_done", "wait_for_status", "\"Done\"")),
-        ("conn_id_nic", "private_endpoint_id", connection("conn_id_nic", "private_endpoint_id", &format!("\"{}\"", vnet().replace("virtualNetworks/vnet-agents", "networkInterfaces/nic")))),
+        (
+            "pe_name_hash",
+            "name",
+            endpoint("pe_name_hash", "name", "\"astro#1\""),
+        ),
+        (
+            "pe_rg_long",
+            "resource_group_name",
+            endpoint(
+                "pe_rg_long",
+                "resource_group_name",
+                &format!("\"{}\"", "r".repeat(91)),
+            ),
+        ),
+        (
+            "pe_subnet_provider",
+            "subnet_id",
+            endpoint(
+                "pe_subnet_provider",
+                "subnet_id",
+                &format!(
+                    "\"{}\"",
+                    subnet().replace("Microsoft.Network", "Microsoft.Compute")
+                ),
+            ),
+        ),
+        (
+            "pe_alias_suffix",
+            "private_link_service_alias",
+            endpoint(
+                "pe_alias_suffix",
+                "private_link_service_alias",
+                &format!("\"{ALIAS}.com\""),
+            ),
+        ),
+        (
+            "pe_connection_dash",
+            "connection_name",
+            endpoint("pe_connection_dash", "connection_name", "\"-conn\""),
+        ),
+        (
+            "pe_delete_timeout",
+            "timeouts.delete",
+            endpoint("pe_delete_timeout", "timeouts", "{ delete = \"1x\" }")
+                .replace("timeouts = {", "timeouts {"),
+        ),
+        (
+            "dns_cluster_long",
+            "cluster_id",
+            dns(
+                "dns_cluster_long",
+                "cluster_id",
+                &format!("\"{}\"", "c".repeat(64)),
+            ),
+        ),
+        (
+            "dns_ip_short",
+            "ip_address",
+            dns("dns_ip_short", "ip_address", "\"10.0.0\""),
+        ),
+        (
+            "dns_vnet_is_subnet",
+            "virtual_network_ids",
+            dns(
+                "dns_vnet_is_subnet",
+                "virtual_network_ids",
+                &format!("[\"{}\"]", subnet()),
+            ),
+        ),
+        (
+            "dns_zone_dot",
+            "zone_name",
+            dns("dns_zone_dot", "zone_name", "\"external.astronomer.run.\""),
+        ),
+        (
+            "dns_ttl_big",
+            "ttl",
+            dns("dns_ttl_big", "ttl", "2147483648"),
+        ),
+        (
+            "conn_status_done",
+            "wait_for_status",
+            connection("conn_status_done", "wait_for_status", "\"Done\""),
+        ),
+        (
+            "conn_id_nic",
+            "private_endpoint_id",
+            connection(
+                "conn_id_nic",
+                "private_endpoint_id",
+                &format!(
+                    "\"{}\"",
+                    vnet().replace("virtualNetworks/vnet-agents", "networkInterfaces/nic")
+                ),
+            ),
+        ),
     ]
 }

@@ -207,7 +207,8 @@ impl Workspace {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        cmd.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
         cmd.spawn().expect("spawn terraform")
     }
 }

@@ -17,7 +17,11 @@ pub struct TestSandbox {
 
 /// Fast defaults: one poll per LRO, Retry-After 0.
 pub fn fast() -> Faults {
-    Faults { lro_polls: 1, retry_after_secs: 0, ..Faults::default() }
+    Faults {
+        lro_polls: 1,
+        retry_after_secs: 0,
+        ..Faults::default()
+    }
 }
 
 impl TestSandbox {
@@ -28,10 +32,19 @@ impl TestSandbox {
 
     /// Starts a sandbox with these faults.
     pub fn start_with(faults: Faults) -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
         let dir = tempfile::tempdir().expect("tempdir");
         let sandbox = rt
-            .block_on(Sandbox::start(SandboxConfig { port: 0, seed: None, state_dir: Some(dir.path().to_path_buf()), faults }))
+            .block_on(Sandbox::start(SandboxConfig {
+                port: 0,
+                seed: None,
+                state_dir: Some(dir.path().to_path_buf()),
+                faults,
+            }))
             .expect("sandbox starts");
         let cert = reqwest::Certificate::from_pem(sandbox.ca_pem().as_bytes()).expect("CA PEM");
         let client = reqwest::Client::builder()
@@ -41,7 +54,13 @@ impl TestSandbox {
             .build()
             .expect("client");
         let base = sandbox.endpoint();
-        Self { rt, sandbox: Some(sandbox), client, base, dir }
+        Self {
+            rt,
+            sandbox: Some(sandbox),
+            client,
+            base,
+            dir,
+        }
     }
 
     /// The provider's environment for this sandbox (ARM_*, AZURE_AUTHORITY_HOST, SSL_CERT_FILE).
@@ -51,7 +70,11 @@ impl TestSandbox {
 
     /// One variable of [`Self::env`].
     pub fn var(&self, key: &str) -> String {
-        self.env().into_iter().find(|(k, _)| k == key).map(|(_, v)| v).unwrap_or_else(|| panic!("sandbox sets no {key}"))
+        self.env()
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+            .unwrap_or_else(|| panic!("sandbox sets no {key}"))
     }
 
     fn call(&self, method: reqwest::Method, path: &str, body: Option<Json>) -> Json {
@@ -61,10 +84,16 @@ impl TestSandbox {
             if let Some(b) = body {
                 req = req.json(&b);
             }
-            let resp = req.send().await.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+            let resp = req
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
             let status = resp.status();
             let text = resp.text().await.unwrap_or_default();
-            assert!(status.is_success(), "{method} {url} answered {status}: {text}");
+            assert!(
+                status.is_success(),
+                "{method} {url} answered {status}: {text}"
+            );
             serde_json::from_str(&text).unwrap_or(Json::Null)
         })
     }
@@ -85,7 +114,9 @@ impl TestSandbox {
 
     /// Count of requests for e.g. "PUT privateEndpoints" (0 when none).
     pub fn count(&self, key: &str) -> u64 {
-        self.summary()["by_method_and_type"][key].as_u64().unwrap_or(0)
+        self.summary()["by_method_and_type"][key]
+            .as_u64()
+            .unwrap_or(0)
     }
 
     /// Total ARM requests since the last clear.
@@ -101,7 +132,11 @@ impl TestSandbox {
     /// Every ARM ID clients created.
     pub fn resources(&self) -> Vec<String> {
         let v = self.call(reqwest::Method::GET, "resources", None);
-        v.as_array().expect("array").iter().filter_map(|s| s.as_str().map(String::from)).collect()
+        v.as_array()
+            .expect("array")
+            .iter()
+            .filter_map(|s| s.as_str().map(String::from))
+            .collect()
     }
 
     /// Approves, rejects or disconnects an endpoint's connection, as Astronomer would.
@@ -124,7 +159,12 @@ impl TestSandbox {
     }
 
     /// An ARM call with a fresh token, as Astronomer's side would make it.
-    pub fn arm(&self, method: reqwest::Method, path_and_query: &str, body: Option<Json>) -> (u16, Json) {
+    pub fn arm(
+        &self,
+        method: reqwest::Method,
+        path_and_query: &str,
+        body: Option<Json>,
+    ) -> (u16, Json) {
         let tenant = self.var("ARM_TENANT_ID");
         let form = [
             ("grant_type", "client_credentials".to_string()),
@@ -137,7 +177,11 @@ impl TestSandbox {
                 .client
                 .post(format!("{}/{tenant}/oauth2/v2.0/token", self.base))
                 .header("content-type", "application/x-www-form-urlencoded")
-                .body(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form.iter()).finish())
+                .body(
+                    url::form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(form.iter())
+                        .finish(),
+                )
                 .send()
                 .await
                 .expect("token")
