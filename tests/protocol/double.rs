@@ -4,7 +4,9 @@
 //!
 //! Behaviour is chosen by the object's `name`, so a test says what should happen in its config:
 //! `partial-*` creates the object and then fails, `reject-*` fails without creating anything,
-//! `slow-*` blocks until Stop cancels the operation or its deadline passes.
+//! `slow-*` blocks until Stop cancels the operation or its deadline passes, `flaky-*` cannot be
+//! read. A `description` of `slow` makes updates and deletes block likewise, `sticky` makes
+//! deletes fail.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,7 +15,10 @@ use std::time::Duration;
 
 use astro_provider::framework::diagnostics::{Diagnostic, Diagnostics};
 use astro_provider::framework::erased::{self, AnyDataSource, AnyResource};
-use astro_provider::framework::resource::{DataSource, OpContext, Outcome, Provider, Resource};
+use astro_provider::framework::path::AttributePath;
+use astro_provider::framework::resource::{
+    DataSource, OpContext, Outcome, PlanRequest, Provider, Resource,
+};
 use astro_provider::framework::schema::{Attribute, Block, Schema};
 use astro_provider::framework::timeouts::TimeoutDefaults;
 use astro_provider::framework::types::Type;
@@ -68,6 +73,8 @@ pub struct ThingModel {
     pub secret: Option<String>,
     /// Computed, recomputed on every update.
     pub revision: Option<i64>,
+    /// Optional and deprecated.
+    pub legacy_mode: Option<bool>,
 }
 
 /// What the data source returns.
@@ -188,6 +195,9 @@ pub fn provider_schema() -> Schema {
     ]))
 }
 
+/// Endpoint the provider refuses to configure against.
+pub const DOWN_ENDPOINT: &str = "https://down.example";
+
 /// `test_thing`'s schema, without `timeouts`.
 pub fn thing_schema() -> Schema {
     let s = Type::String;
@@ -225,6 +235,10 @@ pub fn thing_schema() -> Schema {
                 .sensitive()
                 .describe("A secret."),
             Attribute::computed("revision", Type::Number).describe("Bumped by every write."),
+            Attribute {
+                deprecated: true,
+                ..Attribute::optional("legacy_mode", Type::Bool).describe("Use `tier` instead.")
+            },
         ])
         .describe("A thing in the test cloud."),
     )
@@ -251,9 +265,23 @@ impl Provider for TestProvider {
         provider_schema()
     }
 
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let set = |name| config.get_attr(name).is_some_and(|v| !v.is_null());
+        if set("token") && config.get_attr("endpoint").is_some_and(Value::is_null) {
+            diags.error_at(
+                AttributePath::root().attr("token"),
+                "Token without endpoint",
+                "token is only used with endpoint",
+            );
+        }
+    }
+
     async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
         *lock(&self.cloud.configured) = Some((config.clone(), terraform_version.to_string()));
-        Diagnostics::new()
+        match config.get_attr("endpoint").and_then(Value::as_str) {
+            Some(DOWN_ENDPOINT) => error("Endpoint unreachable", DOWN_ENDPOINT),
+            _ => Diagnostics::new(),
+        }
     }
 
     fn resources(&self) -> Vec<Box<dyn AnyResource>> {
@@ -298,6 +326,44 @@ impl Resource for Thing {
         Some(THING_TIMEOUTS)
     }
 
+    /// `ip_address` needs `enabled` to be unset or true.
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let ip_set = config.get_attr("ip_address").is_some_and(|v| !v.is_null());
+        if ip_set && config.get_attr("enabled").and_then(Value::as_bool) == Some(false) {
+            diags.error_at(
+                AttributePath::root().attr("ip_address"),
+                "Address on a disabled thing",
+                "ip_address needs enabled = true",
+            );
+        }
+    }
+
+    /// Removing a zone replaces the thing (adding one does not), with a warning.
+    async fn modify_plan(&self, req: &mut PlanRequest) {
+        let zones = |v: &Value| {
+            v.get_attr("zones")
+                .and_then(Value::as_elements)
+                .map(<[Value]>::to_vec)
+                .unwrap_or_default()
+        };
+        let Some(prior) = &req.prior else { return };
+        let (before, after) = (zones(prior), zones(&req.planned));
+        if !req
+            .planned
+            .get_attr("zones")
+            .is_some_and(Value::is_wholly_known)
+        {
+            return;
+        }
+        if before.iter().any(|z| !after.contains(z)) {
+            let path = AttributePath::root().attr("zones");
+            req.requires_replace.push(path.clone());
+            req.diagnostics.push(
+                Diagnostic::warning("Zone removed", "removing a zone replaces the thing").at(path),
+            );
+        }
+    }
+
     async fn create(&self, ctx: &OpContext, planned: ThingModel) -> Outcome<ThingModel> {
         self.0.record("create");
         let name = planned.name.clone().unwrap_or_default();
@@ -323,6 +389,13 @@ impl Resource for Thing {
 
     async fn read(&self, _ctx: &OpContext, current: ThingModel) -> Outcome<ThingModel> {
         self.0.record("read");
+        if current
+            .name
+            .as_deref()
+            .is_some_and(|n| n.starts_with("flaky-"))
+        {
+            return Outcome::failed(None, error("Read failed", "the cloud did not answer"));
+        }
         match current.id.as_deref().and_then(|id| self.0.get(id)) {
             Some(m) => Outcome::ok(m),
             None => Outcome::gone(),
@@ -331,11 +404,14 @@ impl Resource for Thing {
 
     async fn update(
         &self,
-        _ctx: &OpContext,
+        ctx: &OpContext,
         prior: ThingModel,
         planned: ThingModel,
     ) -> Outcome<ThingModel> {
         self.0.record("update");
+        if planned.description.as_deref() == Some("slow") {
+            return Outcome::failed(None, block_until_cancelled(ctx).await);
+        }
         let Some(id) = prior.id.clone() else {
             return Outcome::failed(Some(prior), error("No ID", "prior state has no id"));
         };
@@ -349,8 +425,13 @@ impl Resource for Thing {
         Outcome::ok(updated)
     }
 
-    async fn delete(&self, _ctx: &OpContext, prior: ThingModel) -> Diagnostics {
+    async fn delete(&self, ctx: &OpContext, prior: ThingModel) -> Diagnostics {
         self.0.record("delete");
+        match prior.description.as_deref() {
+            Some("slow") => return block_until_cancelled(ctx).await,
+            Some("sticky") => return error("Delete refused", "the thing is locked"),
+            _ => {}
+        }
         if let Some(id) = prior.id {
             self.0.remove(&id);
         }
