@@ -1066,19 +1066,26 @@ async fn read_data_source_of_a_missing_object_is_an_error() {
 // Stop
 
 #[tokio::test]
-async fn stop_cancels_an_apply_in_flight_which_returns_promptly_with_an_error() {
+async fn stop_cancels_every_apply_in_flight_which_return_promptly_with_an_error() {
     let tf = Tf::start().await;
-    let config = tf.thing_config(&[("name", s("slow-1"))]);
-    let plan = tf.plan(&Value::Null, &config).await;
-    let in_flight = tokio::spawn(apply_call(
-        tf.client.clone(),
-        Some(dv(&Value::Null, &tf.thing)),
-        Some(dv(&plan.planned, &tf.thing)),
-        Some(dv(&config, &tf.thing)),
-    ));
-    tokio::time::timeout(Duration::from_secs(10), tf.cloud.slow_started.notified())
-        .await
-        .expect("the slow create started");
+    let mut in_flight = Vec::new();
+    for name in ["slow-1", "slow-2"] {
+        let config = tf.thing_config(&[("name", s(name))]);
+        let plan = tf.plan(&Value::Null, &config).await;
+        in_flight.push(tokio::spawn(apply_call(
+            tf.client.clone(),
+            Some(dv(&Value::Null, &tf.thing)),
+            Some(dv(&plan.planned, &tf.thing)),
+            Some(dv(&config, &tf.thing)),
+        )));
+    }
+    let started = tokio::time::timeout(
+        Duration::from_secs(10),
+        tf.cloud.slow_started.acquire_many(2),
+    )
+    .await
+    .expect("both slow creates started");
+    started.expect("semaphore open").forget();
     let stopped_at = Instant::now();
     let stop = tf
         .client
@@ -1088,14 +1095,16 @@ async fn stop_cancels_an_apply_in_flight_which_returns_promptly_with_an_error() 
         .expect("Stop")
         .into_inner();
     assert_eq!(stop.error, "");
-    let resp = tokio::time::timeout(Duration::from_secs(5), in_flight)
-        .await
-        .expect("the apply returned promptly after Stop")
-        .expect("apply task");
+    for task in in_flight {
+        let resp = tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .expect("the apply returned promptly after Stop")
+            .expect("apply task");
+        let e = errors(&resp.diagnostics);
+        assert!(e.len() == 1 && e[0].contains("cancelled"), "{e:?}");
+        assert!(undv(resp.new_state.as_ref(), &tf.thing).is_null());
+    }
     assert!(stopped_at.elapsed() < Duration::from_secs(5));
-    let e = errors(&resp.diagnostics);
-    assert!(e.len() == 1 && e[0].contains("cancelled"), "{e:?}");
-    assert!(undv(resp.new_state.as_ref(), &tf.thing).is_null());
 
     // Operations after Stop are not cancelled by it.
     let state = tf
@@ -1363,11 +1372,8 @@ async fn prepare_provider_config_runs_the_providers_own_check() {
     let config = object_of(&tf.provider, &[("token", s("t0ken"))]);
     let resp = prepare(&tf, &config).await;
     assert_eq!(error_paths(&resp.diagnostics), [root().attr("token")]);
-    let e = errors(&resp.diagnostics);
-    assert!(
-        !e[0].contains("t0ken"),
-        "the token value must not be echoed: {e:?}"
-    );
+    let with_endpoint = with(&config, "endpoint", s("https://api.example"));
+    assert_eq!(prepare(&tf, &with_endpoint).await.diagnostics, vec![]);
 }
 
 #[tokio::test]
@@ -1549,4 +1555,46 @@ async fn update_and_delete_deadlines_come_from_their_own_timeouts() {
     let e = errors(&applied.diagnostics);
     assert!(e.len() == 1 && e[0].contains("gave up after 1s"), "{e:?}");
     assert_eq!(applied.state, slow_prior);
+}
+
+#[tokio::test]
+async fn a_malformed_dynamic_value_is_an_error_diagnostic() {
+    let tf = Tf::start().await;
+    let bad_values = [
+        // msgpack: a string where the object should be.
+        pb::DynamicValue {
+            msgpack: vec![0xa1, b'x'],
+            json: vec![],
+        },
+        // JSON: an attribute the schema does not have.
+        pb::DynamicValue {
+            msgpack: vec![],
+            json: br#"{"name":"a","colour":"red"}"#.to_vec(),
+        },
+    ];
+    for bad in bad_values {
+        let d = tf
+            .client
+            .clone()
+            .validate_resource_type_config(pb::validate_resource_type_config::Request {
+                type_name: THING.into(),
+                config: Some(bad.clone()),
+                ..Default::default()
+            })
+            .await
+            .expect("a diagnostic, not a gRPC error")
+            .into_inner()
+            .diagnostics;
+        assert_eq!(errors(&d).len(), 1, "{bad:?}: {d:?}");
+        let plan = tf
+            .plan_raw(
+                Some(bad.clone()),
+                Some(bad.clone()),
+                Some(bad),
+                &Value::Null,
+                &Value::Null,
+            )
+            .await;
+        assert_eq!(errors(&plan.diagnostics).len(), 1, "{:?}", plan.diagnostics);
+    }
 }

@@ -26,7 +26,7 @@ use astro_provider::framework::validators::{Each, IntRange, Ipv4, StringCheck, S
 use astro_provider::framework::value::Value;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tokio::sync::Notify;
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 /// Resource type name.
@@ -91,14 +91,26 @@ pub struct LookupModel {
 }
 
 /// The in-memory cloud and a record of what the provider was asked to do.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Cloud {
     objects: Mutex<BTreeMap<String, ThingModel>>,
     next_id: AtomicU64,
     calls: Mutex<Vec<String>>,
     configured: Mutex<Option<(Value, String)>>,
-    /// Signalled when a `slow-*` create has started waiting.
-    pub slow_started: Notify,
+    /// Gains a permit each time a `slow-*` create starts waiting.
+    pub slow_started: Semaphore,
+}
+
+impl Default for Cloud {
+    fn default() -> Self {
+        Self {
+            objects: Mutex::default(),
+            next_id: AtomicU64::default(),
+            calls: Mutex::default(),
+            configured: Mutex::default(),
+            slow_started: Semaphore::new(0),
+        }
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -368,7 +380,7 @@ impl Resource for Thing {
         self.0.record("create");
         let name = planned.name.clone().unwrap_or_default();
         if name.starts_with("slow-") {
-            self.0.slow_started.notify_one();
+            self.0.slow_started.add_permits(1);
             return Outcome::failed(None, block_until_cancelled(ctx).await);
         }
         if name.starts_with("reject-") {
