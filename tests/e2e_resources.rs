@@ -439,3 +439,170 @@ fn bad_import_ids_are_refused_with_the_expected_format() {
         "{text}"
     );
 }
+
+fn dns_unit(
+    label: &str,
+    rg: &str,
+    cluster: &str,
+    manage: bool,
+    vnets: &[String],
+    extra: &str,
+) -> String {
+    let vnets = vnets
+        .iter()
+        .map(|v| format!("\"{v}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "resource \"astro_private_dns\" \"{label}\" {{\n  resource_group_name = \"{rg}\"\n  cluster_id          = \"{cluster}\"\n  ip_address          = \"10.10.1.40\"\n  virtual_network_ids = [{vnets}]\n  manage_zone         = {manage}\n{extra}}}\n"
+    )
+}
+
+#[test]
+fn two_clusters_share_one_zone_and_each_destroy_removes_only_its_own_objects() {
+    let sb = TestSandbox::start();
+    let ws = Workspace::with_sandbox(&sb);
+    let (v1, v2) = (sb.var("ASTRO_SANDBOX_VNET_ID"), vnet2(&sb));
+    ws.write_config(&format!(
+        "provider \"astro\" {{}}\n\n{}\n{}",
+        dns_unit(
+            "a",
+            "rg-astro-dns",
+            "cla",
+            true,
+            std::slice::from_ref(&v1),
+            ""
+        ),
+        dns_unit(
+            "b",
+            "rg-astro-dns",
+            "clb",
+            false,
+            &[v1.clone(), v2.clone()],
+            "  depends_on          = [astro_private_dns.a]\n"
+        ),
+    ));
+    ws.init();
+    apply(&ws);
+    assert_eq!(ws.plan_exit().0, 0);
+    let links = |rs: &[String]| {
+        rs.iter()
+            .filter(|r| r.contains("/virtualNetworkLinks/"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        links(&sb.resources()).len(),
+        2,
+        "b reuses a's link to the first VNet and makes one for the second"
+    );
+
+    ws.ok(&[
+        "destroy",
+        "-auto-approve",
+        "-no-color",
+        "-target=astro_private_dns.b",
+    ]);
+    let left = sb.resources();
+    assert!(
+        left.iter().any(|r| r.ends_with("/A/cla")),
+        "a's record stays: {left:#?}"
+    );
+    assert!(
+        !left.iter().any(|r| r.ends_with("/A/clb")),
+        "b's record is gone: {left:#?}"
+    );
+    assert_eq!(
+        links(&left).len(),
+        1,
+        "only b's own link was deleted: {left:#?}"
+    );
+    assert_eq!(ws.plan_exit().0, 2, "b is planned again");
+    ws.ok(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(sb.resources(), Vec::<String>::new());
+}
+
+#[test]
+fn destroy_stops_with_a_clear_error_when_the_zone_holds_foreign_records() {
+    let sb = TestSandbox::start();
+    let ws = Workspace::with_sandbox(&sb);
+    ws.write_config(&format!(
+        "provider \"astro\" {{}}\n\n{}",
+        dns_unit(
+            "a",
+            "rg-astro-dns",
+            "cla",
+            true,
+            &[sb.var("ASTRO_SANDBOX_VNET_ID")],
+            ""
+        )
+    ));
+    ws.init();
+    apply(&ws);
+    let zone = resource_values(&ws.state_json(), "astro_private_dns.a")["zone_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (code, body) = sb.arm(
+        reqwest::Method::PUT,
+        &format!("{zone}/A/someone-else?api-version=2024-06-01"),
+        Some(json!({"properties": {"ttl": 300, "aRecords": [{"ipv4Address": "10.10.1.77"}]}})),
+    );
+    assert!(code == 200 || code == 201, "{body}");
+    let before = sb.resources();
+    let out = ws.run(&["destroy", "-auto-approve", "-no-color"]);
+    let text = common::flat(&common::both(&out));
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("holds records this resource does not manage"),
+        "{text}"
+    );
+    assert!(
+        text.contains("A someone-else"),
+        "the error names the record: {text}"
+    );
+    assert!(text.contains("Nothing was deleted"), "{text}");
+    assert_eq!(sb.resources(), before, "nothing was deleted");
+}
+
+#[test]
+fn a_vnet_already_linked_to_a_zone_of_the_same_name_gets_a_clear_error() {
+    let sb = TestSandbox::start();
+    let ws = Workspace::with_sandbox(&sb);
+    let v1 = sb.var("ASTRO_SANDBOX_VNET_ID");
+    ws.write_config(&format!(
+        "provider \"astro\" {{}}\n\n{}\n{}",
+        dns_unit(
+            "a",
+            "rg-astro-dns",
+            "cla",
+            true,
+            std::slice::from_ref(&v1),
+            ""
+        ),
+        dns_unit(
+            "b",
+            "rg-astro-agents",
+            "clb",
+            true,
+            &[v1],
+            "  depends_on          = [astro_private_dns.a]\n"
+        ),
+    ));
+    ws.init();
+    let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let text = common::flat(&common::both(&out));
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("overlapping namespaces"),
+        "Azure's reason is shown: {text}"
+    );
+    assert!(
+        text.contains("already linked to another private DNS zone with the same name"),
+        "{text}"
+    );
+    assert!(
+        text.contains("external.astronomer.run"),
+        "the zone is named: {text}"
+    );
+}
