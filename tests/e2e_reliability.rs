@@ -148,3 +148,41 @@ fn trace_logs_hold_no_secret_and_no_token() {
         "an Authorization header leaked into the log"
     );
 }
+
+#[test]
+fn tf_log_info_shows_what_is_being_waited_for_and_for_how_long() {
+    let sb = TestSandbox::start();
+    sb.set_faults(json!({"lro_polls": 3}));
+    let mut ws = Workspace::with_sandbox(&sb);
+    ws.set_env("TF_LOG", "INFO");
+    ws.write_config(&pairs(&sb, 1));
+    ws.init();
+    let log = ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let provider_lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("provider.terraform-provider-astro"))
+        .collect();
+    let waits: Vec<&&str> = provider_lines
+        .iter()
+        .filter(|l| l.contains("waiting for"))
+        .collect();
+    assert!(
+        waits.len() >= 2,
+        "LRO progress is logged at INFO:\n{}",
+        provider_lines.join("\n")
+    );
+    assert!(
+        waits.iter().any(|l| l.contains("Private Endpoint")),
+        "{}",
+        provider_lines.join("\n")
+    );
+    assert!(
+        provider_lines.iter().any(|l| l.contains("finished after")),
+        "{}",
+        provider_lines.join("\n")
+    );
+    assert!(
+        !log.contains("[DEBUG]") && !log.contains("[TRACE]"),
+        "INFO shows no debug noise"
+    );
+}
