@@ -606,3 +606,92 @@ fn a_vnet_already_linked_to_a_zone_of_the_same_name_gets_a_clear_error() {
         "the zone is named: {text}"
     );
 }
+
+#[test]
+fn importing_a_hand_made_record_into_an_unmanaged_zone_adopts_without_replacing() {
+    let sb = TestSandbox::start();
+    let sub = sb.var("ARM_SUBSCRIPTION_ID");
+    let vnet = sb.var("ASTRO_SANDBOX_VNET_ID");
+    let zone = format!(
+        "/subscriptions/{sub}/resourceGroups/rg-astro-dns/providers/Microsoft.Network/privateDnsZones/external.astronomer.run"
+    );
+    let put = |path: String, body: serde_json::Value| {
+        let (code, answer) = sb.arm(
+            reqwest::Method::PUT,
+            &format!("{path}?api-version=2024-06-01"),
+            Some(body),
+        );
+        assert!((200..300).contains(&code), "{path}: {answer}");
+        // Zone and link PUTs are long-running: wait until they read back.
+        for _ in 0..50 {
+            if sb
+                .arm(
+                    reqwest::Method::GET,
+                    &format!("{path}?api-version=2024-06-01"),
+                    None,
+                )
+                .0
+                == 200
+            {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("{path} never appeared");
+    };
+    put(zone.clone(), json!({"location": "global"}));
+    put(
+        format!("{zone}/virtualNetworkLinks/hand-made-link"),
+        json!({"location": "global", "properties": {"virtualNetwork": {"id": vnet}, "registrationEnabled": false}}),
+    );
+    put(
+        format!("{zone}/A/clxxxxxxxxx"),
+        json!({"properties": {"ttl": 300, "aRecords": [{"ipv4Address": "10.10.1.40"}]}}),
+    );
+
+    let ws = Workspace::with_sandbox(&sb);
+    ws.write_config(&format!(
+        "provider \"astro\" {{}}\n\nimport {{\n  to = astro_private_dns.a\n  id = \"{zone}/A/clxxxxxxxxx\"\n}}\n\n{}",
+        dns_unit("a", "rg-astro-dns", "clxxxxxxxxx", false, std::slice::from_ref(&vnet), "")
+    ));
+    ws.init();
+    let plan = ws.plan_json();
+    let change = &plan["resource_changes"].as_array().unwrap()[0]["change"];
+    assert_eq!(
+        change["actions"],
+        json!(["update"]),
+        "adopted in place, not replaced: {change}"
+    );
+    sb.clear_requests();
+    apply(&ws);
+    let writes = sb.summary()["by_method"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(m, _)| *m != "GET")
+        .map(|(_, n)| n.as_u64().unwrap())
+        .sum::<u64>();
+    assert_eq!(
+        writes,
+        1,
+        "only the token request; no write to Azure: {}",
+        sb.summary()
+    );
+    assert_eq!(ws.plan_exit().0, 0);
+    ws.ok(&["destroy", "-auto-approve", "-no-color"]);
+    let left = sb.resources();
+    assert!(
+        left.iter()
+            .any(|r| r.ends_with("/virtualNetworkLinks/hand-made-link")),
+        "a link it did not make stays: {left:#?}"
+    );
+    assert!(
+        left.iter()
+            .any(|r| r.ends_with("/privateDnsZones/external.astronomer.run")),
+        "the unmanaged zone stays: {left:#?}"
+    );
+    assert!(
+        !left.iter().any(|r| r.ends_with("/A/clxxxxxxxxx")),
+        "its record is gone: {left:#?}"
+    );
+}

@@ -87,6 +87,30 @@ pub struct PlanRequest {
     pub diagnostics: Diagnostics,
 }
 
+impl PlanRequest {
+    /// After a resource changed the plan: when no configurable attribute of `block` differs
+    /// from the prior state any more, computed attributes keep their prior values, so that
+    /// the plan is empty instead of showing values "known after apply".
+    pub fn keep_prior_computed_if_unchanged(&mut self, block: &super::schema::Block) {
+        let Some(prior) = &self.prior else { return };
+        let changed = block
+            .attributes
+            .iter()
+            .filter(|a| !a.is_computed_only())
+            .any(|a| self.planned.get_attr(&a.name) != prior.get_attr(&a.name));
+        if changed {
+            return;
+        }
+        for a in block.attributes.iter().filter(|a| a.is_computed_only()) {
+            if let (Some(slot), Some(v)) =
+                (self.planned.get_attr_mut(&a.name), prior.get_attr(&a.name))
+            {
+                *slot = v.clone();
+            }
+        }
+    }
+}
+
 /// A managed resource.
 #[async_trait]
 pub trait Resource: Send + Sync + 'static {

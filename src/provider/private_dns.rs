@@ -13,7 +13,7 @@ use super::{Client, arm_ctx, keep_if_same};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;
-use crate::framework::resource::{OpContext, Outcome, Resource};
+use crate::framework::resource::{OpContext, Outcome, PlanRequest, Resource};
 use crate::framework::schema::{Attribute, Block, Schema};
 use crate::framework::timeouts::TimeoutDefaults;
 use crate::framework::types::Type;
@@ -275,17 +275,18 @@ impl PrivateDns {
     }
 
     /// Unlinks `links` (VNet -> link ID): deletes the links this unit created, and only
-    /// forgets those it found. Returns the VNets unlinked and the errors.
+    /// forgets those it found, unless `manage_zone` (the unit owns the zone and so every link
+    /// it holds). Returns the VNets unlinked and the errors.
     async fn remove_links(
         arm: &azure::ArmClient,
         cluster_id: &str,
+        manage_zone: bool,
         links: &BTreeMap<String, String>,
         ctx: &OpContext,
     ) -> (Vec<String>, Diagnostics) {
         let a = arm_ctx(ctx);
-        let ours = links
-            .iter()
-            .filter(|(vnet, link)| owns(cluster_id, vnet, link));
+        let deletes = |vnet: &str, link: &str| manage_zone || owns(cluster_id, vnet, link);
+        let ours = links.iter().filter(|(vnet, link)| deletes(vnet, link));
         let results = futures::future::join_all(ours.map(|(vnet, link)| {
             let a = a.clone();
             async move {
@@ -299,7 +300,7 @@ impl PrivateDns {
         .await;
         let mut removed: Vec<String> = links
             .iter()
-            .filter(|(vnet, link)| !owns(cluster_id, vnet, link))
+            .filter(|(vnet, link)| !deletes(vnet, link))
             .map(|(vnet, _)| vnet.clone())
             .collect();
         let mut diags = Diagnostics::new();
@@ -328,6 +329,31 @@ impl Resource for PrivateDns {
 
     fn timeouts(&self) -> Option<TimeoutDefaults> {
         Some(super::TIMEOUTS)
+    }
+
+    async fn modify_plan(&self, req: &mut PlanRequest) {
+        // An imported unit has no ownership yet: take manage_zone from the configuration
+        // instead of replacing the zone (and everything in it) to change a bookkeeping flag.
+        let imported = req
+            .prior
+            .as_ref()
+            .and_then(|p| p.get_attr("manage_zone"))
+            .is_some_and(Value::is_null);
+        if !imported {
+            return;
+        }
+        let path = AttributePath::root().attr("manage_zone");
+        req.requires_replace.retain(|p| *p != path);
+        // Not configured either: the default (manage the zone) applies, with nothing to do.
+        if req
+            .config
+            .get_attr("manage_zone")
+            .is_some_and(Value::is_null)
+            && let Some(slot) = req.planned.get_attr_mut("manage_zone")
+        {
+            *slot = Value::Null;
+        }
+        req.keep_prior_computed_if_unchanged(&schema().block);
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
@@ -522,7 +548,9 @@ impl Resource for PrivateDns {
                 .iter()
                 .find(|v| v.eq_ignore_ascii_case(vnet));
             let ours = name.eq_ignore_ascii_case(&link_name(&current.cluster_id, vnet));
-            if !ours && known.is_none() {
+            // Just imported (a unit always has a VNet): adopt whatever links the zone has.
+            let importing = current.virtual_network_ids.is_empty();
+            if !ours && known.is_none() && !importing {
                 continue;
             }
             let vnet = known.cloned().unwrap_or_else(|| vnet.to_string());
@@ -552,7 +580,12 @@ impl Resource for PrivateDns {
         let mut state = prior.clone();
         let mut diags = Diagnostics::new();
 
-        if planned.manage_zone.unwrap_or(true) && planned.tags != prior.tags {
+        // Ownership is Terraform's bookkeeping only (an imported unit takes it from the
+        // configuration): nothing to change in Azure.
+        state.manage_zone = planned.manage_zone;
+        if !planned.manage_zone.unwrap_or(true) {
+            state.tags = planned.tags.clone();
+        } else if planned.tags != prior.tags {
             match arm
                 .put_private_dns_zone(
                     &zone,
@@ -596,7 +629,9 @@ impl Resource for PrivateDns {
             .filter(|v| !has(&prior.virtual_network_ids, v))
             .cloned()
             .collect();
-        let (removed, d) = Self::remove_links(arm, &prior.cluster_id, &to_remove, ctx).await;
+        let manage = planned.manage_zone.unwrap_or(true);
+        let (removed, d) =
+            Self::remove_links(arm, &prior.cluster_id, manage, &to_remove, ctx).await;
         diags.extend(d);
         for v in removed {
             links.remove(&v);
@@ -657,7 +692,7 @@ impl Resource for PrivateDns {
             }
         }
         let links = prior.virtual_network_link_ids.clone().unwrap_or_default();
-        let (_, d) = Self::remove_links(arm, &prior.cluster_id, &links, ctx).await;
+        let (_, d) = Self::remove_links(arm, &prior.cluster_id, manage, &links, ctx).await;
         if d.has_errors() {
             return d;
         }
@@ -688,7 +723,8 @@ impl Resource for PrivateDns {
             cluster_id: record.name.clone(),
             zone_name: Some(record.zone_name.clone()),
             zone_id: Some(record.zone().path()),
-            manage_zone: Some(true),
+            // Ownership of the zone is not in Azure: the configuration decides (modify_plan).
+            manage_zone: None,
             ttl: Some(300),
             ..Default::default()
         })
