@@ -186,3 +186,27 @@ fn tf_log_info_shows_what_is_being_waited_for_and_for_how_long() {
         "INFO shows no debug noise"
     );
 }
+
+#[test]
+fn objects_that_read_as_not_found_just_after_creation_are_waited_for() {
+    let sb = TestSandbox::start();
+    sb.set_faults(json!({"not_found_window_ms": 2000}));
+    let ws = Workspace::with_sandbox(&sb);
+    ws.write_config(&pairs(&sb, 1));
+    ws.init();
+    ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let state = ws.state_json();
+    let pe = common::resource_values(&state, "astro_private_endpoint.pe[0]");
+    let dns = common::resource_values(&state, "astro_private_dns.dns[0]");
+    assert!(
+        pe["private_ip_address"]
+            .as_str()
+            .unwrap()
+            .starts_with("10.10.1."),
+        "{pe}"
+    );
+    assert_eq!(dns["ip_address"], pe["private_ip_address"]);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let (code, text) = ws.plan_exit();
+    assert_eq!(code, 0, "{text}");
+}

@@ -271,7 +271,7 @@ impl Resource for PrivateEndpoint {
         let mut state = planned.clone();
         state.id = Some(id.path());
         match written {
-            Ok(pe) => finish(&client, ctx, state, pe).await,
+            Ok(pe) => finish(&client, ctx, state, pe, true).await,
             Err(e) => {
                 let mut diags: Diagnostics =
                     super::errors::azure_error("creating", &id.to_string(), &e).into();
@@ -285,7 +285,7 @@ impl Resource for PrivateEndpoint {
                     .await
                 {
                     Ok(Some(pe)) => {
-                        let out = finish(&client, ctx, state, pe).await;
+                        let out = finish(&client, ctx, state, pe, true).await;
                         diags.extend(out.diagnostics);
                         Outcome::failed(out.state, diags)
                     }
@@ -316,7 +316,7 @@ impl Resource for PrivateEndpoint {
             _ => return Outcome::failed(Some(current), bad_id_in_state()),
         };
         match client.arm.get_private_endpoint(&id, &arm_ctx(ctx)).await {
-            Ok(Some(pe)) => finish(&client, ctx, current, pe).await,
+            Ok(Some(pe)) => finish(&client, ctx, current, pe, false).await,
             Ok(None) => {
                 tracing::info!(id = %id, "private endpoint no longer exists; removing it from state");
                 Outcome::gone()
@@ -367,7 +367,7 @@ impl Resource for PrivateEndpoint {
         let mut state = planned.clone();
         state.id = Some(id.path());
         match client.arm.put_private_endpoint(&id, &body, &actx).await {
-            Ok(pe) => finish(&client, ctx, state, pe).await,
+            Ok(pe) => finish(&client, ctx, state, pe, false).await,
             Err(e) => Outcome::failed(
                 Some(prior),
                 super::errors::azure_error("updating", &id.to_string(), &e).into(),
@@ -485,18 +485,27 @@ fn expand(
 
 /// Fills `state` from Azure's endpoint (and its NIC), keeping the user's spelling wherever
 /// Azure's value means the same thing.
+///
+/// `just_created`: the NIC was made moments ago and may not be readable yet (ARM's
+/// read-after-write window), so a 404 is retried; and an endpoint without an IP is an error,
+/// since the DNS record would point nowhere.
 async fn finish(
     client: &super::Configured,
     ctx: &OpContext,
     mut state: PrivateEndpointModel,
     pe: azure::models::PrivateEndpoint,
+    just_created: bool,
 ) -> Outcome<PrivateEndpointModel> {
     flatten(&mut state, &pe);
     let mut diags = Diagnostics::new();
     if let Some(nic_id) = pe.network_interface_id() {
         state.network_interface_id = Some(nic_id.to_string());
         match azure::NetworkInterfaceId::parse(nic_id) {
-            Ok(nid) => match client.arm.get_network_interface(&nid, &arm_ctx(ctx)).await {
+            Ok(nid) => match if just_created {
+                client.arm.get_after_write(&nid, &arm_ctx(ctx)).await
+            } else {
+                client.arm.get_network_interface(&nid, &arm_ctx(ctx)).await
+            } {
                 Ok(Some(nic)) => state.private_ip_address = azure::private_ip(&nic),
                 Ok(None) => {}
                 Err(e) => {
@@ -508,6 +517,15 @@ async fn finish(
                 format!("Azure returned {nic_id:?}: {e}"),
             ),
         }
+    }
+    if just_created && state.private_ip_address.is_none() && !diags.has_errors() {
+        diags.error(
+            "Private endpoint has no private IP address",
+            format!(
+                "Azure created {} but reports no private IP on its network interface, so no DNS record can point at it. Run terraform apply again; if it persists, check the endpoint in the Azure portal.",
+                state.id.as_deref().unwrap_or(&state.name)
+            ),
+        );
     }
     // Computed attributes must be known after apply; Azure not reporting one is an empty value.
     state.private_ip_address.get_or_insert_with(String::new);
