@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::validation::{self, normalize_location};
-use super::{Client, arm_ctx, keep_if_same};
+use super::{Client, arm_ctx, keep_if_same, retrying};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;
@@ -141,11 +141,6 @@ fn same_location(a: &Value, b: &Value) -> bool {
     matches!((a.as_str(), b.as_str()), (Some(a), Some(b)) if normalize_location(a) == normalize_location(b))
 }
 
-/// How often a transient `InvalidPrivateLinkServiceId` is retried before it counts as real.
-const ALIAS_RETRIES: u32 = 3;
-/// Pause between retries of a retryable ARM error.
-const RETRY_PAUSE: Duration = Duration::from_secs(5);
-
 #[async_trait]
 impl Resource for PrivateEndpoint {
     type Model = PrivateEndpointModel;
@@ -245,29 +240,11 @@ impl Resource for PrivateEndpoint {
             }
         }
         let body = expand(&planned, None);
-        let mut alias_failures = 0;
-        let written = loop {
-            match client.arm.put_private_endpoint(&id, &body, &actx).await {
-                Ok(pe) => break Ok(pe),
-                Err(e)
-                    if e.is_retryable_arm_code()
-                        && tokio::time::Instant::now() + RETRY_PAUSE < ctx.deadline =>
-                {
-                    if e.code() == Some("InvalidPrivateLinkServiceId") {
-                        alias_failures += 1;
-                        if alias_failures > ALIAS_RETRIES {
-                            break Err(e);
-                        }
-                    }
-                    tracing::info!(id = %id, code = e.code().unwrap_or_default(), "retryable error creating the private endpoint; trying again");
-                    tokio::select! {
-                        _ = tokio::time::sleep(RETRY_PAUSE) => {}
-                        _ = ctx.cancel.cancelled() => break Err(azure::Error::Cancelled),
-                    }
-                }
-                Err(e) => break Err(e),
-            }
-        };
+        let what = format!("creating {id}");
+        let written = retrying(ctx, &what, || {
+            client.arm.put_private_endpoint(&id, &body, &actx)
+        })
+        .await;
         let mut state = planned.clone();
         state.id = Some(id.path());
         match written {
@@ -385,21 +362,15 @@ impl Resource for PrivateEndpoint {
             _ => return bad_id_in_state(),
         };
         let actx = arm_ctx(ctx);
-        loop {
-            match client.arm.delete_private_endpoint(&id, &actx).await {
-                Ok(()) => return Diagnostics::new(),
-                Err(e) if e.is_not_found() => return Diagnostics::new(),
-                Err(e)
-                    if e.is_retryable_arm_code()
-                        && tokio::time::Instant::now() + RETRY_PAUSE < ctx.deadline =>
-                {
-                    tracing::info!(id = %id, code = e.code().unwrap_or_default(), "retryable error deleting the private endpoint; trying again");
-                    tokio::time::sleep(RETRY_PAUSE).await;
-                }
-                Err(e) => {
-                    return super::errors::azure_error("deleting", &id.to_string(), &e).into();
-                }
-            }
+        let what = format!("deleting {id}");
+        match retrying(ctx, &what, || {
+            client.arm.delete_private_endpoint(&id, &actx)
+        })
+        .await
+        {
+            Ok(()) => Diagnostics::new(),
+            Err(e) if e.is_not_found() => Diagnostics::new(),
+            Err(e) => super::errors::azure_error("deleting", &id.to_string(), &e).into(),
         }
     }
 
