@@ -12,6 +12,7 @@
 //!   with [`azure`].
 
 pub mod azure;
+pub mod docs;
 pub mod framework;
 pub mod logging;
 pub mod plugin;
