@@ -264,3 +264,163 @@ fn fmt_check_rejects_misaligned_hcl() {
             .success()
     );
 }
+
+/// One `resource "astro_..."` or `data "astro_..."` block of an example: its kind, type, first
+/// line, and the names set at its top level (attributes and nested blocks).
+#[derive(Debug, PartialEq)]
+struct ExampleBlock {
+    kind: Kind,
+    type_name: String,
+    line: usize,
+    names: Vec<String>,
+}
+
+/// The astro blocks of an `terraform fmt`-clean HCL snippet (two-space indentation).
+fn astro_blocks(hcl: &str) -> Vec<ExampleBlock> {
+    let header = regex::Regex::new(r#"^(resource|data) "(astro_[a-z0-9_]+)" "[^"]+" \{$"#)
+        .expect("valid regex");
+    let member = regex::Regex::new(r"^  ([A-Za-z_][A-Za-z0-9_-]*)\s*(=|\{)").expect("valid regex");
+    let mut out = Vec::new();
+    let mut current: Option<ExampleBlock> = None;
+    for (n, line) in hcl.lines().enumerate() {
+        if let Some(block) = current.as_mut() {
+            if line == "}" {
+                out.extend(current.take());
+            } else if let Some(c) = member.captures(line) {
+                block.names.push(c[1].to_string());
+            }
+        } else if let Some(c) = header.captures(line) {
+            current = Some(ExampleBlock {
+                kind: if &c[1] == "resource" {
+                    Kind::Resource
+                } else {
+                    Kind::DataSource
+                },
+                type_name: c[2].to_string(),
+                line: n,
+                names: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+/// References such as `astro_private_endpoint.agents.private_ip_address` or
+/// `data.astro_private_endpoint_connection.x[0].status`: (kind, type, attribute).
+fn astro_references(hcl: &str) -> Vec<(Kind, String, String)> {
+    let re = regex::Regex::new(
+        r"(data\.)?\b(astro_[a-z0-9_]+)\.[A-Za-z_][A-Za-z0-9_-]*(?:\[[^\]]*\])?\.([a-z_][a-z0-9_]*)",
+    )
+    .expect("valid regex");
+    re.captures_iter(hcl)
+        .map(|c| {
+            let kind = if c.get(1).is_some() {
+                Kind::DataSource
+            } else {
+                Kind::Resource
+            };
+            (kind, c[2].to_string(), c[3].to_string())
+        })
+        .collect()
+}
+
+const META_ARGUMENTS: [&str; 6] = [
+    "count",
+    "for_each",
+    "depends_on",
+    "provider",
+    "lifecycle",
+    "provisioner",
+];
+
+#[test]
+fn hcl_examples_use_only_attributes_the_schemas_have() {
+    let provider = AstroProvider::new();
+    let schema_of = |kind: Kind, type_name: &str| {
+        use astro_provider::framework::resource::Provider as _;
+        match kind {
+            Kind::Resource => provider
+                .resources()
+                .iter()
+                .find(|r| r.type_name() == type_name)
+                .map(|r| r.schema()),
+            _ => provider
+                .data_sources()
+                .iter()
+                .find(|d| d.type_name() == type_name)
+                .map(|d| d.schema()),
+        }
+    };
+    let dir = docs_dir();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for file in markdown_files(&dir) {
+        let text = std::fs::read_to_string(&file).expect("readable docs page");
+        let rel = file.strip_prefix(&dir).expect("under docs/").display();
+        for (start, hcl) in hcl_blocks(&text) {
+            for b in astro_blocks(&hcl) {
+                checked += 1;
+                let at = format!("docs/{rel} line {}", start + b.line);
+                let Some(schema) = schema_of(b.kind, &b.type_name) else {
+                    problems.push(format!("{at}: no type {}", b.type_name));
+                    continue;
+                };
+                let block = &schema.block;
+                for name in &b.names {
+                    let settable = block
+                        .attribute(name)
+                        .is_some_and(|a| a.required || a.optional);
+                    let nested = block.blocks.iter().any(|nb| &nb.type_name == name);
+                    if !settable && !nested && !META_ARGUMENTS.contains(&name.as_str()) {
+                        problems.push(format!("{at}: {} has no argument `{name}`", b.type_name));
+                    }
+                }
+                for a in block.attributes.iter().filter(|a| a.required) {
+                    if !b.names.contains(&a.name) {
+                        problems.push(format!(
+                            "{at}: {} example lacks the required `{}`",
+                            b.type_name, a.name
+                        ));
+                    }
+                }
+            }
+            for (kind, type_name, attr) in astro_references(&hcl) {
+                checked += 1;
+                let known =
+                    schema_of(kind, &type_name).is_some_and(|s| s.block.attribute(&attr).is_some());
+                if !known {
+                    problems.push(format!(
+                        "docs/{rel} (block at line {start}): `{type_name}` has no attribute `{attr}`"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 0,
+        "no astro blocks or references found in the docs' HCL"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn example_parsing_finds_blocks_and_references() {
+    let hcl = "resource \"astro_private_dns\" \"a\" {\n  cluster_id = \"x\"\n  timeouts {\n    create = \"1m\"\n  }\n}\n\noutput \"o\" {\n  value = data.astro_private_endpoint_connection.c[0].status\n}\n";
+    assert_eq!(
+        astro_blocks(hcl),
+        vec![ExampleBlock {
+            kind: Kind::Resource,
+            type_name: "astro_private_dns".into(),
+            line: 0,
+            names: vec!["cluster_id".into(), "timeouts".into()],
+        }]
+    );
+    assert_eq!(
+        astro_references(hcl),
+        vec![(
+            Kind::DataSource,
+            "astro_private_endpoint_connection".into(),
+            "status".into()
+        )]
+    );
+}
