@@ -424,3 +424,66 @@ fn example_parsing_finds_blocks_and_references() {
         )]
     );
 }
+
+/// A heading's anchor as GitHub and the registry make it.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The anchors of a page's headings (outside code fences).
+fn anchors(text: &str) -> Vec<String> {
+    let mut in_fence = false;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("```") {
+            in_fence = !in_fence;
+        } else if !in_fence && line.starts_with('#') {
+            out.push(slug(line.trim_start_matches('#')));
+        }
+    }
+    out
+}
+
+#[test]
+fn relative_links_point_at_existing_pages_and_headings() {
+    let link = regex::Regex::new(r"\]\(([^)\s:]*?)(?:#([^)\s]+))?\)").expect("valid regex");
+    let dir = docs_dir();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for file in markdown_files(&dir) {
+        let text = std::fs::read_to_string(&file).expect("readable docs page");
+        let rel = file.strip_prefix(&dir).expect("under docs/").display();
+        for c in link.captures_iter(&text) {
+            checked += 1;
+            let target = if c[1].is_empty() {
+                file.clone()
+            } else {
+                file.parent().expect("in a directory").join(&c[1])
+            };
+            let Ok(target_text) = std::fs::read_to_string(&target) else {
+                problems.push(format!("docs/{rel}: link to missing {}", &c[1]));
+                continue;
+            };
+            if let Some(anchor) = c.get(2)
+                && !anchors(&target_text).iter().any(|a| a == anchor.as_str())
+            {
+                problems.push(format!(
+                    "docs/{rel}: link to {}#{} names no heading there",
+                    &c[1],
+                    anchor.as_str()
+                ));
+            }
+        }
+    }
+    assert!(checked > 0, "no relative links found under {dir:?}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
