@@ -11,6 +11,9 @@
 //! - [`sandbox`]: the local Azure imitation behind `astro-azure-sandbox`; shares no types
 //!   with [`azure`].
 
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
 pub mod azure;
 pub mod docs;
 pub mod framework;

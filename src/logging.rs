@@ -14,7 +14,7 @@
 //! TF_LOG* is set, so formatting lines nobody reads would only cost time. Dependencies
 //! (tonic, h2, hyper...) are capped at INFO so TF_LOG=trace stays readable.
 
-use std::io::Write as _;
+use std::io::Write;
 use std::sync::Mutex;
 
 use serde_json::{Map, Value};
@@ -47,9 +47,29 @@ pub fn init() {
     let provider = std::env::var("TF_LOG_PROVIDER").ok();
     let general = std::env::var("TF_LOG").ok();
     let level = level_from_env(provider.as_deref(), general.as_deref());
-    let _already_set = tracing_subscriber::registry()
+    let installed = tracing_subscriber::registry()
         .with(HclogJsonLayer::new(std::io::stderr).with_filter(targets(level)))
-        .try_init();
+        .try_init()
+        .is_ok();
+    if installed {
+        install_panic_hook();
+    }
+}
+
+/// Makes a panic start with `panic: ` on stderr, the prefix Terraform looks for in provider
+/// output to show a crash report; the default hook (location, backtrace) follows.
+fn install_panic_hook() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(non-string panic payload)".to_owned());
+        let _ = writeln!(std::io::stderr(), "panic: {message}");
+        default_hook(info);
+    }));
 }
 
 /// Resolves the log level from TF_LOG_PROVIDER (`provider`) and TF_LOG (`general`).

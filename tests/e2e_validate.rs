@@ -5,195 +5,7 @@ mod common;
 
 use common::Workspace;
 
-const SUB: &str = "00000000-0000-0000-0000-000000000001";
-
-fn subnet() -> String {
-    format!(
-        "/subscriptions/{SUB}/resourceGroups/rg-astro-agents/providers/Microsoft.Network/virtualNetworks/vnet-agents/subnets/snet-agents"
-    )
-}
-
-fn vnet() -> String {
-    format!(
-        "/subscriptions/{SUB}/resourceGroups/rg-astro-agents/providers/Microsoft.Network/virtualNetworks/vnet-agents"
-    )
-}
-
-const ALIAS: &str =
-    "astro-pls.00000000-0000-0000-0000-000000000000.eastus.azure.privatelinkservice";
-
-/// A valid endpoint with one attribute line replaced.
-fn endpoint(label: &str, attr: &str, value: &str) -> String {
-    let mut attrs = vec![
-        ("name", "\"astro-privatelink\"".to_string()),
-        ("resource_group_name", "\"rg-astro-agents\"".to_string()),
-        ("location", "\"eastus\"".to_string()),
-        ("subnet_id", format!("\"{}\"", subnet())),
-        ("private_link_service_alias", format!("\"{ALIAS}\"")),
-    ];
-    match attrs.iter_mut().find(|(k, _)| *k == attr) {
-        Some(slot) => slot.1 = value.to_string(),
-        None => attrs.push((attr, value.to_string())),
-    }
-    let body: String = attrs
-        .iter()
-        .map(|(k, v)| format!("  {k} = {v}\n"))
-        .collect();
-    format!("resource \"astro_private_endpoint\" \"{label}\" {{\n{body}}}\n")
-}
-
-fn dns(label: &str, attr: &str, value: &str) -> String {
-    let mut attrs = vec![
-        ("resource_group_name", "\"rg-astro-dns\"".to_string()),
-        ("cluster_id", "\"clxxxxxxxxx\"".to_string()),
-        ("ip_address", "\"10.10.1.4\"".to_string()),
-        ("virtual_network_ids", format!("[\"{}\"]", vnet())),
-    ];
-    match attrs.iter_mut().find(|(k, _)| *k == attr) {
-        Some(slot) => slot.1 = value.to_string(),
-        None => attrs.push((attr, value.to_string())),
-    }
-    let body: String = attrs
-        .iter()
-        .map(|(k, v)| format!("  {k} = {v}\n"))
-        .collect();
-    format!("resource \"astro_private_dns\" \"{label}\" {{\n{body}}}\n")
-}
-
-fn connection(label: &str, attr: &str, value: &str) -> String {
-    let pe = format!(
-        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/astro-privatelink"
-    );
-    let mut attrs = vec![
-        ("private_endpoint_id", format!("\"{pe}\"")),
-        ("wait_for_status", "\"Approved\"".to_string()),
-    ];
-    match attrs.iter_mut().find(|(k, _)| *k == attr) {
-        Some(slot) => slot.1 = value.to_string(),
-        None => attrs.push((attr, value.to_string())),
-    }
-    let body: String = attrs
-        .iter()
-        .map(|(k, v)| format!("  {k} = {v}\n"))
-        .collect();
-    format!("data \"astro_private_endpoint_connection\" \"{label}\" {{\n{body}}}\n")
-}
-
-/// One bad input per rule: (block label, attribute path as Terraform shows it, HCL).
-fn cases() -> Vec<(&'static str, &'static str, String)> {
-    vec![
-        (
-            "pe_name_start",
-            "name",
-            endpoint("pe_name_start", "name", "\"-astro\""),
-        ),
-        (
-            "pe_name_long",
-            "name",
-            endpoint("pe_name_long", "name", &format!("\"{}\"", "a".repeat(65))),
-        ),
-        (
-            "pe_rg_dot",
-            "resource_group_name",
-            endpoint("pe_rg_dot", "resource_group_name", "\"rg-astro.\""),
-        ),
-        (
-            "pe_location",
-            "location",
-            endpoint("pe_location", "location", "\"east_us\""),
-        ),
-        (
-            "pe_subnet_text",
-            "subnet_id",
-            endpoint("pe_subnet_text", "subnet_id", "\"snet-agents\""),
-        ),
-        (
-            "pe_subnet_is_vnet",
-            "subnet_id",
-            endpoint("pe_subnet_is_vnet", "subnet_id", &format!("\"{}\"", vnet())),
-        ),
-        (
-            "pe_alias",
-            "private_link_service_alias",
-            endpoint(
-                "pe_alias",
-                "private_link_service_alias",
-                "\"astro-pls.eastus.azure.privatelinkservice\"",
-            ),
-        ),
-        (
-            "pe_message",
-            "request_message",
-            endpoint(
-                "pe_message",
-                "request_message",
-                &format!("\"{}\"", "m".repeat(141)),
-            ),
-        ),
-        (
-            "pe_connection_name",
-            "connection_name",
-            endpoint("pe_connection_name", "connection_name", "\"conn name\""),
-        ),
-        (
-            "pe_nic_name",
-            "custom_network_interface_name",
-            endpoint("pe_nic_name", "custom_network_interface_name", "\"nic/0\""),
-        ),
-        (
-            "pe_timeout",
-            "timeouts.create",
-            endpoint("pe_timeout", "timeouts", "{ create = \"soon\" }")
-                .replace("timeouts = {", "timeouts {"),
-        ),
-        (
-            "dns_cluster",
-            "cluster_id",
-            dns("dns_cluster", "cluster_id", "\"Cl.Bad\""),
-        ),
-        (
-            "dns_ip",
-            "ip_address",
-            dns("dns_ip", "ip_address", "\"10.0.0.300\""),
-        ),
-        (
-            "dns_vnets_empty",
-            "virtual_network_ids",
-            dns("dns_vnets_empty", "virtual_network_ids", "[]"),
-        ),
-        (
-            "dns_vnet_bad",
-            "virtual_network_ids",
-            dns("dns_vnet_bad", "virtual_network_ids", "[\"vnet-agents\"]"),
-        ),
-        (
-            "dns_zone",
-            "zone_name",
-            dns("dns_zone", "zone_name", "\"astronomer\""),
-        ),
-        ("dns_ttl", "ttl", dns("dns_ttl", "ttl", "0")),
-        (
-            "conn_id",
-            "private_endpoint_id",
-            connection("conn_id", "private_endpoint_id", "\"astro-privatelink\""),
-        ),
-        (
-            "conn_status",
-            "wait_for_status",
-            connection("conn_status", "wait_for_status", "\"approved\""),
-        ),
-        (
-            "conn_timeout",
-            "timeout",
-            connection("conn_timeout", "timeout", "\"20 minutes\""),
-        ),
-        (
-            "conn_poll",
-            "poll_interval",
-            connection("conn_poll", "poll_interval", "\"0s\""),
-        ),
-    ]
-}
+use common::bad_inputs::{ALIAS, SUB, cases, dns, subnet, vnet};
 
 /// Runs `terraform validate -json` on `config` and returns its error diagnostics.
 fn validate_errors(config: &str) -> Vec<serde_json::Value> {
@@ -262,7 +74,7 @@ fn validate_rejects_each_bad_resource_input_with_its_attribute_path() {
 fn validate_rejects_bad_provider_settings_with_their_attribute_path() {
     // A resource makes Terraform instantiate (and so validate) the provider.
     let config = format!(
-        "provider \"astro\" {{\n  subscription_id = \"not-a-guid\"\n  environment = \"mars\"\n  resource_manager_endpoint = \"http://management.azure.com/\"\n  authority_host = \"login.microsoftonline.com\"\n}}\n\n{}",
+        "provider \"astro\" {{\n  subscription_id = \"not-a-guid\"\n  environment = \"mars\"\n  resource_manager_endpoint = \"http://management.azure.com/\"\n  authority_host = \"login.microsoftonline.com\"\n  oidc_token = \"x\"\n  oidc_token_file_path = \"/tmp/token\"\n}}\n\n{}",
         dns("ok", "ttl", "300")
     );
     let expected: Vec<(String, String)> = [
@@ -270,6 +82,7 @@ fn validate_rejects_bad_provider_settings_with_their_attribute_path() {
         "environment",
         "resource_manager_endpoint",
         "authority_host",
+        "oidc_token_file_path",
     ]
     .iter()
     .map(|p| ("provider".to_string(), p.to_string()))

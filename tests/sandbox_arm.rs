@@ -848,3 +848,163 @@ async fn private_dns_zones_links_and_records() {
     assert_eq!(env.get(&zone).await.code(), "ResourceNotFound");
     assert_eq!(env.delete(&zone).await.status, StatusCode::NO_CONTENT);
 }
+
+#[tokio::test]
+async fn private_dns_patch_updates_only_what_is_given() {
+    let env = start().await;
+    let zone = env.zone_id("external.astronomer.run");
+    env.create_zone(&zone).await;
+    let patched = env
+        .arm(
+            Method::PATCH,
+            &zone,
+            Some(json!({"tags": {"team": "data"}})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::ACCEPTED, "{patched:?}");
+    env.poll_location(&patched.header("location").expect("location"))
+        .await;
+    assert_eq!(env.get(&zone).await.body["tags"], json!({"team": "data"}));
+
+    let link = format!("{zone}/virtualNetworkLinks/agents");
+    env.create_link(&zone, "agents", &env.var("ASTRO_SANDBOX_VNET_ID"))
+        .await;
+    let patched = env
+        .arm(
+            Method::PATCH,
+            &link,
+            Some(json!({"properties": {"registrationEnabled": true}})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::ACCEPTED);
+    env.poll_location(&patched.header("location").expect("location"))
+        .await;
+    let got = env.get(&link).await.body;
+    assert_eq!(got["properties"]["registrationEnabled"], true);
+    assert_eq!(
+        got["properties"]["virtualNetwork"]["id"],
+        env.var("ASTRO_SANDBOX_VNET_ID")
+    );
+    let moved = env.arm(Method::PATCH, &link, Some(json!({"properties": {"virtualNetwork": {"id": env.net("rg-astro-agents", "virtualNetworks/vnet-agents-2")}}}))).await;
+    assert_eq!(moved.status, StatusCode::BAD_REQUEST);
+
+    let record = format!("{zone}/A/clxyz");
+    env.put(
+        &record,
+        json!({"properties": {"ttl": 300, "aRecords": [{"ipv4Address": "10.10.1.4"}]}}),
+    )
+    .await;
+    let patched = env
+        .arm(
+            Method::PATCH,
+            &record,
+            Some(json!({"properties": {"ttl": 60}})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK);
+    assert_eq!(patched.body["properties"]["ttl"], 60);
+    assert_eq!(
+        patched.body["properties"]["aRecords"][0]["ipv4Address"],
+        "10.10.1.4"
+    );
+    let stale = env
+        .arm_with(
+            Method::PATCH,
+            &record,
+            Some(json!({"properties": {"ttl": 5}})),
+            &[("If-Match", "stale")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    let missing = env
+        .arm(
+            Method::PATCH,
+            &format!("{zone}/A/ghost"),
+            Some(json!({"properties": {"ttl": 5}})),
+        )
+        .await;
+    assert_eq!(missing.code(), "ResourceNotFound");
+}
+
+#[tokio::test]
+async fn private_link_service_visibility_check() {
+    let env = start().await;
+    let url = format!(
+        "/subscriptions/{}/providers/Microsoft.Network/locations/eastus/checkPrivateLinkServiceVisibility",
+        env.sub()
+    );
+    let alias = env.var("ASTRO_SANDBOX_PLS_ALIAS");
+    let seen = env
+        .arm(
+            Method::POST,
+            &url,
+            Some(json!({"privateLinkServiceAlias": alias})),
+        )
+        .await;
+    assert_eq!(
+        (seen.status, seen.body["visible"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    let unknown = env
+        .arm(Method::POST, &url, Some(json!({"privateLinkServiceAlias": "x.00000000-0000-0000-0000-000000000000.eastus.azure.privatelinkservice"})))
+        .await;
+    assert_eq!(unknown.body["visible"], false);
+    let missing = env.arm(Method::POST, &url, Some(json!({}))).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    let rg_scoped = format!(
+        "/subscriptions/{}/resourceGroups/rg-astro-agents/providers/Microsoft.Network/locations/eastus/checkPrivateLinkServiceVisibility",
+        env.sub()
+    );
+    let seen = env
+        .arm(
+            Method::POST,
+            &rg_scoped,
+            Some(json!({"privateLinkServiceAlias": alias})),
+        )
+        .await;
+    assert_eq!(seen.body["visible"], true);
+    assert_eq!(env.get(&url).await.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn nic_naming_and_placement() {
+    let env = start().await;
+    let subnet = env.var("ASTRO_SANDBOX_SUBNET_ID");
+    let alias = env.var("ASTRO_SANDBOX_PLS_ALIAS");
+    // A custom NIC name, and an endpoint in another resource group than its VNet.
+    let mut body = env.pe_body(&subnet, &alias);
+    body["properties"]["customNetworkInterfaceName"] = json!("astro-nic");
+    let id = env.net("rg-astro-dns", "privateEndpoints/elsewhere");
+    let created = env.put(&id, body.clone()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    let nic_id = created.body["properties"]["networkInterfaces"][0]["id"]
+        .as_str()
+        .expect("nic")
+        .to_string();
+    assert_eq!(
+        nic_id,
+        env.net("rg-astro-dns", "networkInterfaces/astro-nic")
+    );
+    let nic = env.get(&nic_id).await;
+    assert_eq!(nic.body["properties"]["privateEndpoint"]["id"], id);
+    assert_eq!(
+        nic.body["properties"]["ipConfigurations"][0]["properties"]["subnet"]["id"],
+        subnet
+    );
+    // The same custom name again in that resource group is refused.
+    let again = env
+        .put(&env.net("rg-astro-dns", "privateEndpoints/twin"), body)
+        .await;
+    assert_eq!(again.code(), "InUseNetworkInterfaceName");
+    // requestMessage is limited to 140 characters.
+    let mut long = env.pe_body(&subnet, &alias);
+    long["properties"]["manualPrivateLinkServiceConnections"][0]["properties"]["requestMessage"] =
+        json!("x".repeat(141));
+    let answer = env.put(&env.pe_id("chatty"), long).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(
+        answer.body["error"]["target"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("requestMessage"))
+    );
+}

@@ -64,6 +64,13 @@ async fn throttling_and_errors_hit_arm_only() {
     assert!((3..=17).contains(&throttled), "{first:?}");
     assert!(first.contains(&200));
 
+    let unknown_route = env.mgmt(Method::GET, "nope", None).await;
+    assert_eq!(unknown_route.status, StatusCode::NOT_FOUND);
+    assert!(
+        unknown_route.body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("/nope"))
+    );
     let invalid = env
         .mgmt(Method::PUT, "faults", Some(json!({"throttle_rate": 2.0})))
         .await;
@@ -421,4 +428,24 @@ async fn injected_lro_failure_ends_failed() {
         .poll_location(&retried.header("location").expect("location"))
         .await;
     assert_eq!(done.status, StatusCode::NO_CONTENT);
+}
+
+/// The sandbox keeps serving while the caller's (current-thread) runtime is blocked, e.g.
+/// by a test that runs `terraform` synchronously.
+#[tokio::test]
+async fn serves_while_the_callers_runtime_is_blocked() {
+    let env = start().await;
+    // A fresh client: a pooled connection of env.client would live on the blocked runtime.
+    let client = sandbox_support::client_for(env.sandbox.ca_pem());
+    let url = format!("{}/_sandbox/health", env.base);
+    let worker = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move { client.get(url).send().await.map(|r| r.status()) })
+    });
+    // Blocking join on this runtime's only thread.
+    let status = worker.join().expect("join").expect("health answered");
+    assert_eq!(status, StatusCode::OK);
 }

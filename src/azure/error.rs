@@ -82,7 +82,7 @@ pub enum Error {
     #[error("sending the request to Azure: {0}")]
     Transport(#[source] azure_core::Error),
     /// No access token could be obtained.
-    #[error("obtaining an Azure access token: {0}")]
+    #[error("obtaining an Azure access token: {}", chain(.0))]
     Credential(#[source] azure_core::Error),
     /// A response body was not what the API defines.
     #[error("decoding {what}: {source}")]
@@ -262,6 +262,21 @@ fn body_snippet(body: &[u8]) -> String {
 fn fmt_retry_after(d: &Option<Duration>) -> String {
     d.map(|d| format!(" (Retry-After {})", fmt_duration(d)))
         .unwrap_or_default()
+}
+
+/// An error and its causes, `outer: inner: innermost`, skipping repeats: azure_core wraps the
+/// identity service's answer (e.g. AADSTS7000215, invalid client secret) a few levels down.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![e.to_string()];
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = cause.source();
+    }
+    parts.join(": ")
 }
 
 fn fmt_request_id(id: &Option<String>) -> String {

@@ -15,7 +15,7 @@ use super::json;
 use super::path::AttributePath;
 use super::resource::{OpContext, PlanRequest, Provider};
 use super::schema::{AttrDefault, Block, Schema};
-use super::timeouts::Operation;
+use super::timeouts::{self, Operation};
 use super::types::Type;
 use super::value::Value;
 
@@ -287,9 +287,16 @@ impl Server {
         prior: &Value,
         planned: &Value,
     ) -> (Value, Diagnostics) {
-        let Some((r, _, _)) = self.resources.get(name) else {
+        let Some((r, s, _)) = self.resources.get(name) else {
             return (prior.clone(), unknown_type("resource", name));
         };
+        if !prior.is_null() && !planned.is_null() && same_but_timeouts(&s.block, prior, planned) {
+            // Only the `timeouts` block changed: nothing to write, and the resource's update
+            // could change computed values the plan promised to keep.
+            let mut state = prior.clone();
+            carry_timeouts(&mut state, planned);
+            return (state, Diagnostics::new());
+        }
         if planned.is_null() {
             let ctx = self.ctx(r.as_ref(), prior, Operation::Delete);
             let d = r.delete(&ctx, prior).await;
@@ -375,9 +382,20 @@ pub fn validate_block(block: &Block, object: &Value, path: &AttributePath) -> Di
                 .at(p.clone()),
             );
         }
+        let mut found = Diagnostics::new();
         for check in &a.validators {
-            check.validate(v, &p, &mut d);
+            check.validate(v, &p, &mut found);
         }
+        if a.sensitive {
+            // Validators quote the value they reject; a sensitive one must not be shown.
+            let shown = v.as_str().map(str::to_string);
+            for diag in &mut found.0 {
+                if let Some(s) = shown.as_deref().filter(|s| !s.is_empty()) {
+                    diag.detail = diag.detail.replace(s, "(sensitive value)");
+                }
+            }
+        }
+        d.extend(found);
     }
     for b in &block.blocks {
         let Some(v) = object.get_attr(&b.type_name) else {
@@ -433,6 +451,16 @@ fn keep_equivalent(block: &Block, planned: &mut Value, prior: &Value, config: &V
             set_attr(planned, &a.name, p.clone());
         }
     }
+}
+
+/// True when the objects differ at most in their `timeouts` block.
+fn same_but_timeouts(block: &Block, a: &Value, b: &Value) -> bool {
+    let attrs = block.attributes.iter().map(|x| x.name.as_str());
+    let blocks = block.blocks.iter().map(|x| x.type_name.as_str());
+    attrs
+        .chain(blocks)
+        .filter(|name| *name != timeouts::BLOCK_NAME)
+        .all(|name| a.get_attr(name) == b.get_attr(name))
 }
 
 fn configurable_changed(block: &Block, planned: &Value, prior: &Value) -> bool {

@@ -11,6 +11,10 @@
 //! process. Shutdown (or SIGTERM) stops the server gracefully within [`SHUTDOWN_GRACE`].
 //! SIGINT is ignored outside debug mode: Ctrl-C reaches the whole process group, and
 //! Terraform answers it by calling `Stop` on the provider instead.
+//!
+//! Transport: TCP on `127.0.0.1:0` (PLUGIN_MIN_PORT/PLUGIN_MAX_PORT are not needed: Go servers
+//! on Unix ignore them too). Mutual TLS whenever Terraform sends PLUGIN_CLIENT_CERT (see
+//! [`tls`]); plaintext h2c only without it (debug mode, TF_DISABLE_PLUGIN_TLS).
 
 mod conn;
 pub mod handshake;
@@ -103,21 +107,13 @@ pub enum PluginError {
 /// See [`PluginError`]: a missing magic cookie (outside debug mode), an unsupported protocol
 /// version, an unusable client certificate, or I/O failures while starting.
 pub async fn serve<P: Provider>(provider: P, opts: ServeOptions) -> Result<(), PluginError> {
-    let client_certs = if opts.debug {
-        None
+    let security = if opts.debug {
+        Security::Plaintext
     } else {
         check_magic_cookie_env()?;
         let offered = std::env::var(handshake::PROTOCOL_VERSIONS_KEY).ok();
         handshake::negotiate_protocol(offered.as_deref())?;
-        client_certs_from_env()?
-    };
-    let (server_cert, tls) = match client_certs {
-        Some(certs) => {
-            let identity = tls::ServerIdentity::generate()?;
-            let config = tls::server_config(&identity, certs)?;
-            (Some(identity.cert), Some(Arc::new(config)))
-        }
-        None => (None, None),
+        Security::from_env()?
     };
 
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
@@ -128,6 +124,13 @@ pub async fn serve<P: Provider>(provider: P, opts: ServeOptions) -> Result<(), P
     watch_signals(opts.debug, shutdown.clone())?;
     let router = router(provider, &shutdown).await;
 
+    let (server_cert, tls) = match security {
+        Security::Plaintext => (None, None),
+        Security::MutualTls {
+            server_cert,
+            config,
+        } => (Some(server_cert), Some(config)),
+    };
     announce(opts, addr, server_cert.as_deref()).map_err(PluginError::Stdout)?;
     tracing::info!(%addr, tls = tls.is_some(), debug = opts.debug, "plugin serving");
 
@@ -144,12 +147,33 @@ pub async fn serve<P: Provider>(provider: P, opts: ServeOptions) -> Result<(), P
     Ok(())
 }
 
-/// Reads PLUGIN_CLIENT_CERT: `None` (plaintext) when unset or empty.
-fn client_certs_from_env()
--> Result<Option<Vec<rustls::pki_types::CertificateDer<'static>>>, PluginError> {
-    match std::env::var(tls::CLIENT_CERT_KEY) {
-        Ok(pem) if !pem.trim().is_empty() => tls::parse_client_certs(&pem).map(Some),
-        _ => Ok(None),
+/// How connections are secured.
+enum Security {
+    /// h2c: no client certificate was given (debug mode, or Terraform's TF_DISABLE_PLUGIN_TLS).
+    Plaintext,
+    /// TLS with a fresh server certificate and Terraform's client certificate pinned.
+    MutualTls {
+        /// DER of our certificate, announced in the handshake line.
+        server_cert: rustls::pki_types::CertificateDer<'static>,
+        /// The TLS configuration for the acceptor.
+        config: Arc<rustls::ServerConfig>,
+    },
+}
+
+impl Security {
+    /// Mutual TLS when PLUGIN_CLIENT_CERT is set and non-empty, plaintext otherwise.
+    fn from_env() -> Result<Self, PluginError> {
+        let pem = match std::env::var(tls::CLIENT_CERT_KEY) {
+            Ok(pem) if !pem.trim().is_empty() => pem,
+            _ => return Ok(Self::Plaintext),
+        };
+        let client_certs = tls::parse_client_certs(&pem)?;
+        let identity = tls::ServerIdentity::generate()?;
+        let config = tls::server_config(&identity, client_certs)?;
+        Ok(Self::MutualTls {
+            server_cert: identity.cert,
+            config: Arc::new(config),
+        })
     }
 }
 

@@ -8,6 +8,7 @@ pub mod private_endpoint;
 pub mod validation;
 
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -17,11 +18,37 @@ use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::erased::{self, AnyDataSource, AnyResource};
 use crate::framework::model;
 use crate::framework::path::AttributePath;
-use crate::framework::resource::Provider;
+use crate::framework::resource::{OpContext, Provider};
 use crate::framework::schema::{Attribute, Block, Schema};
+use crate::framework::timeouts::TimeoutDefaults;
 use crate::framework::types::Type;
 use crate::framework::validators::OneOf;
 use crate::framework::value::Value;
+
+/// Default deadlines of both resources (interface.md): create 30m, read 5m, update 30m,
+/// delete 30m.
+pub(crate) const TIMEOUTS: TimeoutDefaults = TimeoutDefaults {
+    create: Duration::from_secs(30 * 60),
+    read: Duration::from_secs(5 * 60),
+    update: Duration::from_secs(30 * 60),
+    delete: Duration::from_secs(30 * 60),
+};
+
+/// The ARM client's view of an operation's deadline and cancellation.
+pub(crate) fn arm_ctx(ctx: &OpContext) -> azure::OpCtx {
+    azure::OpCtx {
+        deadline: ctx.deadline,
+        cancel: ctx.cancel.clone(),
+    }
+}
+
+/// The prior spelling when it equals Azure's ignoring case (ARM changes casing freely).
+pub(crate) fn keep_if_same(prior: Option<&str>, azure: &str) -> String {
+    match prior {
+        Some(p) if p.eq_ignore_ascii_case(azure) => p.to_string(),
+        _ => azure.to_string(),
+    }
+}
 
 /// The Azure client and the subscription new objects go in, set by Configure.
 #[derive(Debug)]

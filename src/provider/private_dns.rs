@@ -4,20 +4,21 @@
 //! removing a VNet touches only its own link.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::Client;
 use super::validation;
+use super::{Client, arm_ctx, keep_if_same};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
+use crate::framework::path::AttributePath;
 use crate::framework::resource::{OpContext, Outcome, Resource};
 use crate::framework::schema::{Attribute, Block, Schema};
 use crate::framework::timeouts::TimeoutDefaults;
 use crate::framework::types::Type;
 use crate::framework::validators::{Each, IntRange, Ipv4, MinItems};
+use crate::framework::value::Value;
 
 /// The zone Astronomer's guide asks for.
 pub const DEFAULT_ZONE: &str = "external.astronomer.run";
@@ -112,31 +113,37 @@ pub fn schema() -> Schema {
     )
 }
 
-fn actx(ctx: &OpContext) -> azure::OpCtx {
-    azure::OpCtx {
-        deadline: ctx.deadline,
-        cancel: ctx.cancel.clone(),
-    }
-}
-
 /// Record sets every zone has, which never block deleting it.
 const ZONE_OWN_RECORDS: [(&str, &str); 1] = [("SOA", "@")];
 
-/// The link name for a VNet: its name plus a hash of its lower-cased ID, so the same VNet
-/// always maps to the same link and two VNets of the same name in different groups do not
-/// collide. At most 80 characters.
-pub fn link_name(vnet_id: &str) -> String {
+/// The name of the link this unit creates for a VNet: the cluster ID, the VNet's name and a
+/// hash of its lower-cased ID. The same cluster and VNet always give the same name, two VNets
+/// of the same name in different groups do not collide, and a link another unit made (or a
+/// person) is never mistaken for one of ours. At most 80 characters.
+pub fn link_name(cluster_id: &str, vnet_id: &str) -> String {
     let lower = vnet_id.to_ascii_lowercase();
     let hash = lower.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
-    let vnet = lower.rsplit('/').next().unwrap_or("vnet");
-    let vnet: String = vnet
+    let vnet: String = lower
+        .rsplit('/')
+        .next()
+        .unwrap_or("vnet")
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
-        .take(60)
         .collect();
-    format!("astro-{vnet}-{:08x}", (hash >> 32) as u32 ^ hash as u32)
+    let cluster: String = cluster_id.chars().take(30).collect();
+    let room = 80 - cluster.len() - 10;
+    let vnet: String = vnet.chars().take(room).collect();
+    format!("{cluster}-{vnet}-{:08x}", (hash >> 32) as u32 ^ hash as u32)
+}
+
+/// True when `link_id` is the link this unit creates for `vnet_id`.
+fn owns(cluster_id: &str, vnet_id: &str, link_id: &str) -> bool {
+    link_id
+        .rsplit('/')
+        .next()
+        .is_some_and(|n| n.eq_ignore_ascii_case(&link_name(cluster_id, vnet_id)))
 }
 
 /// The IDs the model's names resolve to.
@@ -211,71 +218,96 @@ fn fail(action: &str, what: &dyn std::fmt::Display, e: &azure::Error) -> Diagnos
 }
 
 impl PrivateDns {
-    /// Creates links for `vnets` concurrently; returns the links made and the errors.
+    /// Links each of `vnets` to the zone: a VNet the zone already links (another cluster's
+    /// unit, or a person) is used as it is; otherwise this unit creates its own link. Returns
+    /// VNet -> link ID for those that worked, and the errors.
     async fn add_links(
         arm: &azure::ArmClient,
         zone: &azure::PrivateDnsZoneId,
+        cluster_id: &str,
         vnets: &[String],
         ctx: &OpContext,
     ) -> (BTreeMap<String, String>, Diagnostics) {
-        let a = actx(ctx);
-        let results = futures::future::join_all(vnets.iter().map(|vnet| {
-            let id = zone.link(link_name(vnet));
+        let a = arm_ctx(ctx);
+        let mut linked = BTreeMap::new();
+        let mut diags = Diagnostics::new();
+        if vnets.is_empty() {
+            return (linked, diags);
+        }
+        let existing = match arm.list_virtual_network_links(zone, &a).await {
+            Ok(links) => links,
+            Err(e) if e.is_not_found() => vec![],
+            Err(e) => return (linked, fail("listing links of", zone, &e)),
+        };
+        let mut to_create = Vec::new();
+        for vnet in vnets {
+            let found = existing.iter().find(|l| {
+                l.virtual_network_id()
+                    .is_some_and(|v| v.eq_ignore_ascii_case(vnet))
+            });
+            match found.and_then(|l| l.id.clone()) {
+                Some(id) => {
+                    linked.insert(vnet.clone(), id);
+                }
+                None => to_create.push(vnet.clone()),
+            }
+        }
+        let results = futures::future::join_all(to_create.iter().map(|vnet| {
+            let id = zone.link(link_name(cluster_id, vnet));
             let a = a.clone();
             async move {
-                let r = arm
-                    .put_virtual_network_link(
-                        &id,
-                        &link_body(vnet),
-                        &azure::WriteCondition::default(),
-                        &a,
-                    )
-                    .await;
+                let body = link_body(vnet);
+                let cond = azure::WriteCondition::default();
+                let r = arm.put_virtual_network_link(&id, &body, &cond, &a).await;
                 (vnet.clone(), id, r)
             }
         }))
         .await;
-        let mut made = BTreeMap::new();
-        let mut diags = Diagnostics::new();
         for (vnet, id, r) in results {
             match r {
                 Ok(_) => {
-                    made.insert(vnet, id.path());
+                    linked.insert(vnet, id.path());
                 }
                 Err(e) => diags.extend(fail("linking", &format!("{id} to {vnet}"), &e)),
             }
         }
-        (made, diags)
+        (linked, diags)
     }
 
-    /// Deletes the links of `vnets` concurrently; returns the VNets unlinked and the errors.
+    /// Unlinks `links` (VNet -> link ID): deletes the links this unit created, and only
+    /// forgets those it found. Returns the VNets unlinked and the errors.
     async fn remove_links(
         arm: &azure::ArmClient,
-        zone: &azure::PrivateDnsZoneId,
+        cluster_id: &str,
         links: &BTreeMap<String, String>,
         ctx: &OpContext,
     ) -> (Vec<String>, Diagnostics) {
-        let a = actx(ctx);
-        let results = futures::future::join_all(links.iter().map(|(vnet, link)| {
-            let id = azure::VirtualNetworkLinkId::parse(link)
-                .unwrap_or_else(|_| zone.link(link_name(vnet)));
+        let a = arm_ctx(ctx);
+        let ours = links
+            .iter()
+            .filter(|(vnet, link)| owns(cluster_id, vnet, link));
+        let results = futures::future::join_all(ours.map(|(vnet, link)| {
             let a = a.clone();
             async move {
-                (
-                    vnet.clone(),
-                    arm.delete_virtual_network_link(&id, &a).await,
-                    id,
-                )
+                let r = match azure::VirtualNetworkLinkId::parse(link) {
+                    Ok(id) => arm.delete_virtual_network_link(&id, &a).await,
+                    Err(e) => Err(azure::Error::Internal(format!("link ID in state: {e}"))),
+                };
+                (vnet.clone(), link.clone(), r)
             }
         }))
         .await;
-        let mut removed = Vec::new();
+        let mut removed: Vec<String> = links
+            .iter()
+            .filter(|(vnet, link)| !owns(cluster_id, vnet, link))
+            .map(|(vnet, _)| vnet.clone())
+            .collect();
         let mut diags = Diagnostics::new();
-        for (vnet, r, id) in results {
+        for (vnet, link, r) in results {
             match r {
                 Ok(()) => removed.push(vnet),
                 Err(e) if e.is_not_found() => removed.push(vnet),
-                Err(e) => diags.extend(fail("deleting", &id, &e)),
+                Err(e) => diags.extend(fail("deleting", &link, &e)),
             }
         }
         (removed, diags)
@@ -295,12 +327,21 @@ impl Resource for PrivateDns {
     }
 
     fn timeouts(&self) -> Option<TimeoutDefaults> {
-        Some(TimeoutDefaults {
-            create: Duration::from_secs(30 * 60),
-            read: Duration::from_secs(5 * 60),
-            update: Duration::from_secs(30 * 60),
-            delete: Duration::from_secs(30 * 60),
-        })
+        Some(super::TIMEOUTS)
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let unmanaged = config.get_attr("manage_zone").and_then(Value::as_bool) == Some(false);
+        let tagged = config.get_attr("tags").is_some_and(|t| !t.is_null());
+        if unmanaged && tagged {
+            diags.push(
+                Diagnostic::warning(
+                    "tags have no effect",
+                    "tags are set on the zone only when manage_zone = true; with manage_zone = false the zone belongs to someone else and its tags are left alone.",
+                )
+                .at(AttributePath::root().attr("tags")),
+            );
+        }
     }
 
     async fn create(&self, ctx: &OpContext, planned: PrivateDnsModel) -> Outcome<PrivateDnsModel> {
@@ -310,7 +351,7 @@ impl Resource for PrivateDns {
         };
         let arm = &client.arm;
         let Ids { zone, record } = ids(&client.subscription_id, &planned);
-        let a = actx(ctx);
+        let a = arm_ctx(ctx);
         let manage = planned.manage_zone.unwrap_or(true);
         let mut state = planned.clone();
         state.zone_id = Some(zone.path());
@@ -334,7 +375,7 @@ impl Resource for PrivateDns {
                         format!("{zone} does not exist"),
                         "manage_zone = false needs an existing private DNS zone. Create it first, or set manage_zone = true to let this resource create it.",
                     )
-                    .at(crate::framework::path::AttributePath::root().attr("manage_zone"))
+                    .at(AttributePath::root().attr("manage_zone"))
                     .into(),
                 );
             }
@@ -390,7 +431,7 @@ impl Resource for PrivateDns {
             return Outcome::failed(manage.then_some(state), fail("creating", &record, &e));
         }
         let vnets: Vec<String> = planned.virtual_network_ids.iter().cloned().collect();
-        let (made, diags) = Self::add_links(arm, &zone, &vnets, ctx).await;
+        let (made, diags) = Self::add_links(arm, &zone, &planned.cluster_id, &vnets, ctx).await;
         state.virtual_network_ids = made.keys().cloned().collect();
         state.virtual_network_link_ids = Some(made);
         Outcome {
@@ -409,7 +450,7 @@ impl Resource for PrivateDns {
             Ok(ids) => ids,
             Err(d) => return Outcome::failed(Some(current), d),
         };
-        let a = actx(ctx);
+        let a = arm_ctx(ctx);
         let manage = current.manage_zone.unwrap_or(true);
         let mut state = current.clone();
         let zone_obj = match arm.get_private_dns_zone(&zone, &a).await {
@@ -475,15 +516,16 @@ impl Resource for PrivateDns {
             ) else {
                 continue;
             };
-            if !name.eq_ignore_ascii_case(&link_name(vnet)) {
-                continue; // not one of ours
-            }
-            let vnet = current
+            // A VNet counts as linked through our own link, or through one we were using.
+            let known = current
                 .virtual_network_ids
                 .iter()
-                .find(|v| v.eq_ignore_ascii_case(vnet))
-                .cloned()
-                .unwrap_or_else(|| vnet.to_string());
+                .find(|v| v.eq_ignore_ascii_case(vnet));
+            let ours = name.eq_ignore_ascii_case(&link_name(&current.cluster_id, vnet));
+            if !ours && known.is_none() {
+                continue;
+            }
+            let vnet = known.cloned().unwrap_or_else(|| vnet.to_string());
             linked.insert(vnet, id.to_string());
         }
         state.virtual_network_ids = linked.keys().cloned().collect();
@@ -506,7 +548,7 @@ impl Resource for PrivateDns {
             Ok(ids) => ids,
             Err(d) => return Outcome::failed(Some(prior), d),
         };
-        let a = actx(ctx);
+        let a = arm_ctx(ctx);
         let mut state = prior.clone();
         let mut diags = Diagnostics::new();
 
@@ -554,12 +596,12 @@ impl Resource for PrivateDns {
             .filter(|v| !has(&prior.virtual_network_ids, v))
             .cloned()
             .collect();
-        let (removed, d) = Self::remove_links(arm, &zone, &to_remove, ctx).await;
+        let (removed, d) = Self::remove_links(arm, &prior.cluster_id, &to_remove, ctx).await;
         diags.extend(d);
         for v in removed {
             links.remove(&v);
         }
-        let (made, d) = Self::add_links(arm, &zone, &to_add, ctx).await;
+        let (made, d) = Self::add_links(arm, &zone, &prior.cluster_id, &to_add, ctx).await;
         diags.extend(d);
         links.extend(made);
         state.virtual_network_ids = links.keys().cloned().collect();
@@ -580,7 +622,7 @@ impl Resource for PrivateDns {
             Ok(ids) => ids,
             Err(d) => return d,
         };
-        let a = actx(ctx);
+        let a = arm_ctx(ctx);
         let manage = prior.manage_zone.unwrap_or(true);
         if manage {
             // Refuse before touching anything if the zone holds records this unit does not own.
@@ -615,7 +657,7 @@ impl Resource for PrivateDns {
             }
         }
         let links = prior.virtual_network_link_ids.clone().unwrap_or_default();
-        let (_, d) = Self::remove_links(arm, &zone, &links, ctx).await;
+        let (_, d) = Self::remove_links(arm, &prior.cluster_id, &links, ctx).await;
         if d.has_errors() {
             return d;
         }
@@ -653,13 +695,6 @@ impl Resource for PrivateDns {
     }
 }
 
-fn keep_if_same(prior: Option<&str>, azure: &str) -> String {
-    match prior {
-        Some(p) if p.eq_ignore_ascii_case(azure) => p.to_string(),
-        _ => azure.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -668,11 +703,29 @@ mod tests {
     fn link_names_are_stable_short_and_distinct() {
         let a = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/vnet-agents";
         let b = a.replace("rg1", "rg2");
-        assert_eq!(link_name(a), link_name(&a.to_uppercase()));
-        assert_ne!(link_name(a), link_name(&b));
-        assert!(link_name(a).starts_with("astro-vnet-agents-"));
+        assert_eq!(link_name("clx", a), link_name("clx", &a.to_uppercase()));
+        assert_ne!(link_name("clx", a), link_name("clx", &b));
+        assert_ne!(link_name("clx", a), link_name("cly", a));
+        assert!(link_name("clx", a).starts_with("clx-vnet-agents-"));
         let long = format!("{a}{}", "x".repeat(200));
-        assert!(link_name(&long).len() <= 80);
+        assert!(link_name(&"c".repeat(63), &long).len() <= 80);
+    }
+
+    #[test]
+    fn only_links_named_for_this_cluster_are_owned() {
+        let vnet =
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v";
+        let zone =
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/z";
+        let mine = format!("{zone}/virtualNetworkLinks/{}", link_name("clx", vnet));
+        let theirs = format!("{zone}/virtualNetworkLinks/{}", link_name("cly", vnet));
+        assert!(owns("clx", vnet, &mine));
+        assert!(!owns("clx", vnet, &theirs));
+        assert!(!owns(
+            "clx",
+            vnet,
+            &format!("{zone}/virtualNetworkLinks/hand-made")
+        ));
     }
 
     #[test]

@@ -10,8 +10,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::Client;
 use super::validation::{self, normalize_location};
+use super::{Client, arm_ctx, keep_if_same};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;
@@ -141,14 +141,6 @@ fn same_location(a: &Value, b: &Value) -> bool {
     matches!((a.as_str(), b.as_str()), (Some(a), Some(b)) if normalize_location(a) == normalize_location(b))
 }
 
-/// The ARM client's view of an operation's deadline and cancellation.
-fn actx(ctx: &OpContext) -> azure::OpCtx {
-    azure::OpCtx {
-        deadline: ctx.deadline,
-        cancel: ctx.cancel.clone(),
-    }
-}
-
 /// How often a transient `InvalidPrivateLinkServiceId` is retried before it counts as real.
 const ALIAS_RETRIES: u32 = 3;
 /// Pause between retries of a retryable ARM error.
@@ -167,12 +159,7 @@ impl Resource for PrivateEndpoint {
     }
 
     fn timeouts(&self) -> Option<TimeoutDefaults> {
-        Some(TimeoutDefaults {
-            create: Duration::from_secs(30 * 60),
-            read: Duration::from_secs(5 * 60),
-            update: Duration::from_secs(30 * 60),
-            delete: Duration::from_secs(30 * 60),
-        })
+        Some(super::TIMEOUTS)
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
@@ -239,7 +226,7 @@ impl Resource for PrivateEndpoint {
             &planned.resource_group_name,
             &planned.name,
         );
-        let actx = actx(ctx);
+        let actx = arm_ctx(ctx);
         match client.arm.get_private_endpoint(&id, &actx).await {
             Ok(Some(_)) => {
                 return Outcome::failed(
@@ -328,7 +315,7 @@ impl Resource for PrivateEndpoint {
             Some(Ok(id)) => id,
             _ => return Outcome::failed(Some(current), bad_id_in_state()),
         };
-        match client.arm.get_private_endpoint(&id, &actx(ctx)).await {
+        match client.arm.get_private_endpoint(&id, &arm_ctx(ctx)).await {
             Ok(Some(pe)) => finish(&client, ctx, current, pe).await,
             Ok(None) => {
                 tracing::info!(id = %id, "private endpoint no longer exists; removing it from state");
@@ -355,7 +342,7 @@ impl Resource for PrivateEndpoint {
             Some(Ok(id)) => id,
             _ => return Outcome::failed(Some(prior), bad_id_in_state()),
         };
-        let actx = actx(ctx);
+        let actx = arm_ctx(ctx);
         // Start from Azure's object so that settings this resource does not manage survive.
         let current = match client.arm.get_private_endpoint(&id, &actx).await {
             Ok(Some(pe)) => pe,
@@ -397,7 +384,7 @@ impl Resource for PrivateEndpoint {
             Some(Ok(id)) => id,
             _ => return bad_id_in_state(),
         };
-        let actx = actx(ctx);
+        let actx = arm_ctx(ctx);
         loop {
             match client.arm.delete_private_endpoint(&id, &actx).await {
                 Ok(()) => return Diagnostics::new(),
@@ -509,7 +496,7 @@ async fn finish(
     if let Some(nic_id) = pe.network_interface_id() {
         state.network_interface_id = Some(nic_id.to_string());
         match azure::NetworkInterfaceId::parse(nic_id) {
-            Ok(nid) => match client.arm.get_network_interface(&nid, &actx(ctx)).await {
+            Ok(nid) => match client.arm.get_network_interface(&nid, &arm_ctx(ctx)).await {
                 Ok(Some(nic)) => state.private_ip_address = azure::private_ip(&nic),
                 Ok(None) => {}
                 Err(e) => {
@@ -595,14 +582,6 @@ fn flatten(state: &mut PrivateEndpointModel, pe: &azure::models::PrivateEndpoint
     let cs = cp.private_link_service_connection_state.unwrap_or_default();
     state.connection_status = Some(cs.status.unwrap_or_default());
     state.connection_description = Some(cs.description.unwrap_or_default());
-}
-
-/// The prior spelling when it equals Azure's ignoring case (ARM changes casing freely).
-fn keep_if_same(prior: Option<&str>, azure: &str) -> String {
-    match prior {
-        Some(p) if p.eq_ignore_ascii_case(azure) => p.to_string(),
-        _ => azure.to_string(),
-    }
 }
 
 #[cfg(test)]

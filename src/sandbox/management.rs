@@ -50,6 +50,15 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/approve", post(approve))
         .route("/oob", post(oob))
         .route("/verify", get(verify))
+        .fallback(unknown)
+}
+
+/// Unknown management paths answer 404 here instead of falling through to the ARM routes.
+async fn unknown(uri: axum::http::Uri) -> MgmtError {
+    MgmtError(
+        StatusCode::NOT_FOUND,
+        format!("no management route {}; see docs/sandbox.md", uri.path()),
+    )
 }
 
 async fn health(State(shared): State<Arc<Shared>>) -> Json<Value> {

@@ -32,12 +32,15 @@
 //! * ARM routes (all under `/subscriptions/{sub}`): resource groups GET/PUT/list; VNets and
 //!   subnets GET/list (seeded only); private endpoints PUT (LRO, Azure-AsyncOperation) / GET /
 //!   DELETE (LRO, Location) / list; NICs GET/list; PLS GET, its privateEndpointConnections
-//!   list/GET/PUT (approve or reject, 200)/DELETE; network operation status
+//!   list/GET/PUT (approve or reject, 200)/DELETE; POST
+//!   `.../locations/{loc}/checkPrivateLinkServiceVisibility` (subscription or resource group
+//!   scope, `{"visible": bool}`); network operation status
 //!   (`/providers/Microsoft.Network/locations/{loc}/operations/{id}`, always 200
 //!   `{status: InProgress|Succeeded|Failed}`) and results (`.../operationResults/{id}`, 202
 //!   until done, then 204 for a delete or 200 with the resource); private DNS zones and
 //!   virtual network links PUT/DELETE (LRO: 202 + Location + Azure-AsyncOperation +
-//!   Retry-After) / GET / list; A record sets PUT/GET/DELETE (synchronous), SOA GET; listing
+//!   Retry-After) / PATCH (same LRO) / GET / list; A record sets PUT/PATCH/GET/DELETE
+//!   (synchronous), SOA GET; listing
 //!   `.../ALL` and `.../A`; DNS operation statuses/results
 //!   (`.../resourceGroups/{rg}/providers/Microsoft.Network/privateDnsOperationStatuses|Results/{id}`).
 //! * LRO completion: an operation answers InProgress for `lro_polls` polls (of either URL),
@@ -49,10 +52,23 @@
 //!   the ARM ids clients created: PEs, NICs, PLS connections, zones, links, record sets other
 //!   than SOA), `POST approve`, `POST oob`, `GET verify?vnet_id=..&host=..`.
 //!
+//! # Layout
+//!
+//! * `mod.rs` — [`Sandbox`] / [`SandboxConfig`]: bind, write the state dir, run the server
+//!   on its own runtime thread (so a caller that blocks or pauses tokio time cannot stall it).
+//! * `server` (TLS accept loop, graceful drain), `tls` (CA + leaf), `seed`/`seeding` (seed
+//!   file → resources), `state` (resources, operations, tokens, faults, log behind a lock).
+//! * `auth` — token endpoint and bearer check. `arm` — front door: auth, faults, parse into
+//!   an operation (`arm::route`), api-version, dispatch; `arm::lro` status/result URLs;
+//!   `arm::body` request parsing. One [`ArmError`] renders every ARM error.
+//! * `network/*` and `privatedns/*` — one file per ARM resource type.
+//! * `management` (`/_sandbox/`), `request_log`, `verify`, `views` (GET rendering).
+//!
 //! # Scope and non-goals
 //!
 //! Only what the provider needs. Not implemented, answered with an explicit ARM error rather
-//! than a guess: PATCH anywhere (405 `MethodNotAllowed`), writes to VNets/subnets/NICs/PLS
+//! than a guess: PATCH outside private DNS (405 `MethodNotAllowed`; the network spec has no
+//! PATCH for private endpoints), writes to VNets/subnets/NICs/PLS
 //! (405), resource group DELETE (405), record types other than A and SOA (404
 //! `InvalidResourceType`), other resource types (404 `InvalidResourceType`), other
 //! namespaces (404 `InvalidResourceNamespace`), other paths (404 `InvalidRequestUri`).
@@ -62,6 +78,10 @@
 //! # Known divergences from real ARM
 //!
 //! * LROs advance by polls, not by time: an operation nobody polls never completes.
+//! * While a zone or link is being created its GET already answers (provisioningState
+//!   `Creating`); set `not_found_window_ms` to imitate the 404 some ARM reads give.
+//! * Resource names are matched case-insensitively and returned with the casing of the PUT
+//!   that created them (record set names are lower-cased, as the service does).
 //! * Request validation is the sandbox's: a body that is not JSON or has a wrong type gives
 //!   400 `InvalidRequestContent` (with `target` = JSON path); a missing required property gives
 //!   400 `InvalidRequestFormat` (network) / `BadRequest` (DNS) / `LocationRequired`, naming the
@@ -85,21 +105,21 @@
 //! * Every ARM answer carries fresh `x-ms-request-id` / `x-ms-correlation-request-id`
 //!   headers; no `x-ms-ratelimit-*` headers except on injected 429s.
 
-pub mod arm;
-pub mod auth;
+mod arm;
+mod auth;
 pub mod error;
 pub mod faults;
-pub mod management;
-pub mod network;
-pub mod privatedns;
-pub mod request_log;
+mod management;
+mod network;
+mod privatedns;
+mod request_log;
 pub mod seed;
-pub mod seeding;
-pub mod server;
-pub mod state;
+mod seeding;
+mod server;
+mod state;
 pub mod tls;
-pub mod verify;
-pub mod views;
+mod verify;
+mod views;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -108,7 +128,6 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::post;
 use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 pub use error::ArmError;
 pub use faults::Faults;
@@ -169,12 +188,14 @@ pub struct Sandbox {
     ca_pem: String,
     env: Vec<(String, String)>,
     state_dir: Option<PathBuf>,
+    /// Tells the server to stop accepting and drain.
     stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    /// Fires when the server thread has drained and exited.
+    done: Option<oneshot::Receiver<()>>,
 }
 
 /// Builds the whole app: token endpoint, management API, and the ARM fallback.
-pub fn app(shared: Arc<Shared>) -> Router {
+fn app(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
         .nest("/_sandbox", management::router())
@@ -238,6 +259,33 @@ fn write_file(path: &Path, text: &str) -> Result<(), SandboxError> {
     })
 }
 
+/// Builds the server runtime and serves until `stopped` fires (then drains).
+fn run_server(
+    listener: std::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    app: Router,
+    stopped: oneshot::Receiver<()>,
+) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("astro-azure-sandbox-worker")
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            tracing::error!(error = %err, "sandbox could not build its runtime");
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        match tokio::net::TcpListener::from_std(listener) {
+            Ok(listener) => server::serve(listener, acceptor, app, stopped).await,
+            Err(err) => tracing::error!(error = %err, "sandbox could not register its listener"),
+        }
+    });
+}
+
 impl Sandbox {
     /// Generates a CA, binds 127.0.0.1:port, writes the state dir (if any) and starts serving.
     pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
@@ -250,8 +298,8 @@ impl Sandbox {
                 reason,
             })?;
         let tls = tls::generate()?;
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
-            .await
+        let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
             .map_err(|source| SandboxError::Bind {
                 port: config.port,
                 source,
@@ -285,14 +333,27 @@ impl Sandbox {
         let shared = Arc::new(Shared::new(endpoint, seed, config.faults.clone()));
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.server_config.clone());
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(server::serve(listener, acceptor, app(shared), stopped));
+        let (done_tx, done) = oneshot::channel();
+        let app = app(shared);
+        // The server runs on its own runtime in its own thread, so a caller that blocks its
+        // runtime (running `terraform` synchronously) or pauses tokio time cannot stall it.
+        std::thread::Builder::new()
+            .name("astro-azure-sandbox".into())
+            .spawn(move || {
+                run_server(listener, acceptor, app, stopped);
+                let _ = done_tx.send(());
+            })
+            .map_err(|source| SandboxError::Io {
+                path: PathBuf::from("<server thread>"),
+                source,
+            })?;
         Ok(Sandbox {
             addr,
             ca_pem: tls.ca_pem,
             env,
             state_dir,
             stop: Some(stop),
-            task: Some(task),
+            done: Some(done),
         })
     }
 
@@ -321,8 +382,8 @@ impl Sandbox {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        if let Some(done) = self.done.take() {
+            let _ = done.await;
         }
     }
 }

@@ -186,6 +186,17 @@ impl Seed {
                                 subnet.name, subnet.address_prefix
                             )));
                         }
+                        let first = subnet.address_prefix.split('/').next().unwrap_or_default();
+                        let inside = vnet
+                            .address_space
+                            .iter()
+                            .any(|space| super::network::ip::contains(space, first));
+                        if !inside {
+                            return Err(fail(format!(
+                                "subnet {} ({}) is outside the address space of VNet {}",
+                                subnet.name, subnet.address_prefix, vnet.name
+                            )));
+                        }
                     }
                 }
             }
@@ -213,6 +224,13 @@ mod tests {
         let text = DEFAULT_SEED.replace("10.10.1.0/24", "10.10.1.0/99");
         let err = Seed::parse(&text, "x").expect_err("bad prefix");
         assert!(err.to_string().contains("snet-agents"), "{err}");
+    }
+
+    #[test]
+    fn subnet_outside_the_vnet_is_rejected() {
+        let text = DEFAULT_SEED.replace("10.20.1.0/24", "10.30.1.0/24");
+        let err = Seed::parse(&text, "x").expect_err("outside");
+        assert!(err.to_string().contains("vnet-agents-2"), "{err}");
     }
 
     #[test]

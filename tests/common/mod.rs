@@ -183,3 +183,38 @@ pub fn resource_values<'a>(state: &'a Json, address: &str) -> &'a Json {
     find(&state["values"]["root_module"], address)
         .unwrap_or_else(|| panic!("{address} not in state: {state}"))
 }
+
+pub mod bad_inputs;
+pub mod sandbox;
+
+impl Workspace {
+    /// A workspace whose provider talks to `sb` with its service principal.
+    pub fn with_sandbox(sb: &sandbox::TestSandbox) -> Self {
+        let mut ws = Self::new();
+        for (k, v) in sb.env() {
+            ws.set_env(&k, &v);
+        }
+        ws
+    }
+}
+
+impl Workspace {
+    /// Starts terraform with `args` without waiting (stdout and stderr captured).
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        let mut cmd = Command::new(terraform_bin());
+        cmd.current_dir(self.dir()).args(args).env_clear();
+        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().expect("spawn terraform")
+    }
+}
+
+/// `text` with every run of white space folded to one space: Terraform wraps diagnostics at
+/// 78 columns, so phrases are matched on the folded text.
+pub fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

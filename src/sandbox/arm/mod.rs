@@ -196,6 +196,9 @@ fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRespons
         T::NetworkInterfaces(_) | T::NetworkInterface(..) => {
             network::network_interfaces::handle(world, ctx, op)
         }
+        T::CheckPlsVisibility(sub, _) => {
+            network::private_link_services::check_visibility(world, ctx, sub)
+        }
         T::PrivateLinkService(..) | T::PlsConnections(..) | T::PlsConnection(..) => {
             network::private_link_services::handle(world, ctx, op)
         }

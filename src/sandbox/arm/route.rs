@@ -39,6 +39,8 @@ pub enum Target {
     NetworkInterface(Scope, String),
     /// `.../privateLinkServices/{pls}`
     PrivateLinkService(Scope, String),
+    /// `/subscriptions/{sub}[/resourceGroups/{rg}]/providers/Microsoft.Network/locations/{loc}/checkPrivateLinkServiceVisibility`
+    CheckPlsVisibility(String, String),
     /// `.../privateLinkServices/{pls}/privateEndpointConnections`
     PlsConnections(Scope, String),
     /// `.../privateLinkServices/{pls}/privateEndpointConnections/{conn}`
@@ -85,6 +87,10 @@ pub enum Verb {
     Put,
     /// DELETE
     Delete,
+    /// PATCH (private DNS only, as in the spec)
+    Patch,
+    /// POST (checkPrivateLinkServiceVisibility only)
+    Post,
 }
 
 /// A parsed request: what to do to which resource.
@@ -128,6 +134,7 @@ impl Target {
                 "networkInterfaces".into()
             }
             Target::PrivateLinkService(..) => "privateLinkServices".into(),
+            Target::CheckPlsVisibility(..) => "checkPrivateLinkServiceVisibility".into(),
             Target::PlsConnections(..) | Target::PlsConnection(..) => {
                 "privateEndpointConnections".into()
             }
@@ -146,11 +153,16 @@ impl Target {
     fn verbs(&self) -> &'static [Verb] {
         match self {
             Target::ResourceGroup(_) => &[Verb::Get, Verb::Put],
-            Target::PrivateEndpoint(..) | Target::DnsZone(..) | Target::VnetLink(..) => {
+            Target::CheckPlsVisibility(..) => &[Verb::Post],
+            Target::PrivateEndpoint(..) | Target::PlsConnection(..) => {
                 &[Verb::Get, Verb::Put, Verb::Delete]
             }
-            Target::PlsConnection(..) => &[Verb::Get, Verb::Put, Verb::Delete],
-            Target::RecordSet(_, _, t, _) if t == "A" => &[Verb::Get, Verb::Put, Verb::Delete],
+            Target::DnsZone(..) | Target::VnetLink(..) => {
+                &[Verb::Get, Verb::Put, Verb::Patch, Verb::Delete]
+            }
+            Target::RecordSet(_, _, t, _) if t == "A" => {
+                &[Verb::Get, Verb::Put, Verb::Patch, Verb::Delete]
+            }
             _ => &[Verb::Get],
         }
     }
@@ -249,6 +261,16 @@ pub fn parse_target(path: &str) -> Result<Target, ArmError> {
 }
 
 fn parse_subscription_provider(sub: &str, s: &[&str], path: &str) -> Result<Target, ArmError> {
+    if s.len() == 4
+        && eq(s[0], "Microsoft.Network")
+        && eq(s[1], "locations")
+        && eq(s[3], "checkPrivateLinkServiceVisibility")
+    {
+        return Ok(Target::CheckPlsVisibility(
+            sub.to_string(),
+            s[2].to_string(),
+        ));
+    }
     if s.len() != 5 || !eq(s[0], "Microsoft.Network") || !eq(s[1], "locations") {
         return Err(bad_uri(path));
     }
@@ -314,6 +336,8 @@ fn parse_network(scope: Scope, s: &[&str], path: &str) -> Result<Target, ArmErro
             }
             _ => return Err(bad_uri(path)),
         }
+    } else if eq(t, "locations") && s.len() == 3 && eq(s[2], "checkPrivateLinkServiceVisibility") {
+        Target::CheckPlsVisibility(scope.sub, s[1].to_string())
     } else if eq(t, "privateDnsZones") {
         parse_dns(scope, s, path)?
     } else if eq(t, "privateDnsOperationStatuses") && s.len() == 2 {
@@ -372,6 +396,8 @@ pub fn parse(method: &Method, path: &str) -> Result<Operation, ArmError> {
         Method::GET => Verb::Get,
         Method::PUT => Verb::Put,
         Method::DELETE => Verb::Delete,
+        Method::PATCH => Verb::Patch,
+        Method::POST => Verb::Post,
         _ => {
             return Err(ArmError::method_not_allowed(
                 method.as_str(),

@@ -37,6 +37,40 @@ struct ConnState {
     actions_required: Option<String>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VisibilityBody {
+    private_link_service_alias: Option<String>,
+}
+
+/// POST checkPrivateLinkServiceVisibility: 200 `{"visible": bool}` — true when the alias
+/// names a PLS whose visibility list holds `*` or the caller's subscription.
+pub fn check_visibility(world: &World, ctx: &Ctx<'_>, sub: &str) -> Result<ArmResponse, ArmError> {
+    world.require_sub(sub)?;
+    let req: VisibilityBody = body::parse(ctx.body)?;
+    let alias = body::require(
+        &req.private_link_service_alias,
+        "privateLinkServiceAlias",
+        "InvalidRequestFormat",
+    )?;
+    let visible = resolve(world, alias)
+        .filter(|_| !alias.starts_with('/'))
+        .and_then(|id| world.get(&id))
+        .is_some_and(|pls| {
+            pls.body["properties"]["visibility"]["subscriptions"]
+                .as_array()
+                .is_some_and(|subs| {
+                    subs.iter()
+                        .filter_map(|s| s.as_str())
+                        .any(|s| s == "*" || s.eq_ignore_ascii_case(sub))
+                })
+        });
+    Ok(ArmResponse::json(
+        StatusCode::OK,
+        json!({"visible": visible}),
+    ))
+}
+
 /// The PLS id an alias or ARM id designates, if such a service exists.
 pub fn resolve(world: &World, reference: &str) -> Option<String> {
     if reference.starts_with('/') {
@@ -185,12 +219,23 @@ fn connection(
     verb: Verb,
 ) -> Result<ArmResponse, ArmError> {
     let id = format!("{pls_id}/privateEndpointConnections/{conn}");
+    let pls_name = pls_id.rsplit('/').next().unwrap_or_default();
     let exists = world.get(&id).is_some();
     match verb {
+        Verb::Patch | Verb::Post => Err(ArmError::method_not_allowed(
+            "this method",
+            "privateEndpointConnections",
+        )),
         Verb::Get => world
             .get(&id)
             .map(|c| ArmResponse::json(StatusCode::OK, c.body.clone()))
-            .ok_or_else(|| ArmError::resource_not_found(CONN_TYPE, conn, &scope.rg)),
+            .ok_or_else(|| {
+                ArmError::resource_not_found(
+                    "Microsoft.Network/privateLinkServices",
+                    &format!("{pls_name}/privateEndpointConnections/{conn}"),
+                    &scope.rg,
+                )
+            }),
         Verb::Delete => {
             if exists {
                 world.remove(&id);

@@ -49,8 +49,8 @@ pub fn handle(world: &mut World, _ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRe
                 .get(&format!("{vnet_id}/subnets/{name}"))
                 .ok_or_else(|| {
                     ArmError::resource_not_found(
-                        "Microsoft.Network/virtualNetworks/subnets",
-                        &format!("{vnet}/{name}"),
+                        "Microsoft.Network/virtualNetworks",
+                        &format!("{vnet}/subnets/{name}"),
                         &scope.rg,
                     )
                 })?;

@@ -121,13 +121,15 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
                         &r.body,
                     )),
                     _ => Err(ArmError::resource_not_found(
-                        &format!("Microsoft.Network/privateDnsZones/{rtype}"),
-                        &format!("{zone}/{name}"),
+                        "Microsoft.Network/privateDnsZones",
+                        &format!("{zone}/{rtype}/{name}"),
                         &scope.rg,
                     )),
                 },
                 Verb::Put => put(world, ctx, scope, zone, &name, &id),
+                Verb::Patch => patch(world, ctx, scope, zone, &id, &name),
                 Verb::Delete => delete(world, ctx, &id, &name),
+                Verb::Post => Err(ArmError::method_not_allowed("POST", rtype)),
             }
         }
         _ => Err(ArmError::method_not_allowed("this method", "recordSets")),
@@ -177,13 +179,7 @@ fn put(
     let req: PutBody = body::parse(ctx.body)?;
     let props = body::require(&req.properties, "properties", "BadRequest")?;
     let ttl = props.ttl.unwrap_or(DEFAULT_TTL);
-    if !(0..=2_147_483_647).contains(&ttl) {
-        return Err(ArmError::bad_request(
-            "BadRequest",
-            format!("The TTL {ttl} is out of range (0 to 2147483647)."),
-        )
-        .with_target("properties.ttl"));
-    }
+    check_ttl(ttl)?;
     let records = parse_records(props)?;
     let mut body = json!({
         "id": id,
@@ -230,4 +226,59 @@ fn delete(world: &mut World, ctx: &Ctx<'_>, id: &str, name: &str) -> Result<ArmR
         Some(_) => Ok(ArmResponse::empty(StatusCode::OK)),
         None => Ok(ArmResponse::empty(StatusCode::NO_CONTENT)),
     }
+}
+
+/// PATCH (RecordSets_Update): ttl, metadata and aRecords when given; synchronous 200.
+fn patch(
+    world: &mut World,
+    ctx: &Ctx<'_>,
+    scope: &Scope,
+    zone: &str,
+    id: &str,
+    name: &str,
+) -> Result<ArmResponse, ArmError> {
+    let not_found = || {
+        ArmError::resource_not_found(
+            "Microsoft.Network/privateDnsZones",
+            &format!("{zone}/A/{name}"),
+            &scope.rg,
+        )
+    };
+    let existing = world.get(id).ok_or_else(not_found)?;
+    check_preconditions(ctx, Some(existing), &format!("record set '{name}'"))?;
+    let req: PutBody = body::parse(ctx.body)?;
+    let props = req.properties.as_ref();
+    let records = match props {
+        Some(p) if p.a_records.is_some() => Some(parse_records(p)?),
+        _ => None,
+    };
+    if let Some(ttl) = props.and_then(|p| p.ttl) {
+        check_ttl(ttl)?;
+    }
+    let res = world.get_mut(id).ok_or_else(not_found)?;
+    if let Some(ttl) = props.and_then(|p| p.ttl) {
+        res.body["properties"]["ttl"] = json!(ttl);
+    }
+    if let Some(records) = records {
+        res.body["properties"]["aRecords"] = json!(records);
+    }
+    if let Some(metadata) = props.and_then(|p| p.metadata.as_ref()) {
+        res.body["properties"]["metadata"] = json!(metadata);
+    }
+    res.body["etag"] = json!(etag());
+    Ok(with_etag(
+        ArmResponse::json(StatusCode::OK, res.body.clone()),
+        &res.body,
+    ))
+}
+
+fn check_ttl(ttl: i64) -> Result<(), ArmError> {
+    if (0..=2_147_483_647).contains(&ttl) {
+        return Ok(());
+    }
+    Err(ArmError::bad_request(
+        "BadRequest",
+        format!("The TTL {ttl} is out of range (0 to 2147483647)."),
+    )
+    .with_target("properties.ttl"))
 }

@@ -67,13 +67,14 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
                     Ok(ArmResponse::json(StatusCode::OK, link.body.clone()))
                 }
                 _ => Err(ArmError::resource_not_found(
-                    TYPE,
-                    &format!("{zone}/{name}"),
+                    "Microsoft.Network/privateDnsZones",
+                    &format!("{zone}/virtualNetworkLinks/{name}"),
                     &scope.rg,
                 )),
             }
         }
         (Target::VnetLink(_, _, name), Verb::Put) => put(world, ctx, scope, zone, name),
+        (Target::VnetLink(_, _, name), Verb::Patch) => patch(world, ctx, scope, zone, name),
         (Target::VnetLink(_, _, name), Verb::Delete) => delete(world, ctx, scope, zone, name),
         _ => Err(ArmError::method_not_allowed(
             "this method",
@@ -134,13 +135,7 @@ fn put(
         .resolution_policy
         .clone()
         .unwrap_or_else(|| "Default".into());
-    if !["Default", "NxDomainRedirect"].contains(&policy.as_str()) {
-        return Err(ArmError::bad_request(
-            "BadRequest",
-            format!("The resolutionPolicy '{policy}' is invalid; use Default or NxDomainRedirect."),
-        )
-        .with_target("properties.resolutionPolicy"));
-    }
+    check_policy(&policy)?;
     if world
         .get(&vnet_id)
         .is_none_or(|v| v.kind != Kind::VirtualNetwork)
@@ -209,6 +204,87 @@ fn put(
         &id,
     );
     Ok(accepted(&op, ctx))
+}
+
+/// PATCH (VirtualNetworkLinks_Update): tags, registrationEnabled, resolutionPolicy; an LRO.
+fn patch(
+    world: &mut World,
+    ctx: &Ctx<'_>,
+    scope: &Scope,
+    zone: &str,
+    name: &str,
+) -> Result<ArmResponse, ArmError> {
+    let id = format!("{}/virtualNetworkLinks/{name}", zone_id(scope, zone));
+    let Some(existing) = world.get(&id) else {
+        return Err(ArmError::resource_not_found(
+            "Microsoft.Network/privateDnsZones",
+            &format!("{zone}/virtualNetworkLinks/{name}"),
+            &scope.rg,
+        ));
+    };
+    let old_vnet = existing.body["properties"]["virtualNetwork"]["id"]
+        .as_str()
+        .map(key);
+    world.require_idle(&id)?;
+    check_preconditions(
+        ctx,
+        world.get(&id),
+        &format!("virtual network link '{name}'"),
+    )?;
+    let req: PutBody = body::parse(ctx.body)?;
+    if req.location.is_some() {
+        require_global(&req.location)?;
+    }
+    let props = req.properties.as_ref();
+    let new_vnet = props
+        .and_then(|p| p.virtual_network.as_ref())
+        .and_then(|v| v.id.as_ref());
+    if new_vnet.is_some_and(|v| Some(key(v)) != old_vnet) {
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "The virtual network of an existing virtual network link cannot be changed.",
+        )
+        .with_target("properties.virtualNetwork.id"));
+    }
+    let policy = props.and_then(|p| p.resolution_policy.clone());
+    if let Some(policy) = &policy {
+        check_policy(policy)?;
+    }
+    if let Some(link) = world.get_mut(&id) {
+        if let Some(tags) = &req.tags {
+            link.body["tags"] = json!(tags);
+        }
+        if let Some(registration) = props.and_then(|p| p.registration_enabled) {
+            link.body["properties"]["registrationEnabled"] = json!(registration);
+        }
+        if let Some(policy) = policy {
+            link.body["properties"]["resolutionPolicy"] = json!(policy);
+        }
+        link.body["etag"] = json!(etag());
+        link.body["properties"]["provisioningState"] = json!("Updating");
+    }
+    let op = lro::start(
+        world,
+        ctx,
+        OpScope::PrivateDns {
+            sub: &scope.sub,
+            rg: &scope.rg,
+        },
+        OpKind::Put,
+        &id,
+    );
+    Ok(accepted(&op, ctx))
+}
+
+fn check_policy(policy: &str) -> Result<(), ArmError> {
+    if ["Default", "NxDomainRedirect"].contains(&policy) {
+        return Ok(());
+    }
+    Err(ArmError::bad_request(
+        "BadRequest",
+        format!("The resolutionPolicy '{policy}' is invalid; use Default or NxDomainRedirect."),
+    )
+    .with_target("properties.resolutionPolicy"))
 }
 
 fn delete(

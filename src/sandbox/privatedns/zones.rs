@@ -90,6 +90,7 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
             }
         }
         (Target::DnsZone(scope, name), Verb::Put) => put(world, ctx, scope, name),
+        (Target::DnsZone(scope, name), Verb::Patch) => patch(world, ctx, scope, name),
         (Target::DnsZone(scope, name), Verb::Delete) => delete(world, ctx, scope, name),
         _ => Err(ArmError::method_not_allowed(
             "this method",
@@ -152,6 +153,51 @@ fn put(
             busy: None,
         });
         record_sets::create_soa(world, &id, name);
+    }
+    let op = lro::start(
+        world,
+        ctx,
+        OpScope::PrivateDns {
+            sub: &scope.sub,
+            rg: &scope.rg,
+        },
+        OpKind::Put,
+        &id,
+    );
+    Ok(accepted(&op, ctx))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PatchBody {
+    location: Option<String>,
+    tags: Option<Tags>,
+}
+
+/// PATCH (PrivateZones_Update): tags only; an LRO like PUT.
+fn patch(
+    world: &mut World,
+    ctx: &Ctx<'_>,
+    scope: &Scope,
+    name: &str,
+) -> Result<ArmResponse, ArmError> {
+    world.require_rg(&scope.sub, &scope.rg)?;
+    let id = zone_id(scope, name);
+    if world.get(&id).is_none() {
+        return Err(ArmError::resource_not_found(TYPE, name, &scope.rg));
+    }
+    world.require_idle(&id)?;
+    check_preconditions(ctx, world.get(&id), &format!("private DNS zone '{name}'"))?;
+    let req: PatchBody = body::parse(ctx.body)?;
+    if req.location.is_some() {
+        require_global(&req.location)?;
+    }
+    if let Some(zone) = world.get_mut(&id) {
+        if let Some(tags) = req.tags {
+            zone.body["tags"] = json!(tags);
+        }
+        zone.body["etag"] = json!(etag());
+        zone.body["properties"]["provisioningState"] = json!("Updating");
     }
     let op = lro::start(
         world,

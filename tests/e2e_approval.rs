@@ -1,0 +1,177 @@
+//! End-to-end approval flow: `terraform apply` waits for Astronomer's approval through the
+//! data source, fails fast on a rejection with the approver's message, and the next plan
+//! replaces a rejected endpoint with a warning saying why.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::sandbox::TestSandbox;
+use common::{Workspace, both, flat, resource_values};
+use serde_json::json;
+
+fn config(sb: &TestSandbox, timeout: &str) -> String {
+    format!(
+        r#"provider "astro" {{}}
+
+resource "astro_private_endpoint" "agents" {{
+  name                       = "astro-privatelink"
+  resource_group_name        = "rg-astro-agents"
+  location                   = "eastus"
+  subnet_id                  = "{subnet}"
+  private_link_service_alias = "{alias}"
+  request_message            = "Astro cluster clxxxxxxxxx"
+}}
+
+data "astro_private_endpoint_connection" "astro" {{
+  private_endpoint_id = astro_private_endpoint.agents.id
+  wait_for_status     = "Approved"
+  timeout             = "{timeout}"
+  poll_interval       = "1s"
+}}
+
+output "approved" {{
+  value = data.astro_private_endpoint_connection.astro.approved
+}}
+
+output "description" {{
+  value = data.astro_private_endpoint_connection.astro.description
+}}
+"#,
+        subnet = sb.var("ASTRO_SANDBOX_SUBNET_ID"),
+        alias = sb.var("ASTRO_SANDBOX_PLS_ALIAS"),
+    )
+}
+
+/// Waits until Astronomer's service lists a connection, then sets its status through the
+/// service-side ARM PUT, as support does.
+fn act_as_astronomer(sb: &TestSandbox, status: &str, description: &str) {
+    let pls = sb.var("ASTRO_SANDBOX_PLS_ID");
+    let list = format!("{pls}/privateEndpointConnections?api-version=2025-01-01");
+    let started = Instant::now();
+    let name = loop {
+        let (code, body) = sb.arm(reqwest::Method::GET, &list, None);
+        assert_eq!(code, 200, "{body}");
+        if let Some(name) = body["value"]
+            .as_array()
+            .and_then(|v| v.first())
+            .and_then(|c| c["name"].as_str())
+        {
+            break name.to_string();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no connection request reached Astronomer's service"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let (code, body) = sb.arm(
+        reqwest::Method::PUT,
+        &format!("{pls}/privateEndpointConnections/{name}?api-version=2025-01-01"),
+        Some(json!({"name": name, "properties": {"privateLinkServiceConnectionState": {"status": status, "description": description}}})),
+    );
+    assert_eq!(code, 200, "service-side {status}: {body}");
+}
+
+#[test]
+fn apply_waits_for_approval_and_finishes_once_astronomer_approves() {
+    let sb = TestSandbox::start();
+    let ws = Workspace::with_sandbox(&sb);
+    ws.write_config(&config(&sb, "3m"));
+    ws.init();
+    let child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    // Let the apply see Pending for a while before support approves.
+    std::thread::sleep(Duration::from_secs(3));
+    act_as_astronomer(&sb, "Approved", "Approved by Astronomer support");
+    let approved_at = Instant::now();
+    let out = child.wait_with_output().expect("terraform apply");
+    let text = flat(&both(&out));
+    assert!(
+        out.status.success(),
+        "apply must finish after approval:\n{text}"
+    );
+    assert!(text.contains("approved = true"), "{text}");
+    assert!(text.contains("Approved by Astronomer support"), "{text}");
+    assert!(
+        approved_at.elapsed() < Duration::from_secs(60),
+        "the wait ends soon after approval"
+    );
+    let pe = resource_values(&ws.state_json(), "astro_private_endpoint.agents").clone();
+    // The endpoint's own state catches up on the next refresh.
+    let (code, text) = ws.plan_exit();
+    assert_eq!(code, 0, "{text}");
+    let refreshed = ws.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
+    assert!(refreshed.contains("Apply complete"), "{refreshed}");
+    assert_eq!(
+        resource_values(&ws.state_json(), "astro_private_endpoint.agents")["connection_status"],
+        "Approved"
+    );
+    assert_eq!(
+        pe["connection_status"], "Pending",
+        "state written before approval said Pending"
+    );
+}
+
+#[test]
+fn rejection_fails_fast_with_the_approver_message_and_the_endpoint_is_planned_for_replacement() {
+    let sb = TestSandbox::start();
+    let ws = Workspace::with_sandbox(&sb);
+    ws.write_config(&config(&sb, "10m"));
+    ws.init();
+    let started = Instant::now();
+    let child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    act_as_astronomer(
+        &sb,
+        "Rejected",
+        "Cluster ID does not match this organization",
+    );
+    let out = child.wait_with_output().expect("terraform apply");
+    let text = flat(&both(&out));
+    assert!(
+        !out.status.success(),
+        "apply must fail on rejection:\n{text}"
+    );
+    assert!(text.contains("was Rejected"), "{text}");
+    assert!(
+        text.contains("Cluster ID does not match this organization"),
+        "{text}"
+    );
+    assert!(
+        text.contains("private endpoint ID:")
+            && text.contains("connection name:")
+            && text.contains("alias:"),
+        "{text}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(120),
+        "fails fast, long before the 10m timeout"
+    );
+
+    let plan = ws.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    let text = flat(&both(&plan));
+    assert_eq!(plan.status.code(), Some(2), "{text}");
+    assert!(text.contains("must be replaced"), "{text}");
+    assert!(
+        text.contains("will be replaced: its connection is Rejected"),
+        "the warning says why:\n{text}"
+    );
+    assert!(text.contains("# forces replacement"), "{text}");
+}
+
+#[test]
+fn waiting_times_out_with_what_to_send_support() {
+    let sb = TestSandbox::start();
+    let ws = Workspace::with_sandbox(&sb);
+    ws.write_config(&config(&sb, "3s"));
+    ws.init();
+    let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let text = flat(&both(&out));
+    assert!(!out.status.success());
+    assert!(text.contains("Timed out waiting for"), "{text}");
+    assert!(text.contains("still Pending"), "{text}");
+    assert!(
+        text.contains("Send Astronomer support")
+            && text.contains("/privateEndpoints/astro-privatelink"),
+        "{text}"
+    );
+}
