@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod azure;
+pub mod docs;
 pub mod framework;
 pub mod logging;
 pub mod plugin;
