@@ -8,6 +8,7 @@
 //! - [`provider`]: the Astro provider: its configuration, resources and data source.
 //! - [`azure`]: the ARM client (pipeline, credentials, LRO poller, typed IDs, models).
 //! - [`logging`]: hclog-style JSON lines on stderr, which Terraform re-emits under TF_LOG.
+//! - [`docs`]: renders the registry reference sections of `docs/` from the schemas.
 //! - [`sandbox`]: the local Azure imitation behind `astro-azure-sandbox`; shares no types
 //!   with [`azure`].
 

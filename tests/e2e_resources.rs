@@ -286,6 +286,13 @@ fn ip_address_change_rewrites_only_the_record() {
     ws.init();
     apply(&ws);
     ws.write_config(&config("10.10.1.51"));
+    let plan = ws.plan_json();
+    let change = &plan["resource_changes"][0]["change"];
+    assert_eq!(change["actions"], json!(["update"]));
+    assert_ne!(
+        change["after_unknown"]["virtual_network_link_ids"], true,
+        "unchanged VNets keep their known link IDs: {change}"
+    );
     sb.clear_requests();
     apply(&ws);
     assert_eq!(sb.count("PUT A"), 1, "{}", sb.summary());

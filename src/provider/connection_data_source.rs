@@ -134,6 +134,11 @@ fn support_note(id: &azure::PrivateEndpointId, s: &Seen) -> String {
     )
 }
 
+/// Time since `started`, in whole seconds as people write it ("1m5s").
+fn waited(started: tokio::time::Instant) -> String {
+    crate::framework::timeouts::short(Duration::from_secs(started.elapsed().as_secs()))
+}
+
 fn duration_attr(value: Option<&str>, default: &str) -> Duration {
     duration::parse(value.unwrap_or(default))
         .unwrap_or_else(|_| duration::parse(default).unwrap_or(Duration::from_secs(60)))
@@ -219,7 +224,7 @@ impl DataSource for Connection {
                 break (pe, s);
             };
             if s.status.eq_ignore_ascii_case(want) {
-                tracing::info!(id = %id, status = %s.status, waited = %duration::format(started.elapsed()), "connection reached the awaited status");
+                tracing::info!(id = %id, status = %s.status, waited = %waited(started), "connection reached the awaited status");
                 break (pe, s);
             }
             if want.eq_ignore_ascii_case("Approved")
@@ -245,7 +250,7 @@ impl DataSource for Connection {
                     format!("Timed out waiting for {id} to be {want}"),
                     format!(
                         "Waited {} ({polls} reads); the connection is still {} ({:?}). Astronomer approves Private Link connections by hand: ask support to approve it, or raise timeout.\n\n{}",
-                        duration::format(started.elapsed()),
+                        waited(started),
                         if s.status.is_empty() { "without a status" } else { &s.status },
                         s.description,
                         support_note(&id, &s)
@@ -257,7 +262,7 @@ impl DataSource for Connection {
                 id = %id,
                 status = %s.status,
                 waiting_for = want,
-                waited = %duration::format(started.elapsed()),
+                waited = %waited(started),
                 "waiting for Astronomer to act on the private endpoint connection"
             );
             tokio::select! {

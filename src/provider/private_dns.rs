@@ -88,16 +88,16 @@ pub fn schema() -> Schema {
             Attribute::optional("zone_name", s.clone())
                 .force_new()
                 .default_value(DEFAULT_ZONE)
-                .describe("Private DNS zone name. Default `external.astronomer.run`.")
+                .describe("Private DNS zone name.")
                 .validate(validation::zone_name()),
             Attribute::optional("ttl", Type::Number)
                 .default_value(300i64)
-                .describe("TTL of the A record in seconds. Default `300`.")
+                .describe("TTL of the A record in seconds.")
                 .validate(IntRange { min: 1, max: 2_147_483_647 }),
             Attribute::optional("manage_zone", Type::Bool)
                 .force_new()
                 .default_value(true)
-                .describe("`true`: this resource creates and deletes the zone. `false`: the zone must already exist and only the record and links are managed (several clusters in one zone). Default `true`."),
+                .describe("`true`: this resource creates and deletes the zone. `false`: the zone must already exist and only the record and links are managed (several clusters in one zone). After `terraform import` the configuration decides, without replacing anything."),
             Attribute::optional("tags", Type::map(s.clone())).describe("Tags on the zone, when `manage_zone` is `true`."),
             Attribute::computed("id", s.clone())
                 .use_state_for_unknown()
@@ -263,12 +263,33 @@ impl PrivateDns {
             }
         }))
         .await;
+        let mut failed = Vec::new();
         for (vnet, id, r) in results {
             match r {
                 Ok(_) => {
                     linked.insert(vnet, id.path());
                 }
-                Err(e) => diags.extend(fail("linking", &format!("{id} to {vnet}"), &e)),
+                Err(e) => failed.push((vnet, id, e)),
+            }
+        }
+        if !failed.is_empty() {
+            // Another unit may have linked the same VNet meanwhile (a VNet links a zone once):
+            // use its link instead of failing.
+            let now = arm
+                .list_virtual_network_links(zone, &a)
+                .await
+                .unwrap_or_default();
+            for (vnet, id, e) in failed {
+                let other = now.iter().find(|l| {
+                    l.virtual_network_id()
+                        .is_some_and(|v| v.eq_ignore_ascii_case(&vnet))
+                });
+                match other.and_then(|l| l.id.clone()) {
+                    Some(link) => {
+                        linked.insert(vnet, link);
+                    }
+                    None => diags.extend(fail("linking", &format!("{id} to {vnet}"), &e)),
+                }
             }
         }
         (linked, diags)
@@ -332,6 +353,16 @@ impl Resource for PrivateDns {
     }
 
     async fn modify_plan(&self, req: &mut PlanRequest) {
+        // Link IDs change only with the VNets: keep them known when the VNets stay the same.
+        if let Some(prior) = &req.prior
+            && req.planned.get_attr("virtual_network_ids") == prior.get_attr("virtual_network_ids")
+            && let (Some(slot), Some(links)) = (
+                req.planned.get_attr_mut("virtual_network_link_ids"),
+                prior.get_attr("virtual_network_link_ids"),
+            )
+        {
+            *slot = links.clone();
+        }
         // An imported unit has no ownership yet: take manage_zone from the configuration
         // instead of replacing the zone (and everything in it) to change a bookkeeping flag.
         let imported = req

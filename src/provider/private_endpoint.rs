@@ -102,12 +102,12 @@ pub fn schema() -> Schema {
                 .describe("Alias of Astronomer's Private Link Service, as given by Astronomer support.")
                 .validate(validation::private_link_service_alias()),
             Attribute::optional("request_message", s.clone())
-                .describe("Message shown to Astronomer support with the connection request (at most 140 characters); include the Astro cluster ID and organisation.")
+                .describe("Message shown to Astronomer support with the connection request; include the Astro cluster ID and organisation.")
                 .validate(StringLength { min: 1, max: 140 }),
             Attribute::optional("connection_name", s.clone())
                 .force_new()
                 .default_from("name")
-                .describe("Name of the private link service connection. Defaults to `name`.")
+                .describe("Name of the private link service connection.")
                 .validate(validation::connection_name()),
             Attribute::optional("manual_connection", Type::Bool)
                 .force_new()
