@@ -67,7 +67,7 @@ fn subnet2(sb: &TestSandbox) -> String {
 /// Acts as Astronomer support while `apply` runs: approves every Pending connection on the
 /// Private Link Service until `expected` are Approved, then returns apply's output.
 fn apply_with_approval(sb: &TestSandbox, ws: &Workspace, expected: usize) -> String {
-    let child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let mut child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     let list = format!(
         "{}/privateEndpointConnections?{ARM_NETWORK}",
         sb.var("ASTRO_SANDBOX_PLS_ID")
@@ -93,6 +93,9 @@ fn apply_with_approval(sb: &TestSandbox, ws: &Workspace, expected: usize) -> Str
         }
         if conns.iter().filter(|c| status(c) == "Approved").count() >= expected {
             break;
+        }
+        if child.try_wait().expect("poll terraform apply").is_some() {
+            break; // it ended early: its output below says why
         }
         assert!(
             started.elapsed() < Duration::from_secs(120),
