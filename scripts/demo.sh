@@ -50,7 +50,8 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # --- 1. build ---------------------------------------------------------------------------------
 banner "Build the provider and the Azure sandbox (debug)"
@@ -107,6 +108,8 @@ provider_installation {
 }
 EOF
 export TF_CLI_CONFIG_FILE="$WORK/terraform.rc" CHECKPOINT_DISABLE=1 TF_INPUT=0
+# The provider must reach the sandbox directly even where a proxy is configured.
+export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
 unset TF_PLUGIN_CACHE_DIR TF_DATA_DIR TF_WORKSPACE
 export TF_VAR_subnet_id="$ASTRO_SANDBOX_SUBNET_ID"
 export TF_VAR_vnet_id="$ASTRO_SANDBOX_VNET_ID"
