@@ -1,0 +1,35 @@
+# Quickstart: the whole of Astronomer's "Configure Azure Private Link for Remote Execution
+# Agents" guide for one VNet: a private endpoint to your Astro cluster's Private Link
+# Service, the private DNS zone with the cluster's A record linked to the VNet, and a wait
+# until Astronomer support approves the connection.
+
+# Every setting comes from the ARM_* environment variables azurerm already reads
+# (ARM_SUBSCRIPTION_ID, ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_USE_OIDC, ...).
+provider "astro" {}
+
+resource "astro_private_endpoint" "agents" {
+  name                       = var.endpoint_name
+  resource_group_name        = var.resource_group_name
+  location                   = var.location
+  subnet_id                  = var.subnet_id
+  private_link_service_alias = var.private_link_service_alias
+  request_message            = "Astro cluster ${var.cluster_id}: Remote Execution Agents over Private Link"
+  tags                       = var.tags
+}
+
+# Created while the connection waits for approval: the record only needs the endpoint's IP.
+resource "astro_private_dns" "astro" {
+  resource_group_name = var.dns_resource_group_name
+  cluster_id          = var.cluster_id
+  ip_address          = astro_private_endpoint.agents.private_ip_address
+  virtual_network_ids = [var.vnet_id]
+  tags                = var.tags
+}
+
+# Blocks the apply until Astronomer approves the connection (fails at once if rejected).
+data "astro_private_endpoint_connection" "astro" {
+  private_endpoint_id = astro_private_endpoint.agents.id
+  wait_for_status     = "Approved"
+  timeout             = var.approval_timeout
+  poll_interval       = var.approval_poll_interval
+}

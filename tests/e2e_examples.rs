@@ -1,0 +1,436 @@
+//! The shipped examples, run as a user would: each directory under `examples/` is copied into
+//! a workspace, given variables for the sandbox's seeded VNets, applied (with Astronomer's
+//! approval where it waits for one), planned again (must be empty) and destroyed to nothing;
+//! and every example is `terraform fmt` clean.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::sandbox::TestSandbox;
+use common::{Workspace, both, flat, resource_values, terraform_bin};
+use reqwest::Method;
+use serde_json::{Value as Json, json};
+
+const CLUSTER_ID: &str = "clexample0001";
+const ARM_NETWORK: &str = "api-version=2025-01-01";
+const ARM_DNS: &str = "api-version=2024-06-01";
+
+fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read example dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy example file");
+        }
+    }
+}
+
+/// A workspace holding `examples/<name>` (and `examples/modules` beside it, so relative module
+/// sources resolve), with `vars` as terraform.tfvars.json, initialised.
+fn example(sb: &TestSandbox, name: &str, vars: Json) -> Workspace {
+    let ws = Workspace::with_sandbox(sb);
+    copy_dir(&examples_dir().join(name), &ws.dir());
+    copy_dir(
+        &examples_dir().join("modules"),
+        &ws.tmp.path().join("modules"),
+    );
+    std::fs::write(
+        ws.dir().join("terraform.tfvars.json"),
+        serde_json::to_string_pretty(&vars).expect("vars JSON"),
+    )
+    .expect("write tfvars");
+    ws.init();
+    ws
+}
+
+fn vnet2(sb: &TestSandbox) -> String {
+    sb.var("ASTRO_SANDBOX_VNET_ID").replace(
+        "/virtualNetworks/vnet-agents",
+        "/virtualNetworks/vnet-agents-2",
+    )
+}
+
+fn subnet2(sb: &TestSandbox) -> String {
+    format!("{}/subnets/snet-agents", vnet2(sb))
+}
+
+/// Acts as Astronomer support while `apply` runs: approves every Pending connection on the
+/// Private Link Service until `expected` are Approved, then returns apply's output.
+fn apply_with_approval(sb: &TestSandbox, ws: &Workspace, expected: usize) -> String {
+    let mut child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let list = format!(
+        "{}/privateEndpointConnections?{ARM_NETWORK}",
+        sb.var("ASTRO_SANDBOX_PLS_ID")
+    );
+    let started = Instant::now();
+    loop {
+        let (code, body) = sb.arm(Method::GET, &list, None);
+        assert_eq!(code, 200, "{body}");
+        let conns = body["value"].as_array().cloned().unwrap_or_default();
+        let status = |c: &Json| {
+            c["properties"]["privateLinkServiceConnectionState"]["status"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        };
+        for c in conns.iter().filter(|c| status(c) == "Pending") {
+            let (code, body) = sb.arm(
+                Method::PUT,
+                &format!("{}?{ARM_NETWORK}", c["id"].as_str().expect("connection id")),
+                Some(json!({"properties": {"privateLinkServiceConnectionState": {"status": "Approved", "description": "Approved by Astronomer support"}}})),
+            );
+            assert_eq!(code, 200, "approve: {body}");
+        }
+        if conns.iter().filter(|c| status(c) == "Approved").count() >= expected {
+            break;
+        }
+        if child.try_wait().expect("poll terraform apply").is_some() {
+            break; // it ended early: its output below says why
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "only {} of {expected} connection requests reached Astronomer",
+            conns.len()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let out = child.wait_with_output().expect("terraform apply");
+    let text = both(&out);
+    assert!(out.status.success(), "apply failed:\n{text}");
+    text
+}
+
+/// `plan -detailed-exitcode` is 0, then destroy leaves nothing in the sandbox.
+fn plans_empty_then_destroys_to_nothing(sb: &TestSandbox, ws: &Workspace) {
+    let (code, text) = ws.plan_exit();
+    assert_eq!(code, 0, "plan after apply must be empty:\n{text}");
+    ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(
+        sb.resources(),
+        Vec::<String>::new(),
+        "destroy left objects behind"
+    );
+}
+
+/// Astronomer's verify step from inside `vnet_id`: (resolved address, http answer).
+fn verify(sb: &TestSandbox, vnet_id: &str, host: &str) -> (String, String) {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("vnet_id", vnet_id)
+        .append_pair("host", host)
+        .finish();
+    let (code, body) = sb.arm(Method::GET, &format!("/_sandbox/verify?{query}"), None);
+    assert_eq!(code, 200, "{body}");
+    (
+        body["resolved"].as_str().unwrap_or_default().to_string(),
+        body["http"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+fn output(ws: &Workspace, name: &str) -> Json {
+    let text = ws.ok(&["output", "-json", name]);
+    serde_json::from_str(&text).expect("output JSON")
+}
+
+#[test]
+fn quickstart_waits_for_approval_verifies_plans_empty_and_destroys() {
+    let sb = TestSandbox::start();
+    let ws = example(
+        &sb,
+        "quickstart",
+        json!({
+            "subnet_id": sb.var("ASTRO_SANDBOX_SUBNET_ID"),
+            "vnet_id": sb.var("ASTRO_SANDBOX_VNET_ID"),
+            "private_link_service_alias": sb.var("ASTRO_SANDBOX_PLS_ALIAS"),
+            "cluster_id": CLUSTER_ID,
+            "approval_timeout": "3m",
+            "approval_poll_interval": "1s",
+        }),
+    );
+    let text = flat(&apply_with_approval(&sb, &ws, 1));
+    assert!(text.contains("connection_status = \"Approved\""), "{text}");
+    let fqdn = output(&ws, "fqdn");
+    assert_eq!(fqdn, format!("{CLUSTER_ID}.external.astronomer.run"));
+    let ip = output(&ws, "private_ip_address");
+    let (resolved, http) = verify(
+        &sb,
+        &sb.var("ASTRO_SANDBOX_VNET_ID"),
+        fqdn.as_str().unwrap_or_default(),
+    );
+    assert_eq!(Json::from(resolved), ip);
+    assert_eq!(http, "404 page not found");
+    plans_empty_then_destroys_to_nothing(&sb, &ws);
+}
+
+#[test]
+fn module_per_vnet_gives_each_vnet_its_own_endpoint_and_zone() {
+    let sb = TestSandbox::start();
+    let vnet = |subnet: String, dns_rg: &str| json!({"subnet_id": subnet, "resource_group_name": "rg-astro-agents", "location": "eastus", "dns_resource_group_name": dns_rg});
+    let ws = example(
+        &sb,
+        "module-per-vnet",
+        json!({
+            "vnets": {
+                "agents": vnet(sb.var("ASTRO_SANDBOX_SUBNET_ID"), "rg-astro-dns"),
+                "agents-2": vnet(subnet2(&sb), "rg-astro-agents"),
+            },
+            "private_link_service_alias": sb.var("ASTRO_SANDBOX_PLS_ALIAS"),
+            "cluster_id": CLUSTER_ID,
+            "approval_timeout": "3m",
+            "approval_poll_interval": "1s",
+        }),
+    );
+    apply_with_approval(&sb, &ws, 2);
+    assert_eq!(
+        output(&ws, "connection_statuses"),
+        json!({"agents": "Approved", "agents-2": "Approved"})
+    );
+    let ips = output(&ws, "private_ip_addresses");
+    let zones = output(&ws, "zone_ids");
+    assert_ne!(zones["agents"], zones["agents-2"], "one zone per VNet");
+    let host = format!("{CLUSTER_ID}.external.astronomer.run");
+    for (key, vnet_id) in [
+        ("agents", sb.var("ASTRO_SANDBOX_VNET_ID")),
+        ("agents-2", vnet2(&sb)),
+    ] {
+        let (resolved, http) = verify(&sb, &vnet_id, &host);
+        assert_eq!(
+            Json::from(resolved),
+            ips[key],
+            "{key} resolves to its own endpoint"
+        );
+        assert_eq!(http, "404 page not found", "{key}");
+    }
+    plans_empty_then_destroys_to_nothing(&sb, &ws);
+}
+
+#[test]
+fn hub_and_spoke_links_one_zone_to_every_vnet() {
+    let sb = TestSandbox::start();
+    let ws = example(
+        &sb,
+        "hub-and-spoke",
+        json!({
+            "hub_subnet_id": sb.var("ASTRO_SANDBOX_SUBNET_ID"),
+            "spoke_vnet_ids": [vnet2(&sb)],
+            "private_link_service_alias": sb.var("ASTRO_SANDBOX_PLS_ALIAS"),
+            "cluster_id": CLUSTER_ID,
+            "approval_timeout": "3m",
+            "approval_poll_interval": "1s",
+        }),
+    );
+    apply_with_approval(&sb, &ws, 1);
+    let links = output(&ws, "virtual_network_link_ids");
+    let linked: Vec<String> = links
+        .as_object()
+        .expect("link map")
+        .keys()
+        .map(|k| k.to_ascii_lowercase())
+        .collect();
+    assert_eq!(linked.len(), 2, "{links}");
+    for vnet_id in [sb.var("ASTRO_SANDBOX_VNET_ID"), vnet2(&sb)] {
+        assert!(linked.contains(&vnet_id.to_ascii_lowercase()), "{links}");
+        let (resolved, _) = verify(
+            &sb,
+            &vnet_id,
+            &format!("{CLUSTER_ID}.external.astronomer.run"),
+        );
+        assert_eq!(Json::from(resolved), output(&ws, "private_ip_address"));
+    }
+    plans_empty_then_destroys_to_nothing(&sb, &ws);
+}
+
+/// Follows an LRO until the resource reports provisioningState Succeeded.
+fn wait_succeeded(sb: &TestSandbox, path_and_query: &str) -> Json {
+    let started = Instant::now();
+    loop {
+        let (code, body) = sb.arm(Method::GET, path_and_query, None);
+        if code == 200 && body["properties"]["provisioningState"] == "Succeeded" {
+            return body;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{path_and_query}: {code} {body}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Makes an endpoint and its DNS through the ARM API as someone following Astronomer's guide
+/// in the portal would; returns (endpoint ID, A record ID).
+fn hand_made(sb: &TestSandbox, link_name: &str) -> (String, String) {
+    let sub = sb.var("ARM_SUBSCRIPTION_ID");
+    let pe = format!(
+        "/subscriptions/{sub}/resourceGroups/rg-astro-agents/providers/Microsoft.Network/privateEndpoints/pe-astro-manual"
+    );
+    let (code, body) = sb.arm(
+        Method::PUT,
+        &format!("{pe}?{ARM_NETWORK}"),
+        Some(json!({
+            "location": "eastus",
+            "properties": {
+                "subnet": {"id": sb.var("ASTRO_SANDBOX_SUBNET_ID")},
+                "manualPrivateLinkServiceConnections": [{
+                    "name": "pe-astro-manual",
+                    "properties": {"privateLinkServiceId": sb.var("ASTRO_SANDBOX_PLS_ALIAS"), "groupIds": [], "requestMessage": "made by hand"}
+                }]
+            }
+        })),
+    );
+    assert!(code == 200 || code == 201, "PUT endpoint: {body}");
+    let pe_body = wait_succeeded(sb, &format!("{pe}?{ARM_NETWORK}"));
+    let nic = pe_body["properties"]["networkInterfaces"][0]["id"]
+        .as_str()
+        .expect("NIC id")
+        .to_string();
+    let (_, nic_body) = sb.arm(Method::GET, &format!("{nic}?{ARM_NETWORK}"), None);
+    let ip = nic_body["properties"]["ipConfigurations"][0]["properties"]["privateIPAddress"]
+        .as_str()
+        .expect("private IP")
+        .to_string();
+
+    let zone = format!(
+        "/subscriptions/{sub}/resourceGroups/rg-astro-dns/providers/Microsoft.Network/privateDnsZones/external.astronomer.run"
+    );
+    let (code, body) = sb.arm(
+        Method::PUT,
+        &format!("{zone}?{ARM_DNS}"),
+        Some(json!({"location": "global"})),
+    );
+    assert!(code < 300, "PUT zone: {body}");
+    wait_succeeded(sb, &format!("{zone}?{ARM_DNS}"));
+    let link = format!("{zone}/virtualNetworkLinks/{link_name}");
+    let (code, body) = sb.arm(
+        Method::PUT,
+        &format!("{link}?{ARM_DNS}"),
+        Some(json!({"location": "global", "properties": {"virtualNetwork": {"id": sb.var("ASTRO_SANDBOX_VNET_ID")}, "registrationEnabled": false}})),
+    );
+    assert!(code < 300, "PUT link: {body}");
+    wait_succeeded(sb, &format!("{link}?{ARM_DNS}"));
+    let record = format!("{zone}/A/{CLUSTER_ID}");
+    let (code, body) = sb.arm(
+        Method::PUT,
+        &format!("{record}?{ARM_DNS}"),
+        Some(json!({"properties": {"ttl": 300, "aRecords": [{"ipv4Address": ip}]}})),
+    );
+    assert!(code < 300, "PUT record: {body}");
+    (pe, record)
+}
+
+fn import_vars(sb: &TestSandbox, pe: &str, record: &str) -> Json {
+    json!({
+        "private_endpoint_id": pe,
+        "dns_record_id": record,
+        "subnet_id": sb.var("ASTRO_SANDBOX_SUBNET_ID"),
+        "location": "eastus",
+        "private_link_service_alias": sb.var("ASTRO_SANDBOX_PLS_ALIAS"),
+        "connection_name": "pe-astro-manual",
+        "request_message": "made by hand",
+        "virtual_network_ids": [sb.var("ASTRO_SANDBOX_VNET_ID")],
+    })
+}
+
+#[test]
+fn import_adopts_a_hand_made_endpoint_and_dns_without_changing_them() {
+    let sb = TestSandbox::start();
+    sb.set_faults(json!({"lro_polls": 0}));
+    // The link carries the name the provider gives links: it adopts only links named so (a
+    // hand-named link is not adopted yet and the apply then fails; reported to the lead).
+    let link = astro_provider::provider::private_dns::link_name(&sb.var("ASTRO_SANDBOX_VNET_ID"));
+    let (pe, record) = hand_made(&sb, &link);
+    sb.set_faults(json!({}));
+    let made = sb.resources();
+    let ws = example(&sb, "import", import_vars(&sb, &pe, &record));
+    let plan = ws.ok(&["plan", "-no-color", "-input=false"]);
+    assert!(
+        flat(&plan).contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+    sb.clear_requests();
+    ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let writes: u64 = ["PUT", "PATCH", "DELETE"]
+        .iter()
+        .map(|m| sb.summary()["by_method"][m].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(
+        writes,
+        0,
+        "import must not write to Azure: {}",
+        sb.summary()
+    );
+    assert_eq!(sb.resources(), made);
+    let state = ws.state_json();
+    assert_eq!(
+        resource_values(&state, "astro_private_endpoint.agents")["id"]
+            .as_str()
+            .map(str::to_ascii_lowercase),
+        Some(pe.to_ascii_lowercase())
+    );
+    assert_eq!(output(&ws, "connection_status"), "Pending");
+    plans_empty_then_destroys_to_nothing(&sb, &ws);
+}
+
+/// Every directory with .tf files under examples/.
+fn example_dirs(dir: &Path, found: &mut Vec<PathBuf>) {
+    let mut has_tf = false;
+    for entry in std::fs::read_dir(dir).expect("read examples") {
+        let path = entry.expect("dir entry").path();
+        if path.is_dir() {
+            example_dirs(&path, found);
+        } else if path.extension().is_some_and(|e| e == "tf") {
+            has_tf = true;
+        }
+    }
+    if has_tf {
+        found.push(dir.to_path_buf());
+    }
+}
+
+#[test]
+fn every_example_is_exercised_here_and_terraform_fmt_clean() {
+    let mut dirs = Vec::new();
+    example_dirs(&examples_dir(), &mut dirs);
+    let mut names: Vec<String> = dirs
+        .iter()
+        .map(|d| {
+            d.strip_prefix(examples_dir())
+                .expect("under examples")
+                .display()
+                .to_string()
+        })
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "hub-and-spoke",
+            "import",
+            "module-per-vnet",
+            "modules/astro-privatelink",
+            "quickstart"
+        ],
+        "a new example needs a test in this file"
+    );
+    let out = Command::new(terraform_bin())
+        .current_dir(examples_dir())
+        .args(["fmt", "-check", "-recursive", "-diff", "-no-color"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .expect("terraform fmt");
+    assert!(
+        out.status.success(),
+        "examples are not terraform fmt clean (run `terraform fmt -recursive examples`):\n{}",
+        both(&out)
+    );
+}
