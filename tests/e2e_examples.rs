@@ -343,10 +343,8 @@ fn import_vars(sb: &TestSandbox, pe: &str, record: &str) -> Json {
 fn import_adopts_a_hand_made_endpoint_and_dns_without_changing_them() {
     let sb = TestSandbox::start();
     sb.set_faults(json!({"lro_polls": 0}));
-    // The link carries the name the provider gives links: it adopts only links named so (a
-    // hand-named link is not adopted yet and the apply then fails; reported to the lead).
-    let link = astro_provider::provider::private_dns::link_name(&sb.var("ASTRO_SANDBOX_VNET_ID"));
-    let (pe, record) = hand_made(&sb, &link);
+    // A link named by hand, as the portal would: the import adopts it as it is.
+    let (pe, record) = hand_made(&sb, "agents-link");
     sb.set_faults(json!({}));
     let made = sb.resources();
     let ws = example(&sb, "import", import_vars(&sb, &pe, &record));
