@@ -105,6 +105,15 @@ pub enum OidcTokenSource {
     Inline(Secret),
     /// A file re-read on every token request (`oidc_token_file_path`, ...).
     File(PathBuf),
+    /// Asked for on every token request from a CI system's ID-token endpoint, as azurerm does
+    /// in GitHub Actions: `ARM_OIDC_REQUEST_URL` / `ACTIONS_ID_TOKEN_REQUEST_URL` with the
+    /// bearer `ARM_OIDC_REQUEST_TOKEN` / `ACTIONS_ID_TOKEN_REQUEST_TOKEN`.
+    Request {
+        /// The endpoint (https).
+        url: String,
+        /// Its bearer token.
+        token: Secret,
+    },
 }
 
 /// The credential the provider authenticates with, first that applies.
@@ -204,7 +213,7 @@ pub enum ConfigError {
     },
     /// use_oidc without a token.
     #[error(
-        "`use_oidc` is true but no OIDC token was given: set `oidc_token` (ARM_OIDC_TOKEN) or `oidc_token_file_path` (ARM_OIDC_TOKEN_FILE_PATH or AZURE_FEDERATED_TOKEN_FILE)"
+        "`use_oidc` is true but no OIDC token was given: set `oidc_token` (ARM_OIDC_TOKEN) or `oidc_token_file_path` (ARM_OIDC_TOKEN_FILE_PATH or AZURE_FEDERATED_TOKEN_FILE), or run where ARM_OIDC_REQUEST_URL and ARM_OIDC_REQUEST_TOKEN (GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN, with `id-token: write`) are set"
     )]
     OidcWithoutToken,
     /// Client secret or OIDC without tenant/client id.
@@ -294,6 +303,7 @@ pub fn resolve(
         oidc_token: secret(&s.oidc_token, "ARM_OIDC_TOKEN"),
         oidc_token_file: text(&s.oidc_token_file_path, "ARM_OIDC_TOKEN_FILE_PATH")
             .or_else(|| var("AZURE_FEDERATED_TOKEN_FILE")),
+        oidc_request: oidc_request(&var),
         use_oidc: flag(s.use_oidc, "ARM_USE_OIDC")?.unwrap_or(false),
         use_msi: flag(s.use_msi, "ARM_USE_MSI")?.unwrap_or(false),
         use_cli: flag(s.use_cli, "ARM_USE_CLI")?.unwrap_or(true),
@@ -309,12 +319,20 @@ pub fn resolve(
     })
 }
 
+/// The CI ID-token endpoint and its bearer, from azurerm's variables or GitHub Actions' own.
+fn oidc_request(var: &dyn Fn(&str) -> Option<String>) -> Option<(String, Secret)> {
+    let url = var("ARM_OIDC_REQUEST_URL").or_else(|| var("ACTIONS_ID_TOKEN_REQUEST_URL"))?;
+    let token = var("ARM_OIDC_REQUEST_TOKEN").or_else(|| var("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))?;
+    Some((url, Secret::new(token)))
+}
+
 struct CredentialInputs {
     tenant_id: Option<String>,
     client_id: Option<String>,
     client_secret: Option<Secret>,
     oidc_token: Option<Secret>,
     oidc_token_file: Option<String>,
+    oidc_request: Option<(String, Secret)>,
     use_oidc: bool,
     use_msi: bool,
     use_cli: bool,
@@ -331,10 +349,11 @@ fn choose_credential(i: CredentialInputs) -> Result<CredentialChoice, ConfigErro
         });
     }
     if i.use_oidc {
-        let token = match (i.oidc_token, i.oidc_token_file) {
-            (Some(t), _) => OidcTokenSource::Inline(t),
-            (None, Some(path)) => OidcTokenSource::File(PathBuf::from(path)),
-            (None, None) => return Err(ConfigError::OidcWithoutToken),
+        let token = match (i.oidc_token, i.oidc_token_file, i.oidc_request) {
+            (Some(t), _, _) => OidcTokenSource::Inline(t),
+            (None, Some(path), _) => OidcTokenSource::File(PathBuf::from(path)),
+            (None, None, Some((url, token))) => OidcTokenSource::Request { url, token },
+            (None, None, None) => return Err(ConfigError::OidcWithoutToken),
         };
         let (tenant_id, client_id) =
             service_principal(i.tenant_id, i.client_id, "OIDC authentication")?;
@@ -624,6 +643,27 @@ mod tests {
             }
         };
         let d = ProviderSettings::default();
+        let github = [
+            ("ACTIONS_ID_TOKEN_REQUEST_URL", "https://gh.example/t?v=1"),
+            ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "bearer"),
+        ];
+        assert_eq!(
+            token_of(&github, &d),
+            OidcTokenSource::Request {
+                url: "https://gh.example/t?v=1".into(),
+                token: Secret::new("bearer")
+            }
+        );
+        let with_file: Vec<_> = github
+            .iter()
+            .copied()
+            .chain([("ARM_OIDC_TOKEN_FILE_PATH", "/a")])
+            .collect();
+        assert_eq!(
+            token_of(&with_file, &d),
+            OidcTokenSource::File("/a".into()),
+            "a token file wins over the request URL"
+        );
         assert_eq!(
             token_of(
                 &[

@@ -143,6 +143,59 @@ impl OidcAssertion {
     }
 }
 
+/// The audience Entra expects in federated tokens.
+const FEDERATED_AUDIENCE: &str = "api://AzureADTokenExchange";
+
+/// `url` with the federated audience added as a query parameter.
+fn id_token_url(url: &str) -> azure_core::Result<url::Url> {
+    let mut u = url::Url::parse(url).map_err(|e| {
+        azure_core::Error::with_error(ErrorKind::Credential, e, "parsing the OIDC request URL")
+    })?;
+    if u.scheme() != "https" {
+        return Err(azure_core::Error::with_message(
+            ErrorKind::Credential,
+            "the OIDC request URL must use https",
+        ));
+    }
+    u.query_pairs_mut()
+        .append_pair("audience", FEDERATED_AUDIENCE);
+    Ok(u)
+}
+
+impl OidcAssertion {
+    /// Asks the CI system's ID-token endpoint for a token (`{"value": "<jwt>"}`).
+    async fn request(url: &str, bearer: &str) -> azure_core::Result<String> {
+        #[derive(serde::Deserialize)]
+        struct IdToken {
+            value: String,
+        }
+        let fail =
+            |what: &str| azure_core::Error::with_message(ErrorKind::Credential, what.to_string());
+        let resp = reqwest::Client::new()
+            .get(id_token_url(url)?)
+            .bearer_auth(bearer)
+            .header("accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| {
+                azure_core::Error::with_error(ErrorKind::Credential, e, "requesting the OIDC token")
+            })?;
+        if !resp.status().is_success() {
+            return Err(fail(&format!(
+                "the OIDC token endpoint answered {}",
+                resp.status()
+            )));
+        }
+        let body: IdToken = resp.json().await.map_err(|e| {
+            azure_core::Error::with_error(ErrorKind::Credential, e, "reading the OIDC token")
+        })?;
+        if body.value.is_empty() {
+            return Err(fail("the OIDC token endpoint returned an empty token"));
+        }
+        Ok(body.value)
+    }
+}
+
 impl fmt::Debug for OidcAssertion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // OidcTokenSource's Debug already redacts inline tokens (Secret).
@@ -161,6 +214,23 @@ impl ClientAssertion for OidcAssertion {
         match &self.source {
             OidcTokenSource::Inline(token) => Ok(token.expose().to_string()),
             OidcTokenSource::File(path) => Self::read_file(path).await,
+            OidcTokenSource::Request { url, token } => Self::request(url, token.expose()).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_token_url_adds_the_federated_audience_and_requires_https() {
+        let u = id_token_url("https://token.actions.example/x?api-version=2.0").unwrap();
+        assert_eq!(
+            u.as_str(),
+            "https://token.actions.example/x?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange"
+        );
+        assert!(id_token_url("http://token.actions.example/x").is_err());
+        assert!(id_token_url("not a url").is_err());
     }
 }
