@@ -13,7 +13,13 @@ command -v terraform >/dev/null || { echo "scripts/bench.sh needs terraform on P
 benches=("$@")
 [ ${#benches[@]} -gt 0 ] || benches=(startup e2e)
 echo "== building (bench profile = release: strip, thin LTO)"
-cargo bench --no-run $(printf -- '--bench %s ' "${benches[@]}") 2>&1 | grep -v '^ *Compiling' || true
+if ! cargo bench --no-run $(printf -- '--bench %s ' "${benches[@]}") >/tmp/astro-bench-build.$$ 2>&1; then
+    cat /tmp/astro-bench-build.$$ >&2
+    rm -f /tmp/astro-bench-build.$$
+    exit 1
+fi
+grep -v '^ *Compiling' /tmp/astro-bench-build.$$ || true
+rm -f /tmp/astro-bench-build.$$
 for b in "${benches[@]}"; do
     echo
     echo "== $b"

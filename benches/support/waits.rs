@@ -165,7 +165,7 @@ pub fn lro_and_approval() {
         format!("LRO completion seen after (Retry-After {RETRY_AFTER_SECS}s + RTT)"),
         lro.iter().copied().fold(0.0, f64::max),
         "s",
-        Some((goal * 1000.0).round() / 1000.0),
+        Some(goal),
     )
     .print();
     let samples: Vec<(f64, f64)> = (0..SAMPLES).map(|i| approval_sample(&sb, i)).collect();
@@ -179,7 +179,7 @@ pub fn lro_and_approval() {
         format!("approval seen after (poll_interval {POLL_INTERVAL_SECS}s + RTT)"),
         seen.iter().copied().fold(0.0, f64::max),
         "s",
-        Some((goal * 1000.0).round() / 1000.0),
+        Some(goal),
     )
     .print();
 }
