@@ -271,6 +271,25 @@ mod tests {
     }
 
     #[test]
+    fn resource_group_names_count_characters_up_to_90() {
+        let c = resource_group_name();
+        let ninety = "r".repeat(90);
+        let unicode = "é".repeat(90); // 90 characters, 180 bytes
+        for good in [
+            "rg-astro-agents",
+            "rg_(x).1",
+            ninety.as_str(),
+            unicode.as_str(),
+        ] {
+            assert!(ok(&c, good), "{good}");
+        }
+        let too_long = "r".repeat(91);
+        for bad in ["", "rg.", "rg/x", "rg x", too_long.as_str()] {
+            assert!(!ok(&c, bad), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn private_endpoint_names() {
         let c = private_endpoint_name();
         for good in ["astro-privatelink", "pe_1", "a1", "A.b-c_"] {
