@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Prints every performance figure of issue 6 with its goal beside it, in one invocation:
+#   [1] provider start -> handshake line (benches/startup.rs, release build)
+#   [2] terraform validate / plan, astro vs terraform_data-only config (benches/e2e.rs)
+#   [3] refresh at N = 10, 50, 100 pairs: ARM requests per endpoint / DNS unit, wall vs ideal
+#   [4] provider peak RSS during that refresh, stripped release binary size
+#   [5] how soon an LRO completion and an approval are seen
+# Needs `terraform` on PATH; all traffic stays on 127.0.0.1 (in-process sandbox).
+# Usage: scripts/bench.sh [startup|e2e]   (default: both)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v terraform >/dev/null || { echo "scripts/bench.sh needs terraform on PATH" >&2; exit 1; }
+benches=("$@")
+[ ${#benches[@]} -gt 0 ] || benches=(startup e2e)
+echo "== building (bench profile = release: strip, thin LTO)"
+if ! cargo bench --no-run $(printf -- '--bench %s ' "${benches[@]}") >/tmp/astro-bench-build.$$ 2>&1; then
+    cat /tmp/astro-bench-build.$$ >&2
+    rm -f /tmp/astro-bench-build.$$
+    exit 1
+fi
+grep -v '^ *Compiling' /tmp/astro-bench-build.$$ || true
+rm -f /tmp/astro-bench-build.$$
+for b in "${benches[@]}"; do
+    echo
+    echo "== $b"
+    cargo bench --quiet --bench "$b" 2>/dev/null
+done

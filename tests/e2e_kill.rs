@@ -1,0 +1,223 @@
+//! Crash safety end to end: the provider is killed (SIGKILL) in the middle of a create. The
+//! next apply must either finish or stop with the `terraform import` command naming the
+//! endpoint that exists in Azure but not in state; after that import the plan is empty, and
+//! Azure holds nothing that the state does not account for.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::sandbox::TestSandbox;
+use common::{Workspace, both, flat, resource_values};
+use serde_json::json;
+
+const NAME: &str = "astro-killed";
+
+fn config(sb: &TestSandbox) -> String {
+    format!(
+        r#"provider "astro" {{}}
+
+resource "astro_private_endpoint" "pe" {{
+  name                       = "{NAME}"
+  resource_group_name        = "rg-astro-agents"
+  location                   = "eastus"
+  subnet_id                  = "{subnet}"
+  private_link_service_alias = "{alias}"
+}}
+"#,
+        subnet = sb.var("ASTRO_SANDBOX_SUBNET_ID"),
+        alias = sb.var("ASTRO_SANDBOX_PLS_ALIAS"),
+    )
+}
+
+/// Name and parent pid of process `pid`, from `/proc/<pid>/status`.
+fn name_and_parent(pid: u32) -> Option<(String, u32)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim().to_string())
+    };
+    Some((field("Name:")?, field("PPid:")?.parse().ok()?))
+}
+
+/// The `terraform-provider-astro` child of terraform process `parent`, if one runs.
+fn provider_child(parent: u32) -> Option<u32> {
+    let tasks = std::fs::read_dir(format!("/proc/{parent}/task")).ok()?;
+    tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("children")).ok())
+        .flat_map(|s| {
+            s.split_whitespace()
+                .filter_map(|p| p.parse::<u32>().ok())
+                .collect::<Vec<_>>()
+        })
+        .find(|&pid| {
+            // The kernel keeps 15 bytes of the name: "terraform-provi".
+            name_and_parent(pid).is_some_and(|(name, ppid)| {
+                ppid == parent && name.len() >= 15 && "terraform-provider-astro".starts_with(&name)
+            })
+        })
+}
+
+fn sigkill(pid: u32) {
+    let status = std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -KILL {pid} failed");
+}
+
+/// The request log of `sb` (management API `GET /_sandbox/requests`).
+fn request_log(sb: &TestSandbox) -> Vec<serde_json::Value> {
+    let ca = std::fs::read(sb.dir().join("ca.pem")).expect("sandbox CA");
+    let client = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(&ca).expect("CA PEM")])
+        .no_proxy()
+        .build()
+        .expect("client");
+    let url = format!("{}/_sandbox/requests", sb.endpoint());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let resp = client.get(&url).send().await.expect("request log");
+        resp.json().await.expect("request log JSON")
+    })
+}
+
+/// Plays Azure finishing the create that the killed provider was polling: the sandbox
+/// advances operations only when polled, real ARM finishes them on its own.
+fn finish_orphaned_operation(sb: &TestSandbox) {
+    let op = request_log(sb)
+        .iter()
+        .rev()
+        .find(|e| e["resource_type"] == "operations")
+        .and_then(|e| e["path"].as_str().map(String::from))
+        .expect("the killed provider was polling an operation");
+    wait_for("the orphaned operation to finish", || {
+        let (code, body) = sb.arm(
+            reqwest::Method::GET,
+            &format!("{op}?api-version=2025-01-01"),
+            None,
+        );
+        code == 200 && body["status"] != "InProgress"
+    });
+}
+
+/// Waits up to two minutes for `cond`.
+fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn provider_killed_mid_create_leaves_an_import_hint_and_nothing_orphaned() {
+    let sb = TestSandbox::start();
+    let ws = Workspace::with_sandbox(&sb);
+    ws.write_config(&config(&sb));
+    ws.init();
+    // A create that stays in flight: the LRO needs many polls, one a second.
+    sb.set_faults(json!({"lro_polls": 30, "retry_after_secs": 1}));
+    sb.clear_requests();
+    let child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let terraform = child.id();
+    wait_for("the PUT to reach Azure and a first poll", || {
+        sb.count("PUT privateEndpoints") >= 1 && sb.count("GET operations") >= 1
+    });
+    let provider = provider_child(terraform).expect("terraform runs the provider as its child");
+    sigkill(provider);
+    let out = child.wait_with_output().expect("terraform apply");
+    assert!(
+        !out.status.success(),
+        "the apply whose provider was killed must fail:\n{}",
+        both(&out)
+    );
+    assert_eq!(
+        sb.count("DELETE privateEndpoints"),
+        0,
+        "nothing may be deleted behind the user's back"
+    );
+
+    // Azure goes on without the provider; from here on operations finish at once.
+    sb.set_faults(json!({}));
+    finish_orphaned_operation(&sb);
+    let created: Vec<String> = sb.resources();
+    let pe_id = created
+        .iter()
+        .find(|r| r.contains("/privateEndpoints/"))
+        .cloned()
+        .expect("the killed create had reached Azure");
+
+    let again = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let text = flat(&both(&again));
+    if again.status.success() {
+        // Completing is allowed: the endpoint must then be the one already in Azure.
+        eprintln!("the second apply completed");
+        let state = ws.state_json();
+        assert_eq!(
+            resource_values(&state, "astro_private_endpoint.pe")["id"],
+            pe_id.as_str()
+        );
+    } else {
+        assert!(
+            text.contains("already exists in Azure")
+                && text.contains(&format!(
+                    "terraform import astro_private_endpoint.<name> {pe_id}"
+                )),
+            "the failure must give the import command for {pe_id}:\n{text}"
+        );
+        eprintln!("the second apply stopped with the import command");
+        ws.ok(&[
+            "import",
+            "-no-color",
+            "-input=false",
+            "astro_private_endpoint.pe",
+            &pe_id,
+        ]);
+    }
+
+    let (code, plan) = ws.plan_exit();
+    assert_eq!(
+        code, 0,
+        "after adopting the endpoint the plan is empty:\n{plan}"
+    );
+
+    // Nothing in Azure that the state does not account for: the endpoint, its NIC and the
+    // connection request on Astronomer's service.
+    let state = ws.state_json();
+    let pe = resource_values(&state, "astro_private_endpoint.pe");
+    assert_eq!(pe["id"], pe_id.as_str());
+    let nic = pe["network_interface_id"]
+        .as_str()
+        .expect("NIC id in state");
+    let remaining = sb.resources();
+    let orphans: Vec<&String> = remaining
+        .iter()
+        .filter(|r| {
+            !(r.eq_ignore_ascii_case(&pe_id)
+                || r.eq_ignore_ascii_case(nic)
+                || r.contains("/privateLinkServices/") && r.contains(NAME))
+        })
+        .collect();
+    assert!(orphans.is_empty(), "objects outside state: {orphans:#?}");
+    assert_eq!(
+        remaining.len(),
+        3,
+        "endpoint, NIC, connection: {remaining:#?}"
+    );
+
+    ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(
+        sb.resources().is_empty(),
+        "destroy removes all: {:#?}",
+        sb.resources()
+    );
+}
