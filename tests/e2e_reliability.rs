@@ -38,12 +38,13 @@ resource "astro_private_dns" "dns" {{
 }
 
 #[test]
-fn ten_pairs_apply_under_throttling_and_server_errors_without_duplicates() {
+fn twenty_pairs_apply_under_throttling_server_errors_and_jitter_without_duplicates() {
+    const N: usize = 20;
     let sb = TestSandbox::start();
     let ws = Workspace::with_sandbox(&sb);
-    ws.write_config(&pairs(&sb, 10));
+    ws.write_config(&pairs(&sb, N));
     ws.init();
-    sb.set_faults(json!({"throttle_rate": 0.2, "error_rate": 0.1, "rng_seed": 42}));
+    sb.set_faults(json!({"throttle_rate": 0.2, "error_rate": 0.1, "latency_ms": 5, "latency_jitter_ms": 20, "rng_seed": 42}));
     ws.ok(&[
         "apply",
         "-auto-approve",
@@ -53,7 +54,7 @@ fn ten_pairs_apply_under_throttling_and_server_errors_without_duplicates() {
     ]);
     let summary = sb.summary();
     assert!(
-        summary["total"].as_u64().unwrap() > 100,
+        summary["total"].as_u64().unwrap() > 200,
         "faults were exercised: {summary}"
     );
     let (code, text) = ws.plan_exit();
@@ -64,22 +65,26 @@ fn ten_pairs_apply_under_throttling_and_server_errors_without_duplicates() {
     sb.set_faults(json!({}));
     let resources = sb.resources();
     let count = |needle: &str| resources.iter().filter(|r| r.contains(needle)).count();
-    assert_eq!(count("/privateEndpoints/"), 10, "{resources:#?}");
-    assert_eq!(count("/networkInterfaces/"), 10, "{resources:#?}");
-    assert_eq!(count("/privateEndpointConnections/"), 10, "{resources:#?}");
-    assert_eq!(count("/virtualNetworkLinks/"), 10, "{resources:#?}");
-    assert_eq!(count("/A/"), 10, "{resources:#?}");
+    for kind in [
+        "/privateEndpoints/",
+        "/networkInterfaces/",
+        "/privateEndpointConnections/",
+        "/virtualNetworkLinks/",
+        "/A/",
+    ] {
+        assert_eq!(count(kind), N, "exactly {N} of {kind}: {resources:#?}");
+    }
     assert_eq!(
         resources
             .iter()
             .filter(|r| r.ends_with(".astronomer.run"))
             .count(),
-        10,
+        N,
         "{resources:#?}"
     );
     assert_eq!(
         resources.len(),
-        60,
+        6 * N,
         "exactly the expected objects: {resources:#?}"
     );
     ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
