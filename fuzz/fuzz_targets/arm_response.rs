@@ -4,7 +4,8 @@
 
 use astro_provider::azure::error::ArmErrorBody;
 use astro_provider::azure::models::{
-    NetworkInterface, Page, private_ip, PrivateDnsZone, PrivateEndpoint, RecordSet, VirtualNetworkLink,
+    NetworkInterface, Page, PrivateDnsZone, PrivateEndpoint, RecordSet, VirtualNetworkLink,
+    private_ip,
 };
 use libfuzzer_sys::fuzz_target;
 

@@ -12,6 +12,9 @@ fuzz_target!(|data: &[u8]| {
     let strict = json::decode(bytes, &ty);
     let state = json::decode_state(bytes, &ty);
     if strict.is_ok() {
-        assert!(state.is_ok(), "strict decode succeeded but decode_state failed");
+        assert!(
+            state.is_ok(),
+            "strict decode succeeded but decode_state failed"
+        );
     }
 });

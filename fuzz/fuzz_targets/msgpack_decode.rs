@@ -9,10 +9,10 @@ fuzz_target!(|data: &[u8]| {
     let Some((ty, bytes)) = astro_provider_fuzz::pick(data) else {
         return;
     };
-    if let Ok(v) = msgpack::decode(bytes, &ty) {
-        if let Ok(again) = msgpack::encode(&v, &ty) {
-            let back = msgpack::decode(&again, &ty).expect("re-encoded value decodes");
-            assert_eq!(back, v, "msgpack round trip");
-        }
+    if let Ok(v) = msgpack::decode(bytes, &ty)
+        && let Ok(again) = msgpack::encode(&v, &ty)
+    {
+        let back = msgpack::decode(&again, &ty).expect("re-encoded value decodes");
+        assert_eq!(back, v, "msgpack round trip");
     }
 });

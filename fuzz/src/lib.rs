@@ -13,7 +13,10 @@ pub fn types() -> Vec<Type> {
         ("l", Type::list(Type::String)),
         ("set", Type::set(Type::object([("x", Type::Number)]))),
         ("m", Type::map(Type::list(Type::Bool))),
-        ("t", Type::tuple([Type::String, Type::Dynamic, Type::Number])),
+        (
+            "t",
+            Type::tuple([Type::String, Type::Dynamic, Type::Number]),
+        ),
     ]);
     vec![
         astro_provider::provider::provider_schema().implied_type(),
