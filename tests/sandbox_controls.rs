@@ -5,8 +5,9 @@ mod sandbox_support;
 
 use std::time::{Duration, Instant};
 
+use astro_provider::sandbox::Faults;
 use reqwest::{Method, StatusCode};
-use sandbox_support::{Env, start};
+use sandbox_support::{Env, start, start_with};
 use serde_json::json;
 
 fn rg_path(env: &Env) -> String {
@@ -448,4 +449,37 @@ async fn serves_while_the_callers_runtime_is_blocked() {
     // Blocking join on this runtime's only thread.
     let status = worker.join().expect("join").expect("health answered");
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_operation_nobody_polls_finishes_by_itself() {
+    let env = start_with(Faults {
+        lro_polls: 1000,
+        retry_after_secs: 0,
+        ..Faults::default()
+    })
+    .await;
+    let id = env.pe_id("abandoned");
+    let body = env.pe_body(
+        &env.var("ASTRO_SANDBOX_SUBNET_ID"),
+        &env.var("ASTRO_SANDBOX_PLS_ALIAS"),
+    );
+    let answer = env.put(&id, body).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{answer:?}");
+    // The client that started it goes away; while the operation is fresh the PE is busy.
+    let busy = env.delete(&id).await;
+    assert_eq!(busy.status, StatusCode::CONFLICT, "{busy:?}");
+    assert_eq!(busy.code(), "AnotherOperationInProgress");
+    tokio::time::sleep(std::time::Duration::from_millis(5500)).await;
+    let pe = env.get(&id).await;
+    assert_eq!(
+        pe.body["properties"]["provisioningState"], "Succeeded",
+        "{pe:?}"
+    );
+    let delete = env.delete(&id).await;
+    assert_eq!(
+        delete.status,
+        StatusCode::ACCEPTED,
+        "no longer busy: {delete:?}"
+    );
 }

@@ -45,7 +45,8 @@
 //!   (`.../resourceGroups/{rg}/providers/Microsoft.Network/privateDnsOperationStatuses|Results/{id}`).
 //! * LRO completion: an operation answers InProgress for `lro_polls` polls (of either URL),
 //!   then completes. While it runs, another write on the same resource → 409
-//!   `AnotherOperationInProgress`.
+//!   `AnotherOperationInProgress`. An operation no client polled for 5 s (plus Retry-After)
+//!   finishes by itself, as Azure's do, so a client killed mid-operation leaves nothing busy.
 //! * Management API `/_sandbox/…` (no auth, never faulted, not logged): `GET health`,
 //!   `POST reset` (back to the seed; tokens, faults and the log are kept), `GET|PUT faults`,
 //!   `GET requests`, `GET requests/summary`, `DELETE requests`, `GET resources` (JSON array of
@@ -77,7 +78,8 @@
 //!
 //! # Known divergences from real ARM
 //!
-//! * LROs advance by polls, not by time: an operation nobody polls never completes.
+//! * LROs advance by polls, not by time, except that one nobody polls for 5 s (plus
+//!   Retry-After) completes by itself.
 //! * While a zone or link is being created its GET already answers (provisioningState
 //!   `Creating`); set `not_found_window_ms` to imitate the 404 some ARM reads give.
 //! * Resource names are matched case-insensitively and returned with the casing of the PUT

@@ -98,7 +98,14 @@ pub struct Operation {
     pub outcome: Option<Result<(), ArmError>>,
     /// Set when the fault RNG decided this operation ends Failed.
     pub fails: bool,
+    /// When a client last asked about it (creation counts). Azure finishes operations
+    /// nobody polls any more; see [`World::finish_abandoned`].
+    pub last_polled: std::time::Instant,
 }
+
+/// An operation nobody has polled for this long is finished, as Azure finishes operations by
+/// itself: a client that died mid-apply must not leave the resource busy (409) for ever.
+pub const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Lower-cases an ARM id and trims a trailing slash: the key resources are stored under.
 pub fn key(id: &str) -> String {
@@ -182,9 +189,25 @@ impl World {
         }
     }
 
+    /// Finishes every running operation that no client polled for [`ABANDONED_AFTER`] (plus
+    /// the Retry-After the sandbox asks clients to wait).
+    pub fn finish_abandoned(&mut self, retry_after: std::time::Duration) {
+        let limit = ABANDONED_AFTER + retry_after;
+        let stale: Vec<Operation> = self
+            .ops
+            .values()
+            .filter(|op| op.outcome.is_none() && op.last_polled.elapsed() > limit)
+            .cloned()
+            .collect();
+        for op in stale {
+            self.complete(&op);
+        }
+    }
+
     /// Advances an operation by one poll; completes it when its polls are used up.
     pub fn poll(&mut self, op_id: &str) -> Option<Operation> {
         let op = self.ops.get_mut(op_id)?;
+        op.last_polled = std::time::Instant::now();
         if op.outcome.is_none() {
             if op.polls_left > 0 {
                 op.polls_left -= 1;

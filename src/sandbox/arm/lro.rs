@@ -76,6 +76,7 @@ pub fn start(
         start_time: now_rfc3339(),
         outcome: None,
         fails: ctx.lro_fails,
+        last_polled: std::time::Instant::now(),
     };
     world.ops.insert(id.clone(), op.clone());
     if let Some(res) = world.get_mut(resource_id) {

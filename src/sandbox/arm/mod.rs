@@ -292,6 +292,8 @@ async fn answer(
         lro_fails,
     };
     tracing::debug!(method = %method, path = %uri.path(), "sandbox ARM request");
+    let retry_after = std::time::Duration::from_secs(faults.retry_after_secs);
+    inner.world.finish_abandoned(retry_after);
     handle(&mut inner.world, &ctx, &op)
 }
 
