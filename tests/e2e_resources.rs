@@ -702,3 +702,29 @@ fn importing_a_hand_made_record_into_an_unmanaged_zone_adopts_without_replacing(
         "its record is gone: {left:#?}"
     );
 }
+
+#[test]
+fn an_alias_azure_does_not_know_fails_with_what_to_send_support() {
+    let sb = TestSandbox::start();
+    let ws = Workspace::with_sandbox(&sb);
+    let unknown = "nobody.00000000-0000-0000-0000-00000000dead.eastus.azure.privatelinkservice";
+    ws.write_config(&basic(&sb).replace(&sb.var("ASTRO_SANDBOX_PLS_ALIAS"), unknown));
+    ws.init();
+    let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let text = common::flat(&common::both(&out));
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("InvalidPrivateLinkServiceId"),
+        "Azure's code is shown: {text}"
+    );
+    assert!(text.contains("is visible to subscription"), "{text}");
+    assert!(
+        text.contains("send Astronomer support your subscription ID and the alias"),
+        "{text}"
+    );
+    assert!(
+        sb.resources().is_empty(),
+        "nothing was left behind: {:?}",
+        sb.resources()
+    );
+}

@@ -455,6 +455,53 @@ impl ArmClient {
         .await
     }
 
+    // ---- Private Link Service visibility -----------------------------------------------
+
+    /// Whether the Private Link Service behind `alias` is visible to `subscription_id` in
+    /// `location` (POST `.../locations/{location}/checkPrivateLinkServiceVisibility`).
+    /// `None` when Azure answers with a long-running operation instead of the result: this is
+    /// a diagnostic aid, not worth waiting for.
+    pub async fn private_link_service_visible(
+        &self,
+        subscription_id: &str,
+        location: &str,
+        alias: &str,
+        ctx: &OpCtx,
+    ) -> Result<Option<bool>> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Ask<'a> {
+            private_link_service_alias: &'a str,
+        }
+        #[derive(serde::Deserialize)]
+        struct Answer {
+            visible: Option<bool>,
+        }
+        let path = format!(
+            "/subscriptions/{subscription_id}/providers/Microsoft.Network/locations/{location}/checkPrivateLinkServiceVisibility"
+        );
+        let operation = format!("checking the visibility of {alias}");
+        let url = self.url_for(&path, NETWORK_API_VERSION)?;
+        let body = Ask {
+            private_link_service_alias: alias,
+        };
+        let resp = self
+            .send_json(
+                Method::Post,
+                url,
+                Some(&body),
+                &WriteCondition::default(),
+                ctx,
+                &operation,
+            )
+            .await?;
+        if u16::from(resp.status()) == 202 {
+            return Ok(None);
+        }
+        let answer: Answer = decode(&check(resp)?, &operation)?;
+        Ok(answer.visible)
+    }
+
     // ---- Generic operations ------------------------------------------------------------
 
     /// GET any resource; `None` on 404.

@@ -250,8 +250,12 @@ impl Resource for PrivateEndpoint {
         match written {
             Ok(pe) => finish(&client, ctx, state, pe, true).await,
             Err(e) => {
-                let mut diags: Diagnostics =
-                    super::errors::azure_error("creating", &id.to_string(), &e).into();
+                let mut diag = super::errors::azure_error("creating", &id.to_string(), &e);
+                if e.code() == Some("InvalidPrivateLinkServiceId") {
+                    diag.detail
+                        .push_str(&visibility_note(&client, &planned).await);
+                }
+                let mut diags: Diagnostics = diag.into();
                 // Whatever Azure kept despite the error goes into state (tainted), never lost.
                 match client
                     .arm
@@ -391,6 +395,30 @@ impl Resource for PrivateEndpoint {
             resource_group_name: parsed.resource_group.clone(),
             ..Default::default()
         })
+    }
+}
+
+/// Why Azure may not know the alias: asks whether the service is visible to this
+/// subscription, and says what to send Astronomer support.
+async fn visibility_note(client: &super::Configured, m: &PrivateEndpointModel) -> String {
+    let location = normalize_location(&m.location);
+    let ctx = azure::OpCtx::new(Duration::from_secs(60), Default::default());
+    let asked = client
+        .arm
+        .private_link_service_visible(
+            &client.subscription_id,
+            &location,
+            &m.private_link_service_alias,
+            &ctx,
+        )
+        .await;
+    match asked {
+        Ok(Some(false)) => format!(
+            "\n\nAzure reports that no Private Link Service with this alias is visible to subscription {}. Either the alias is mistyped, or Astronomer has not yet allowed your subscription: send Astronomer support your subscription ID and the alias.",
+            client.subscription_id
+        ),
+        Ok(Some(true)) => "\n\nThe alias is visible to your subscription, so Azure may still be propagating it: run terraform apply again in a few minutes.".to_string(),
+        Ok(None) | Err(_) => String::new(),
     }
 }
 
