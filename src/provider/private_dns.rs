@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::validation;
-use super::{Client, arm_ctx, keep_if_same};
+use super::{Client, arm_ctx, keep_if_same, retrying};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;
@@ -456,32 +456,34 @@ impl Resource for PrivateDns {
                 Err(e) => return Outcome::failed(None, fail("reading", &record, &e)),
             }
         }
-        if manage
-            && let Err(e) = arm
-                .put_private_dns_zone(
-                    &zone,
-                    &zone_body(&planned),
-                    &azure::WriteCondition::create_only(),
-                    &a,
-                )
-                .await
-        {
-            let mut d = fail("creating", &zone, &e);
-            // A zone that exists despite the error is ours: keep it in state.
-            if let Ok(Some(_)) = arm.get_private_dns_zone(&zone, &a).await {
-                state.ip_address = String::new();
-                state.virtual_network_ids.clear();
-                state.virtual_network_link_ids = Some(BTreeMap::new());
-                return Outcome::failed(Some(state), d);
+        let create_only = azure::WriteCondition::create_only();
+        if manage {
+            let body = zone_body(&planned);
+            let what = format!("creating {zone}");
+            let made = retrying(ctx, &what, || {
+                arm.put_private_dns_zone(&zone, &body, &create_only, &a)
+            });
+            if let Err(e) = made.await {
+                let d = fail("creating", &zone, &e);
+                // A zone our request created despite the error is ours: keep it in state. A
+                // conflict means someone else's zone appeared meanwhile: never claim that one.
+                let ours = !matches!(e, azure::Error::Conflict { .. })
+                    && matches!(arm.get_private_dns_zone(&zone, &a).await, Ok(Some(_)));
+                if ours {
+                    state.ip_address = String::new();
+                    state.virtual_network_ids.clear();
+                    state.virtual_network_link_ids = Some(BTreeMap::new());
+                    return Outcome::failed(Some(state), d);
+                }
+                return Outcome::failed(None, d);
             }
-            d.0.truncate(1);
-            return Outcome::failed(None, d);
         }
-        let condition = azure::WriteCondition::create_only();
-        if let Err(e) = arm
-            .put_a_record(&record, &record_body(&planned), &condition, &a)
-            .await
-        {
+        let body = record_body(&planned);
+        let what = format!("creating {record}");
+        let made = retrying(ctx, &what, || {
+            arm.put_a_record(&record, &body, &create_only, &a)
+        });
+        if let Err(e) = made.await {
             state.ip_address = String::new();
             state.virtual_network_ids.clear();
             state.virtual_network_link_ids = Some(BTreeMap::new());
@@ -617,29 +619,21 @@ impl Resource for PrivateDns {
         if !planned.manage_zone.unwrap_or(true) {
             state.tags = planned.tags.clone();
         } else if planned.tags != prior.tags {
-            match arm
-                .put_private_dns_zone(
-                    &zone,
-                    &zone_body(&planned),
-                    &azure::WriteCondition::default(),
-                    &a,
-                )
-                .await
+            let (body, any) = (zone_body(&planned), azure::WriteCondition::default());
+            let what = format!("updating tags of {zone}");
+            match retrying(ctx, &what, || {
+                arm.put_private_dns_zone(&zone, &body, &any, &a)
+            })
+            .await
             {
                 Ok(_) => state.tags = planned.tags.clone(),
                 Err(e) => diags.extend(fail("updating tags of", &zone, &e)),
             }
         }
         if planned.ip_address != prior.ip_address || planned.ttl != prior.ttl {
-            match arm
-                .put_a_record(
-                    &record,
-                    &record_body(&planned),
-                    &azure::WriteCondition::default(),
-                    &a,
-                )
-                .await
-            {
+            let (body, any) = (record_body(&planned), azure::WriteCondition::default());
+            let what = format!("updating {record}");
+            match retrying(ctx, &what, || arm.put_a_record(&record, &body, &any, &a)).await {
                 Ok(_) => {
                     state.ip_address = planned.ip_address.clone();
                     state.ttl = planned.ttl;
