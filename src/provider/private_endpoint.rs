@@ -347,7 +347,11 @@ impl Resource for PrivateEndpoint {
         let body = expand(&planned, Some(current));
         let mut state = planned.clone();
         state.id = Some(id.path());
-        match client.arm.put_private_endpoint(&id, &body, &actx).await {
+        let what = format!("updating {id}");
+        let written = retrying(ctx, &what, || {
+            client.arm.put_private_endpoint(&id, &body, &actx)
+        });
+        match written.await {
             Ok(pe) => finish(&client, ctx, state, pe, false).await,
             Err(e) => Outcome::failed(
                 Some(prior),
