@@ -119,9 +119,10 @@ fn seen(pe: &azure::models::PrivateEndpoint) -> Seen {
     }
 }
 
-/// `interval` ± 20%, so that many waiting runs do not poll in step.
+/// 80-100% of `interval`, so that many waiting runs do not poll in step, while a change is
+/// still seen within one `poll_interval` of happening.
 fn jittered(interval: Duration) -> Duration {
-    let factor = 0.8 + rand::random::<f64>() * 0.4;
+    let factor = 0.8 + rand::random::<f64>() * 0.2;
     interval.mul_f64(factor)
 }
 
@@ -294,5 +295,19 @@ impl DataSource for Connection {
             private_ip_address: Some(ip),
             ..config
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jitter_never_waits_longer_than_the_poll_interval() {
+        let interval = Duration::from_secs(15);
+        for _ in 0..1000 {
+            let d = jittered(interval);
+            assert!(d <= interval && d >= interval.mul_f64(0.8), "{d:?}");
+        }
     }
 }
