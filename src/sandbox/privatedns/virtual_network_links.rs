@@ -149,7 +149,8 @@ fn put(
     check_overlap(world, zone, &vnet_id, &id)?;
     let tags = json!(req.tags.clone().unwrap_or_default());
     let registration = props.registration_enabled.unwrap_or(false);
-    let status = if let Some(link) = world.get_mut(&id) {
+    // Create and update both answer 202 with the operation (Private DNS LRO).
+    if let Some(link) = world.get_mut(&id) {
         let old = link.body["properties"]["virtualNetwork"]["id"]
             .as_str()
             .map(key);
@@ -165,7 +166,6 @@ fn put(
         link.body["properties"]["registrationEnabled"] = json!(registration);
         link.body["properties"]["resolutionPolicy"] = json!(policy);
         link.body["properties"]["provisioningState"] = json!("Updating");
-        StatusCode::OK
     } else {
         let body = json!({
             "id": id,
@@ -190,9 +190,7 @@ fn put(
             created_at: Instant::now(),
             busy: None,
         });
-        StatusCode::CREATED
-    };
-    let _ = status;
+    }
     let op = lro::start(
         world,
         ctx,
