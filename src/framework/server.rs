@@ -249,7 +249,7 @@ impl Server {
         }
         let prior = (!prior.is_null()).then(|| prior.clone());
         let mut planned = proposed.clone();
-        apply_defaults(&s.block, &mut planned, config, prior.is_some());
+        apply_defaults(&s.block, &mut planned, config);
         let mut requires_replace = Vec::new();
         match &prior {
             None => mark_computed_unknown(&s.block, &mut planned, |_| true),
@@ -422,7 +422,7 @@ fn set_attr(object: &mut Value, name: &str, v: Value) {
 }
 
 /// Fills defaults where the configuration leaves an attribute null.
-fn apply_defaults(block: &Block, planned: &mut Value, config: &Value, _updating: bool) {
+fn apply_defaults(block: &Block, planned: &mut Value, config: &Value) {
     for a in &block.attributes {
         let config_null = config.get_attr(&a.name).is_none_or(Value::is_null);
         if !config_null {
