@@ -98,8 +98,7 @@ fn apply_waits_for_approval_and_finishes_once_astronomer_approves() {
     );
     let pe = resource_values(&ws.state_json(), "astro_private_endpoint.agents").clone();
     // The endpoint's own state catches up on the next refresh.
-    let (code, text) = ws.plan_exit();
-    assert_eq!(code, 0, "{text}");
+    ws.assert_clean_plan("plan");
     let refreshed = ws.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
     assert!(refreshed.contains("Apply complete"), "{refreshed}");
     assert_eq!(

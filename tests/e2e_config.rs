@@ -88,7 +88,7 @@ fn oidc_from_a_token_file_authenticates_and_the_token_stays_out_of_state() {
     ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     let state = std::fs::read_to_string(ws.dir().join("terraform.tfstate")).unwrap();
     assert!(!state.contains("sandbox-oidc-assertion"));
-    assert_eq!(ws.plan_exit().0, 0);
+    ws.assert_clean_plan("plan");
 }
 
 #[test]

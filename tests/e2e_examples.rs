@@ -112,8 +112,7 @@ fn apply_with_approval(sb: &TestSandbox, ws: &Workspace, expected: usize) -> Str
 
 /// `plan -detailed-exitcode` is 0, then destroy leaves nothing in the sandbox.
 fn plans_empty_then_destroys_to_nothing(sb: &TestSandbox, ws: &Workspace) {
-    let (code, text) = ws.plan_exit();
-    assert_eq!(code, 0, "plan after apply must be empty:\n{text}");
+    ws.assert_clean_plan("plan after apply must be empty");
     ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     assert_eq!(
         sb.resources(),

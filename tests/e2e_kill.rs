@@ -184,11 +184,7 @@ fn provider_killed_mid_create_leaves_an_import_hint_and_nothing_orphaned() {
         ]);
     }
 
-    let (code, plan) = ws.plan_exit();
-    assert_eq!(
-        code, 0,
-        "after adopting the endpoint the plan is empty:\n{plan}"
-    );
+    ws.assert_clean_plan("after adopting the endpoint the plan is empty");
 
     // Nothing in Azure that the state does not account for: the endpoint, its NIC and the
     // connection request on Astronomer's service.

@@ -57,11 +57,7 @@ fn twenty_pairs_apply_under_throttling_server_errors_and_jitter_without_duplicat
         summary["total"].as_u64().unwrap() > 200,
         "faults were exercised: {summary}"
     );
-    let (code, text) = ws.plan_exit();
-    assert_eq!(
-        code, 0,
-        "plan after the faulty apply must be empty:\n{text}"
-    );
+    ws.assert_clean_plan("plan after the faulty apply must be empty");
     sb.set_faults(json!({}));
     let resources = sb.resources();
     let count = |needle: &str| resources.iter().filter(|r| r.contains(needle)).count();
@@ -212,6 +208,5 @@ fn objects_that_read_as_not_found_just_after_creation_are_waited_for() {
     );
     assert_eq!(dns["ip_address"], pe["private_ip_address"]);
     std::thread::sleep(std::time::Duration::from_millis(2100));
-    let (code, text) = ws.plan_exit();
-    assert_eq!(code, 0, "{text}");
+    ws.assert_clean_plan("plan");
 }

@@ -123,8 +123,7 @@ fn basic_config_applies_plans_empty_and_destroys_to_nothing() {
         dns["virtual_network_link_ids"].as_object().unwrap().len(),
         1
     );
-    let (code, text) = ws.plan_exit();
-    assert_eq!(code, 0, "plan after apply must be empty:\n{text}");
+    ws.assert_clean_plan("plan after apply must be empty");
     assert!(!sb.resources().is_empty());
     ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     assert_eq!(
@@ -169,8 +168,7 @@ fn complete_config_applies_plans_empty_and_destroys_to_nothing() {
         dns["virtual_network_link_ids"].as_object().unwrap().len(),
         2
     );
-    let (code, text) = ws.plan_exit();
-    assert_eq!(code, 0, "plan after apply must be empty:\n{text}");
+    ws.assert_clean_plan("plan after apply must be empty");
     ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     assert_eq!(
         sb.resources(),
@@ -215,8 +213,7 @@ fn in_place_updates_touch_only_what_changed() {
                 sb.summary()
             );
         }
-        let (code, text) = ws.plan_exit();
-        assert_eq!(code, 0, "plan after the update must be empty:\n{text}");
+        ws.assert_clean_plan("plan after the update must be empty");
     };
     // Tags: one endpoint PUT and one zone PUT, nothing else written.
     step(
@@ -308,7 +305,7 @@ fn ip_address_change_rewrites_only_the_record() {
         resource_values(&ws.state_json(), "astro_private_dns.astro")["ip_address"],
         "10.10.1.51"
     );
-    assert_eq!(ws.plan_exit().0, 0);
+    ws.assert_clean_plan("plan");
 }
 
 #[test]
@@ -355,8 +352,7 @@ fn out_of_band_changes_show_in_plan_and_apply_repairs_them() {
         let (code, text) = ws.plan_exit();
         assert_eq!(code, 2, "plan must show the drift after: {what}\n{text}");
         apply(&ws);
-        let (code, text) = ws.plan_exit();
-        assert_eq!(code, 0, "apply must repair: {what}\n{text}");
+        ws.assert_clean_plan(&format!("apply must repair: {what}"));
     }
     let state = ws.state_json();
     let pe = resource_values(&state, "astro_private_endpoint.agents");
@@ -421,8 +417,7 @@ fn import_gives_an_empty_plan_and_create_over_existing_objects_gives_the_import_
         "astro_private_dns.astro",
         &dns_id,
     ]);
-    let (code, text) = third.plan_exit();
-    assert_eq!(code, 0, "plan after import must be empty:\n{text}");
+    third.assert_clean_plan("plan after import must be empty");
 }
 
 #[test]
@@ -491,7 +486,7 @@ fn two_clusters_share_one_zone_and_each_destroy_removes_only_its_own_objects() {
     ));
     ws.init();
     apply(&ws);
-    assert_eq!(ws.plan_exit().0, 0);
+    ws.assert_clean_plan("plan");
     let links = |rs: &[String]| {
         rs.iter()
             .filter(|r| r.contains("/virtualNetworkLinks/"))
@@ -684,7 +679,7 @@ fn importing_a_hand_made_record_into_an_unmanaged_zone_adopts_without_replacing(
         "only the token request; no write to Azure: {}",
         sb.summary()
     );
-    assert_eq!(ws.plan_exit().0, 0);
+    ws.assert_clean_plan("plan");
     ws.ok(&["destroy", "-auto-approve", "-no-color"]);
     let left = sb.resources();
     assert!(

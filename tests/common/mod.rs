@@ -143,6 +143,31 @@ impl Workspace {
         (code, text)
     }
 
+    /// A clean plan in both senses: `plan -detailed-exitcode` and
+    /// `plan -refresh-only -detailed-exitcode` exit 0. The second is what scheduled drift checks
+    /// run; it exits 2 whenever refreshed state differs from stored state in any way Terraform
+    /// keeps, even when nothing is rendered. Fails the test with `context` and the output.
+    pub fn assert_clean_plan(&self, context: &str) {
+        let (code, text) = self.plan_exit();
+        assert_eq!(
+            code, 0,
+            "{context}: plan -detailed-exitcode must exit 0:\n{text}"
+        );
+        let out = self.run(&[
+            "plan",
+            "-no-color",
+            "-input=false",
+            "-refresh-only",
+            "-detailed-exitcode",
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{context}: plan -refresh-only -detailed-exitcode must exit 0:\n{}",
+            both(&out)
+        );
+    }
+
     /// `terraform show -json` of a saved plan file.
     pub fn plan_json(&self) -> Json {
         self.ok(&["plan", "-no-color", "-input=false", "-out=tfplan"]);
