@@ -19,7 +19,7 @@ mod tests;
 
 pub use client::{ArmClient, ArmResource, OpCtx, WriteCondition};
 pub use config::{
-    AzureConfig, CloudEnvironment, ConfigError, CredentialChoice, OidcTokenSource,
+    AzureConfig, CertificateSource, CloudEnvironment, ConfigError, CredentialChoice, OidcTokenSource,
     ProviderSettings, Secret, resolve,
 };
 pub use error::{Error, Result};
