@@ -111,6 +111,8 @@ mod arm;
 mod auth;
 pub mod error;
 pub mod faults;
+pub mod identity;
+mod jwt;
 mod management;
 mod network;
 mod privatedns;
@@ -200,7 +202,8 @@ pub struct Sandbox {
 fn app(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
-        .nest("/_sandbox", management::router())
+        .merge(identity::router())
+        .nest("/_sandbox", management::router().merge(identity::management_router()))
         .fallback(arm::dispatch)
         .with_state(shared)
 }
@@ -332,7 +335,8 @@ impl Sandbox {
             write_file(ca_file, &tls.ca_pem)?;
             write_file(&dir.join("env"), &env_file_text(&env))?;
         }
-        let shared = Arc::new(Shared::new(endpoint, seed, config.faults.clone()));
+        let issuer = jwt::Issuer::generate().map_err(SandboxError::Tls)?;
+        let shared = Arc::new(Shared::new(endpoint, seed, config.faults.clone(), issuer));
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.server_config.clone());
         let (stop, stopped) = oneshot::channel();
         let (done_tx, done) = oneshot::channel();
