@@ -40,11 +40,20 @@ fn bare_workspace(sb: &TestSandbox, keep_ids: bool) -> Workspace {
 fn assert_hidden(ws: &Workspace, text: &str, secrets: &[&str]) {
     let state = std::fs::read_to_string(ws.dir().join("terraform.tfstate")).unwrap_or_default();
     for secret in secrets.iter().filter(|s| s.len() >= 8) {
-        assert!(!text.contains(secret), "a secret leaked into the output/log: {secret:.12}…");
-        assert!(!state.contains(secret), "a secret leaked into the state: {secret:.12}…");
+        assert!(
+            !text.contains(secret),
+            "a secret leaked into the output/log: {secret:.12}…"
+        );
+        assert!(
+            !state.contains(secret),
+            "a secret leaked into the state: {secret:.12}…"
+        );
     }
     // Access tokens the sandbox issued look like `sbx.<hex>`.
-    assert!(!text.contains("\"sbx.") && !text.contains(" sbx."), "an access token leaked");
+    assert!(
+        !text.contains("\"sbx.") && !text.contains(" sbx."),
+        "an access token leaked"
+    );
 }
 
 /// Applies, checks a clean plan, destroys; returns every output (TRACE log included).
@@ -53,7 +62,11 @@ fn apply_and_destroy(ws: &mut Workspace, secrets: &[&str]) -> String {
     let text = both(&apply);
     assert!(apply.status.success(), "apply failed:\n{}", tail(&text));
     // The plan checks run without TRACE (Terraform's refresh-only exit code is what is checked).
-    let log = ws.env.iter().position(|(k, _)| k == "TF_LOG").map(|i| ws.env.remove(i));
+    let log = ws
+        .env
+        .iter()
+        .position(|(k, _)| k == "TF_LOG")
+        .map(|i| ws.env.remove(i));
     ws.assert_clean_plan("after apply");
     ws.env.extend(log);
     let destroy = ws.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
@@ -73,7 +86,10 @@ fn failing_apply(ws: &Workspace, secrets: &[&str]) -> String {
 }
 
 fn tail(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().filter(|l| !l.contains("[TRACE]") && !l.contains("[DEBUG]")).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains("[TRACE]") && !l.contains("[DEBUG]"))
+        .collect();
     lines[lines.len().saturating_sub(60)..].join("\n")
 }
 
@@ -97,8 +113,15 @@ fn statuses(sb: &TestSandbox, kind: &str) -> Vec<u64> {
 
 fn assert_only_source(sb: &TestSandbox, want: &str) {
     let sources = token_sources(sb);
-    assert!(!sources.is_empty(), "no token was issued: {:?}", sb.requests());
-    assert!(sources.iter().all(|s| s == want), "tokens came from {sources:?}, want only {want}");
+    assert!(
+        !sources.is_empty(),
+        "no token was issued: {:?}",
+        sb.requests()
+    );
+    assert!(
+        sources.iter().all(|s| s == want),
+        "tokens came from {sources:?}, want only {want}"
+    );
 }
 
 /// A fresh RSA certificate registered on the sandbox's app registration:
@@ -114,7 +137,12 @@ fn registered_certificate(sb: &TestSandbox) -> (String, String, Vec<u8>, Vec<u8>
         &format!("principals/{}/certificates", sb.var("ARM_CLIENT_ID")),
         Some(json!({"certificate_pem": cert.pem()})),
     );
-    (cert.pem(), key.serialize_pem(), cert.der().to_vec(), key.serialize_der())
+    (
+        cert.pem(),
+        key.serialize_pem(),
+        cert.der().to_vec(),
+        key.serialize_der(),
+    )
 }
 
 fn pkcs12(cert_der: &[u8], key_der: &[u8], password: &str) -> Vec<u8> {
@@ -130,7 +158,13 @@ fn pkcs12(cert_der: &[u8], key_der: &[u8], password: &str) -> Vec<u8> {
     store.writer(password).write().expect("PKCS#12")
 }
 
-fn mint(sb: &TestSandbox, issuer: &str, subject: &str, audience: &str, lifetime_secs: i64) -> String {
+fn mint(
+    sb: &TestSandbox,
+    issuer: &str,
+    subject: &str,
+    audience: &str,
+    lifetime_secs: i64,
+) -> String {
     let answer: Json = sb.manage(
         Method::POST,
         "oidc/mint",
@@ -189,11 +223,18 @@ fn client_certificate_failures_name_the_reason() {
     let (_, _, cert_der, key_der) = registered_certificate(&sb);
     let pfx_path = ws.tmp.path().join("client.pfx");
     std::fs::write(&pfx_path, pkcs12(&cert_der, &key_der, "right-password")).unwrap();
-    ws.set_env("ARM_CLIENT_CERTIFICATE_PATH", &pfx_path.display().to_string());
+    ws.set_env(
+        "ARM_CLIENT_CERTIFICATE_PATH",
+        &pfx_path.display().to_string(),
+    );
     ws.set_env("ARM_CLIENT_CERTIFICATE_PASSWORD", "wrong-password");
     sb.clear_requests();
     let text = failing_apply(&ws, &["wrong-password", "right-password"]);
-    assert!(text.contains("ARM_CLIENT_CERTIFICATE_PASSWORD"), "{}", tail(&text));
+    assert!(
+        text.contains("ARM_CLIENT_CERTIFICATE_PASSWORD"),
+        "{}",
+        tail(&text)
+    );
     assert!(token_sources(&sb).is_empty());
 
     // A missing file names the file.
@@ -238,7 +279,10 @@ fn github_actions_id_token_request() {
     apply_and_destroy(&mut ws, &[idp::GITHUB_REQUEST_TOKEN]);
     assert_only_source(&sb, "federated:github");
     let asked = statuses(&sb, "github_oidc");
-    assert!(!asked.is_empty() && asked.iter().all(|s| *s == 200), "{asked:?}");
+    assert!(
+        !asked.is_empty() && asked.iter().all(|s| *s == 200),
+        "{asked:?}"
+    );
 }
 
 #[test]
@@ -261,7 +305,11 @@ fn github_wrong_request_token_is_refused_with_the_reason() {
     let sb = TestSandbox::start();
     let ws = github_workspace(&sb, "not-the-request-token");
     let text = failing_apply(&ws, &["not-the-request-token"]);
-    assert!(text.contains("OIDC request URL answered 401"), "{}", tail(&text));
+    assert!(
+        text.contains("OIDC request URL answered 401"),
+        "{}",
+        tail(&text)
+    );
     assert!(token_sources(&sb).is_empty());
 }
 
@@ -272,14 +320,21 @@ fn ado_workspace(sb: &TestSandbox, access_token: &str, connection_var: &str) -> 
     ws.set_env("ARM_USE_OIDC", "true");
     ws.set_env(connection_var, idp::ADO_SERVICE_CONNECTION_ID);
     ws.set_env("SYSTEM_ACCESSTOKEN", access_token);
-    ws.set_env("SYSTEM_OIDCREQUESTURI", &format!("{}{}", sb.endpoint(), idp::ADO_PATH));
+    ws.set_env(
+        "SYSTEM_OIDCREQUESTURI",
+        &format!("{}{}", sb.endpoint(), idp::ADO_PATH),
+    );
     ws
 }
 
 #[test]
 fn azure_devops_service_connection() {
     let sb = TestSandbox::start();
-    let mut ws = ado_workspace(&sb, idp::ADO_SYSTEM_ACCESS_TOKEN, "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID");
+    let mut ws = ado_workspace(
+        &sb,
+        idp::ADO_SYSTEM_ACCESS_TOKEN,
+        "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+    );
     apply_and_destroy(&mut ws, &[idp::ADO_SYSTEM_ACCESS_TOKEN]);
     assert_only_source(&sb, "federated:azure_devops");
     let posts: Vec<Json> = sb
@@ -287,15 +342,29 @@ fn azure_devops_service_connection() {
         .into_iter()
         .filter(|r| r["resource_type"] == "ado_oidc")
         .collect();
-    assert!(!posts.is_empty() && posts.iter().all(|r| r["method"] == "POST" && r["status"] == 200), "{posts:?}");
+    assert!(
+        !posts.is_empty()
+            && posts
+                .iter()
+                .all(|r| r["method"] == "POST" && r["status"] == 200),
+        "{posts:?}"
+    );
 }
 
 #[test]
 fn azure_devops_legacy_variable_and_a_wrong_access_token() {
     let sb = TestSandbox::start();
-    let ws = ado_workspace(&sb, "a-stale-system-access-token", "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID");
+    let ws = ado_workspace(
+        &sb,
+        "a-stale-system-access-token",
+        "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID",
+    );
     let text = failing_apply(&ws, &["a-stale-system-access-token"]);
-    assert!(text.contains("401") && text.contains("OIDC endpoint"), "{}", tail(&text));
+    assert!(
+        text.contains("401") && text.contains("OIDC endpoint"),
+        "{}",
+        tail(&text)
+    );
     assert!(token_sources(&sb).is_empty());
     assert_eq!(statuses(&sb, "ado_oidc").first(), Some(&401));
 }
@@ -305,7 +374,13 @@ fn azure_devops_legacy_variable_and_a_wrong_access_token() {
 #[test]
 fn hcp_terraform_workload_identity_token() {
     let sb = TestSandbox::start();
-    let token = mint(&sb, idp::HCP_ISSUER, idp::HCP_SUBJECT, idp::FEDERATED_AUDIENCE, 3600);
+    let token = mint(
+        &sb,
+        idp::HCP_ISSUER,
+        idp::HCP_SUBJECT,
+        idp::FEDERATED_AUDIENCE,
+        3600,
+    );
     let mut ws = bare_workspace(&sb, true);
     ws.set_env("ARM_USE_OIDC", "true");
     ws.set_env("TFC_WORKLOAD_IDENTITY_TOKEN", &token);
@@ -316,14 +391,26 @@ fn hcp_terraform_workload_identity_token() {
 #[test]
 fn hcp_terraform_expired_or_wrong_audience_token_is_refused() {
     let sb = TestSandbox::start();
-    let expired = mint(&sb, idp::HCP_ISSUER, idp::HCP_SUBJECT, idp::FEDERATED_AUDIENCE, -600);
+    let expired = mint(
+        &sb,
+        idp::HCP_ISSUER,
+        idp::HCP_SUBJECT,
+        idp::FEDERATED_AUDIENCE,
+        -600,
+    );
     let mut ws = bare_workspace(&sb, true);
     ws.set_env("ARM_USE_OIDC", "true");
     ws.set_env("TFC_WORKLOAD_IDENTITY_TOKEN", &expired);
     let text = failing_apply(&ws, &[&expired]);
     assert!(text.contains("AADSTS700024"), "{}", tail(&text));
 
-    let wrong_audience = mint(&sb, idp::HCP_ISSUER, idp::HCP_SUBJECT, "https://app.terraform.io", 3600);
+    let wrong_audience = mint(
+        &sb,
+        idp::HCP_ISSUER,
+        idp::HCP_SUBJECT,
+        "https://app.terraform.io",
+        3600,
+    );
     ws.set_env("TFC_WORKLOAD_IDENTITY_TOKEN", &wrong_audience);
     let text = failing_apply(&ws, &[&wrong_audience]);
     assert!(text.contains("AADSTS700212"), "{}", tail(&text));
@@ -335,14 +422,24 @@ fn hcp_terraform_expired_or_wrong_audience_token_is_refused() {
 #[test]
 fn aks_workload_identity_with_only_the_injected_variables() {
     let sb = TestSandbox::start();
-    let token = mint(&sb, idp::AKS_ISSUER, idp::AKS_SUBJECT, idp::FEDERATED_AUDIENCE, 3600);
+    let token = mint(
+        &sb,
+        idp::AKS_ISSUER,
+        idp::AKS_SUBJECT,
+        idp::FEDERATED_AUDIENCE,
+        3600,
+    );
     let mut ws = bare_workspace(&sb, false);
     let file = ws.tmp.path().join("azure-identity-token");
     std::fs::write(&file, &token).unwrap();
     ws.set_env("AZURE_CLIENT_ID", &sb.var("ARM_CLIENT_ID"));
     ws.set_env("AZURE_TENANT_ID", &sb.var("ARM_TENANT_ID"));
     ws.set_env("AZURE_FEDERATED_TOKEN_FILE", &file.display().to_string());
-    assert!(!ws.env.iter().any(|(k, _)| k == "ARM_USE_OIDC" || OTHER_CREDENTIALS.contains(&k.as_str())));
+    assert!(
+        !ws.env
+            .iter()
+            .any(|(k, _)| k == "ARM_USE_OIDC" || OTHER_CREDENTIALS.contains(&k.as_str()))
+    );
     apply_and_destroy(&mut ws, &[&token]);
     assert_only_source(&sb, "federated:aks");
 }
@@ -353,9 +450,16 @@ fn aks_missing_token_file_is_named() {
     let mut ws = bare_workspace(&sb, false);
     ws.set_env("AZURE_CLIENT_ID", &sb.var("ARM_CLIENT_ID"));
     ws.set_env("AZURE_TENANT_ID", &sb.var("ARM_TENANT_ID"));
-    ws.set_env("AZURE_FEDERATED_TOKEN_FILE", "/var/run/secrets/azure/tokens/missing-token");
+    ws.set_env(
+        "AZURE_FEDERATED_TOKEN_FILE",
+        "/var/run/secrets/azure/tokens/missing-token",
+    );
     let text = failing_apply(&ws, &[]);
-    assert!(text.contains("/var/run/secrets/azure/tokens/missing-token"), "{}", tail(&text));
+    assert!(
+        text.contains("/var/run/secrets/azure/tokens/missing-token"),
+        "{}",
+        tail(&text)
+    );
     assert_eq!(sb.total(), 0, "nothing was sent: {}", sb.summary());
 }
 
@@ -366,10 +470,16 @@ fn managed_identity_through_msi_endpoint_imds_style() {
     let sb = TestSandbox::start();
     let mut ws = bare_workspace(&sb, false);
     ws.set_env("ARM_USE_MSI", "true");
-    ws.set_env("ARM_MSI_ENDPOINT", &format!("{}{}", sb.endpoint(), idp::IMDS_PATH));
+    ws.set_env(
+        "ARM_MSI_ENDPOINT",
+        &format!("{}{}", sb.endpoint(), idp::IMDS_PATH),
+    );
     apply_and_destroy(&mut ws, &[]);
     let imds = statuses(&sb, "imds");
-    assert!(!imds.is_empty() && imds.iter().all(|s| *s == 200), "{imds:?}");
+    assert!(
+        !imds.is_empty() && imds.iter().all(|s| *s == 200),
+        "{imds:?}"
+    );
     assert!(token_sources(&sb).is_empty(), "no Entra token request");
 
     // A user-assigned identity that is not on this host.
@@ -384,11 +494,17 @@ fn managed_identity_app_service_style_and_a_wrong_identity_header() {
     let mut ws = bare_workspace(&sb, false);
     ws.set_env("ARM_USE_MSI", "true");
     ws.set_env("ARM_CLIENT_ID", "00000000-0000-0000-0000-0000000000e2");
-    ws.set_env("IDENTITY_ENDPOINT", &format!("{}{}", sb.endpoint(), idp::APP_SERVICE_PATH));
+    ws.set_env(
+        "IDENTITY_ENDPOINT",
+        &format!("{}{}", sb.endpoint(), idp::APP_SERVICE_PATH),
+    );
     ws.set_env("IDENTITY_HEADER", idp::APP_SERVICE_IDENTITY_HEADER);
     apply_and_destroy(&mut ws, &[idp::APP_SERVICE_IDENTITY_HEADER]);
     let asked = statuses(&sb, "app_service_msi");
-    assert!(!asked.is_empty() && asked.iter().all(|s| *s == 200), "{asked:?}");
+    assert!(
+        !asked.is_empty() && asked.iter().all(|s| *s == 200),
+        "{asked:?}"
+    );
 
     ws.set_env("IDENTITY_HEADER", "a-wrong-identity-header");
     let text = failing_apply(&ws, &["a-wrong-identity-header"]);
@@ -402,7 +518,13 @@ fn nothing_configured_lists_every_method_and_why_it_was_skipped() {
     let sb = TestSandbox::start();
     let ws = bare_workspace(&sb, true);
     let text = failing_apply(&ws, &[]);
-    for method in ["client certificate (skipped", "client secret (skipped", "OIDC (skipped", "managed identity (skipped", "Azure CLI (skipped"] {
+    for method in [
+        "client certificate (skipped",
+        "client secret (skipped",
+        "OIDC (skipped",
+        "managed identity (skipped",
+        "Azure CLI (skipped",
+    ] {
         assert!(text.contains(method), "{method}: {}", tail(&text));
     }
     assert_eq!(sb.total(), 0);
@@ -416,7 +538,12 @@ fn user_agent_keeps_the_sdk_part_and_adds_terraform_provider_and_partner() {
     ws.set_env("ARM_PARTNER_ID", "11111111-2222-3333-4444-555555555555");
     apply_and_destroy(&mut ws, &[]);
     let version = String::from_utf8(ws.run(&["version"]).stdout).unwrap();
-    let tf = version.split_whitespace().nth(1).unwrap().trim_start_matches('v').to_string();
+    let tf = version
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .trim_start_matches('v')
+        .to_string();
     let arm: Vec<String> = sb
         .requests()
         .iter()

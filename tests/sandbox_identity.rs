@@ -115,7 +115,13 @@ async fn client_assertion_credential_gets_a_token_arm_accepts() {
     let forged = ClientAssertionCredential::new(
         env.var("ARM_TENANT_ID"),
         env.var("ARM_CLIENT_ID"),
-        FixedAssertion(minted(&env, "organization:someone-else:project:x:workspace:y:run_phase:apply").await),
+        FixedAssertion(
+            minted(
+                &env,
+                "organization:someone-else:project:x:workspace:y:run_phase:apply",
+            )
+            .await,
+        ),
         Some(ClientAssertionCredentialOptions {
             client_options: client_options(&env),
         }),

@@ -256,7 +256,9 @@ impl AzureConfig {
     pub fn user_agent_suffix(&self) -> String {
         let mut ua = String::new();
         if let Some(v) = &self.terraform_version {
-            ua.push_str(&format!("HashiCorp Terraform/{v} (+https://www.terraform.io) "));
+            ua.push_str(&format!(
+                "HashiCorp Terraform/{v} (+https://www.terraform.io) "
+            ));
         }
         ua.push_str(concat!(
             "terraform-provider-astro/",
@@ -308,9 +310,7 @@ pub enum ConfigError {
     )]
     OidcWithoutToken,
     /// An Azure DevOps service connection without what the pipeline must provide.
-    #[error(
-        "`ado_pipeline_service_connection_id` is set but {missing} is not: {hint}"
-    )]
+    #[error("`ado_pipeline_service_connection_id` is set but {missing} is not: {hint}")]
     AzurePipelinesIncomplete {
         /// What is missing.
         missing: &'static str,
@@ -328,7 +328,9 @@ pub enum ConfigError {
         hint: &'static str,
     },
     /// `partner_id` is not a GUID.
-    #[error("`partner_id` (ARM_PARTNER_ID) must be a GUID, optionally prefixed with \"pid-\", got {0:?}")]
+    #[error(
+        "`partner_id` (ARM_PARTNER_ID) must be a GUID, optionally prefixed with \"pid-\", got {0:?}"
+    )]
     BadPartnerId(String),
     /// Every way of authenticating was skipped; says why for each.
     #[error(
@@ -1097,7 +1099,9 @@ mod tests {
         ];
         let mut at = 0;
         for part in order {
-            let found = msg[at..].find(part).unwrap_or_else(|| panic!("{part:?} in order in {msg}"));
+            let found = msg[at..]
+                .find(part)
+                .unwrap_or_else(|| panic!("{part:?} in order in {msg}"));
             at += found + part.len();
         }
     }
@@ -1136,20 +1140,31 @@ mod tests {
             &[SUB, ("ARM_CLIENT_CERTIFICATE_PATH", "/c.pem")],
         )
         .unwrap_err();
-        assert!(err.to_string().contains("client certificate authentication needs"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("client certificate authentication needs"),
+            "{err}"
+        );
     }
 
     #[test]
     fn ci_token_sources_azure_devops_hcp_and_aks() {
         let d = ProviderSettings::default();
         let oidc = |env: &[(&str, &str)]| match resolve_with(&d, env).map(|c| c.credential) {
-            Ok(CredentialChoice::Oidc { token, tenant_id, client_id }) => {
-                Ok((token, tenant_id, client_id))
-            }
+            Ok(CredentialChoice::Oidc {
+                token,
+                tenant_id,
+                client_id,
+            }) => Ok((token, tenant_id, client_id)),
             Ok(other) => panic!("expected OIDC, got {other:?}"),
             Err(e) => Err(e),
         };
-        let base = [SUB, ("ARM_TENANT_ID", "t"), ("ARM_CLIENT_ID", "c"), ("ARM_USE_OIDC", "true")];
+        let base = [
+            SUB,
+            ("ARM_TENANT_ID", "t"),
+            ("ARM_CLIENT_ID", "c"),
+            ("ARM_USE_OIDC", "true"),
+        ];
         let ado = |extra: &[(&'static str, &'static str)]| {
             let env: Vec<_> = base.iter().chain(extra).copied().collect();
             oidc(&env).map(|(t, _, _)| t)
@@ -1158,7 +1173,10 @@ mod tests {
             service_connection_id: "sc".into(),
             access_token: Secret::new("sys"),
         };
-        for var in ["ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID"] {
+        for var in [
+            "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+            "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID",
+        ] {
             assert_eq!(
                 ado(&[
                     (var, "sc"),
@@ -1172,19 +1190,34 @@ mod tests {
             );
         }
         assert!(matches!(
-            ado(&[("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "sc"), ("SYSTEM_OIDCREQUESTURI", "https://x/")]),
-            Err(ConfigError::AzurePipelinesIncomplete { missing: "SYSTEM_ACCESSTOKEN", .. })
+            ado(&[
+                ("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "sc"),
+                ("SYSTEM_OIDCREQUESTURI", "https://x/")
+            ]),
+            Err(ConfigError::AzurePipelinesIncomplete {
+                missing: "SYSTEM_ACCESSTOKEN",
+                ..
+            })
         ));
         assert!(matches!(
-            ado(&[("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "sc"), ("SYSTEM_ACCESSTOKEN", "sys")]),
-            Err(ConfigError::AzurePipelinesIncomplete { missing: "SYSTEM_OIDCREQUESTURI", .. })
+            ado(&[
+                ("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "sc"),
+                ("SYSTEM_ACCESSTOKEN", "sys")
+            ]),
+            Err(ConfigError::AzurePipelinesIncomplete {
+                missing: "SYSTEM_OIDCREQUESTURI",
+                ..
+            })
         ));
         assert_eq!(
             ado(&[("TFC_WORKLOAD_IDENTITY_TOKEN", "hcp-jwt")]),
             Ok(OidcTokenSource::HcpTerraform(Secret::new("hcp-jwt")))
         );
         assert_eq!(
-            ado(&[("TFC_WORKLOAD_IDENTITY_TOKEN", "hcp-jwt"), ("ARM_OIDC_TOKEN", "arm-jwt")]),
+            ado(&[
+                ("TFC_WORKLOAD_IDENTITY_TOKEN", "hcp-jwt"),
+                ("ARM_OIDC_TOKEN", "arm-jwt")
+            ]),
             Ok(OidcTokenSource::Inline(Secret::new("arm-jwt"))),
             "ARM_OIDC_TOKEN first"
         );
@@ -1194,7 +1227,10 @@ mod tests {
                 SUB,
                 ("AZURE_CLIENT_ID", "aks-c"),
                 ("AZURE_TENANT_ID", "aks-t"),
-                ("AZURE_FEDERATED_TOKEN_FILE", "/var/run/secrets/azure/tokens/azure-identity-token"),
+                (
+                    "AZURE_FEDERATED_TOKEN_FILE",
+                    "/var/run/secrets/azure/tokens/azure-identity-token"
+                ),
             ]),
             Ok((
                 OidcTokenSource::File("/var/run/secrets/azure/tokens/azure-identity-token".into()),
@@ -1204,13 +1240,17 @@ mod tests {
         );
         // ...but an explicit use_oidc = false still wins.
         assert!(matches!(
-            resolve_with(&d, &[
-                SUB,
-                ("ARM_USE_OIDC", "false"),
-                ("AZURE_CLIENT_ID", "aks-c"),
-                ("AZURE_TENANT_ID", "aks-t"),
-                ("AZURE_FEDERATED_TOKEN_FILE", "/f"),
-            ]).map(|c| c.credential.kind()),
+            resolve_with(
+                &d,
+                &[
+                    SUB,
+                    ("ARM_USE_OIDC", "false"),
+                    ("AZURE_CLIENT_ID", "aks-c"),
+                    ("AZURE_TENANT_ID", "aks-t"),
+                    ("AZURE_FEDERATED_TOKEN_FILE", "/f"),
+                ]
+            )
+            .map(|c| c.credential.kind()),
             Ok("Azure CLI")
         ));
     }
@@ -1225,7 +1265,10 @@ mod tests {
             &[
                 SUB,
                 ("ARM_USE_MSI", "true"),
-                ("ARM_MSI_ENDPOINT", "http://169.254.169.254/metadata/identity/oauth2/token"),
+                (
+                    "ARM_MSI_ENDPOINT",
+                    "http://169.254.169.254/metadata/identity/oauth2/token",
+                ),
                 ("ARM_PARTNER_ID", "pid-11111111-2222-3333-4444-555555555555"),
             ],
         )
@@ -1242,11 +1285,28 @@ mod tests {
             )
         );
         for bad in ["http://msi.example.com/token", "ftp://127.0.0.1/"] {
-            let err = resolve_with(&ProviderSettings::default(), &[SUB, ("ARM_USE_MSI", "true"), ("ARM_MSI_ENDPOINT", bad)]).unwrap_err();
-            assert!(matches!(err, ConfigError::BadEndpoint { attribute: "msi_endpoint", .. }), "{bad}: {err}");
+            let err = resolve_with(
+                &ProviderSettings::default(),
+                &[SUB, ("ARM_USE_MSI", "true"), ("ARM_MSI_ENDPOINT", bad)],
+            )
+            .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ConfigError::BadEndpoint {
+                        attribute: "msi_endpoint",
+                        ..
+                    }
+                ),
+                "{bad}: {err}"
+            );
         }
         assert_eq!(
-            resolve_with(&ProviderSettings::default(), &[SUB, ("ARM_PARTNER_ID", "acme")]).unwrap_err(),
+            resolve_with(
+                &ProviderSettings::default(),
+                &[SUB, ("ARM_PARTNER_ID", "acme")]
+            )
+            .unwrap_err(),
             ConfigError::BadPartnerId("acme".into())
         );
     }

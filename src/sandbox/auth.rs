@@ -103,12 +103,21 @@ fn check_assertion(
             "JWT token is invalid or malformed.",
         ));
     };
-    let thumbprint = |name: &str| jwt.header.get(name).and_then(|v| v.as_str()).map(str::to_string);
+    let thumbprint = |name: &str| {
+        jwt.header
+            .get(name)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
     let (x5t, x5t_s256) = (thumbprint("x5t"), thumbprint("x5t#S256"));
     if x5t.is_some() || x5t_s256.is_some() {
         let client_id = &principal.client_id;
-        if !(jwt.claim("iss").is_some_and(|v| v.eq_ignore_ascii_case(client_id))
-            && jwt.claim("sub").is_some_and(|v| v.eq_ignore_ascii_case(client_id)))
+        if !(jwt
+            .claim("iss")
+            .is_some_and(|v| v.eq_ignore_ascii_case(client_id))
+            && jwt
+                .claim("sub")
+                .is_some_and(|v| v.eq_ignore_ascii_case(client_id)))
         {
             return Err(reject(
                 StatusCode::UNAUTHORIZED,
@@ -118,7 +127,11 @@ fn check_assertion(
             ));
         }
         let expected_aud = format!("{}/{tenant}/oauth2/v2.0/token", shared.endpoint);
-        if !jwt.audiences().iter().any(|a| a.eq_ignore_ascii_case(&expected_aud)) {
+        if !jwt
+            .audiences()
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&expected_aud))
+        {
             return Err(reject(
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
@@ -139,7 +152,8 @@ fn check_assertion(
         }
         let registered = inner.identity.certificates_of(client_id);
         let Some(cert) = registered.iter().find(|c| {
-            x5t.as_deref() == Some(c.x5t.as_str()) || x5t_s256.as_deref() == Some(c.x5t_s256.as_str())
+            x5t.as_deref() == Some(c.x5t.as_str())
+                || x5t_s256.as_deref() == Some(c.x5t_s256.as_str())
         }) else {
             return Err(reject(
                 StatusCode::UNAUTHORIZED,
@@ -188,7 +202,9 @@ fn check_assertion(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             700211,
-            &format!("No matching federated identity record found for presented assertion issuer '{iss}'."),
+            &format!(
+                "No matching federated identity record found for presented assertion issuer '{iss}'."
+            ),
         ));
     }
     let by_subject: Vec<_> = by_issuer.into_iter().filter(|f| f.subject == sub).collect();
@@ -197,7 +213,9 @@ fn check_assertion(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             700213,
-            &format!("No matching federated identity record found for presented assertion subject '{sub}'."),
+            &format!(
+                "No matching federated identity record found for presented assertion subject '{sub}'."
+            ),
         ));
     }
     let audiences = jwt.audiences();
@@ -272,7 +290,13 @@ fn issue(shared: &Shared, tenant: &str, body: &[u8]) -> Answer {
                 "client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.",
             );
         }
-        match check_assertion(shared, &inner, &principal, tenant, field("client_assertion")) {
+        match check_assertion(
+            shared,
+            &inner,
+            &principal,
+            tenant,
+            field("client_assertion"),
+        ) {
             Ok(credential) => credential,
             Err(refusal) => return refusal,
         }
@@ -298,7 +322,10 @@ fn issue(shared: &Shared, tenant: &str, body: &[u8]) -> Answer {
         "ext_expires_in": TOKEN_LIFETIME_SECS,
         "access_token": access_token,
     });
-    ((StatusCode::OK, axum::Json(body)).into_response(), Some(credential))
+    (
+        (StatusCode::OK, axum::Json(body)).into_response(),
+        Some(credential),
+    )
 }
 
 /// Checks `Authorization: Bearer <token>` against issued tokens (401 otherwise).

@@ -80,7 +80,8 @@ pub const HCP_ISSUER: &str = "https://app.terraform.io";
 pub const HCP_SUBJECT: &str =
     "organization:astro:project:infra:workspace:privatelink:run_phase:apply";
 /// An AKS cluster's OIDC issuer (for `oidc/mint`).
-pub const AKS_ISSUER: &str = "https://oidc.prod-aks.azure.com/00000000-0000-0000-0000-0000000000aa/";
+pub const AKS_ISSUER: &str =
+    "https://oidc.prod-aks.azure.com/00000000-0000-0000-0000-0000000000aa/";
 /// The Kubernetes service account federated in the seed.
 pub const AKS_SUBJECT: &str = "system:serviceaccount:astro:terraform";
 /// The audience Entra expects in federated tokens.
@@ -143,12 +144,27 @@ pub fn router() -> Router<Arc<Shared>> {
 /// Test controls, nested under `/_sandbox`.
 pub fn management_router() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/principals/{client_id}/certificates", post(register_certificate))
+        .route(
+            "/principals/{client_id}/certificates",
+            post(register_certificate),
+        )
         .route("/oidc/mint", post(mint))
-        .route("/token_source_failures", put(set_failures).get(get_failures))
+        .route(
+            "/token_source_failures",
+            put(set_failures).get(get_failures),
+        )
 }
 
-fn log(shared: &Shared, method: &Method, uri: &Uri, kind: &str, headers: &HeaderMap, status: StatusCode, started: Instant, credential: Option<String>) {
+fn log(
+    shared: &Shared,
+    method: &Method,
+    uri: &Uri,
+    kind: &str,
+    headers: &HeaderMap,
+    status: StatusCode,
+    started: Instant,
+    credential: Option<String>,
+) {
     shared.lock().log.push(LogEntry {
         method: method.to_string(),
         path: uri.path().to_string(),
@@ -162,7 +178,8 @@ fn log(shared: &Shared, method: &Method, uri: &Uri, kind: &str, headers: &Header
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get("authorization")?.to_str().ok()?;
-    v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))
+    v.strip_prefix("Bearer ")
+        .or_else(|| v.strip_prefix("bearer "))
 }
 
 /// Takes the next queued failure, if any.
@@ -194,18 +211,37 @@ async fn github(
     let response = if let Some(status) = queued_failure(&shared) {
         failure_answer(status)
     } else if method != Method::GET {
-        (StatusCode::METHOD_NOT_ALLOWED, Json(json!({"message": "Method Not Allowed"}))).into_response()
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            Json(json!({"message": "Method Not Allowed"})),
+        )
+            .into_response()
     } else if bearer(&headers) != Some(GITHUB_REQUEST_TOKEN) {
-        (StatusCode::UNAUTHORIZED, Json(json!({"message": "Unauthorized"}))).into_response()
+        (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"message": "Unauthorized"})),
+        )
+            .into_response()
     } else {
         let audience = q
             .get("audience")
             .cloned()
             .unwrap_or_else(|| GITHUB_DEFAULT_AUDIENCE.to_string());
-        let token = shared.issuer.mint(GITHUB_ISSUER, GITHUB_SUBJECT, &audience, 300);
+        let token = shared
+            .issuer
+            .mint(GITHUB_ISSUER, GITHUB_SUBJECT, &audience, 300);
         (StatusCode::OK, Json(json!({"count": 1, "value": token}))).into_response()
     };
-    log(&shared, &method, &uri, "github_oidc", &headers, response.status(), started, None);
+    log(
+        &shared,
+        &method,
+        &uri,
+        "github_oidc",
+        &headers,
+        response.status(),
+        started,
+        None,
+    );
     response
 }
 
@@ -239,7 +275,10 @@ async fn azure_devops(
     let response = if let Some(status) = queued_failure(&shared) {
         failure_answer(status)
     } else if method != Method::POST {
-        ado_error(StatusCode::METHOD_NOT_ALLOWED, "The requested resource does not support http method 'GET'.")
+        ado_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "The requested resource does not support http method 'GET'.",
+        )
     } else if bearer(&headers) != Some(ADO_SYSTEM_ACCESS_TOKEN) {
         if suppress {
             (StatusCode::UNAUTHORIZED, "").into_response()
@@ -252,7 +291,10 @@ async fn azure_devops(
                 .into_response()
         }
     } else if q.get("api-version").map(String::as_str) != Some("7.1") {
-        ado_error(StatusCode::BAD_REQUEST, "The api-version query parameter must be 7.1.")
+        ado_error(
+            StatusCode::BAD_REQUEST,
+            "The api-version query parameter must be 7.1.",
+        )
     } else if !q
         .get("serviceConnectionId")
         .is_some_and(|id| id.eq_ignore_ascii_case(ADO_SERVICE_CONNECTION_ID))
@@ -262,10 +304,21 @@ async fn azure_devops(
             "The service connection does not exist, is not shared with this project, or the pipeline is not authorized to use it.",
         )
     } else {
-        let token = shared.issuer.mint(ADO_ISSUER, ADO_SUBJECT, FEDERATED_AUDIENCE, 600);
+        let token = shared
+            .issuer
+            .mint(ADO_ISSUER, ADO_SUBJECT, FEDERATED_AUDIENCE, 600);
         (StatusCode::OK, Json(json!({"oidcToken": token}))).into_response()
     };
-    log(&shared, &method, &uri, "ado_oidc", &headers, response.status(), started, None);
+    log(
+        &shared,
+        &method,
+        &uri,
+        "ado_oidc",
+        &headers,
+        response.status(),
+        started,
+        None,
+    );
     response
 }
 
@@ -332,7 +385,11 @@ async fn imds(
     let response = if let Some(status) = queued_failure(&shared) {
         failure_answer(status)
     } else if method != Method::GET {
-        (StatusCode::METHOD_NOT_ALLOWED, Json(json!({"error": "invalid_request", "error_description": "Method not allowed"}))).into_response()
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            Json(json!({"error": "invalid_request", "error_description": "Method not allowed"})),
+        )
+            .into_response()
     } else if !metadata {
         (
             StatusCode::BAD_REQUEST,
@@ -343,7 +400,16 @@ async fn imds(
         managed_identity_token(&shared, &q, "imds")
     };
     let ok = response.status().is_success();
-    log(&shared, &method, &uri, "imds", &headers, response.status(), started, ok.then(|| "managed_identity:imds".to_string()));
+    log(
+        &shared,
+        &method,
+        &uri,
+        "imds",
+        &headers,
+        response.status(),
+        started,
+        ok.then(|| "managed_identity:imds".to_string()),
+    );
     response
 }
 
@@ -362,7 +428,11 @@ async fn app_service(
     let response = if let Some(status) = queued_failure(&shared) {
         failure_answer(status)
     } else if method != Method::GET {
-        (StatusCode::METHOD_NOT_ALLOWED, Json(json!({"statusCode": 405, "message": "Method not allowed"}))).into_response()
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            Json(json!({"statusCode": 405, "message": "Method not allowed"})),
+        )
+            .into_response()
     } else if !header_ok {
         (
             StatusCode::UNAUTHORIZED,
@@ -379,7 +449,16 @@ async fn app_service(
         managed_identity_token(&shared, &q, "app_service")
     };
     let ok = response.status().is_success();
-    log(&shared, &method, &uri, "app_service_msi", &headers, response.status(), started, ok.then(|| "managed_identity:app_service".to_string()));
+    log(
+        &shared,
+        &method,
+        &uri,
+        "app_service_msi",
+        &headers,
+        response.status(),
+        started,
+        ok.then(|| "managed_identity:app_service".to_string()),
+    );
     response
 }
 
@@ -403,10 +482,16 @@ async fn register_certificate(
         Err(e) => return mgmt_error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")),
     };
     let Ok(der) = CertificateDer::from_pem_slice(upload.certificate_pem.as_bytes()) else {
-        return mgmt_error(StatusCode::BAD_REQUEST, "the body must be a PEM certificate");
+        return mgmt_error(
+            StatusCode::BAD_REQUEST,
+            "the body must be a PEM certificate",
+        );
     };
     if webpki::EndEntityCert::try_from(&der).is_err() {
-        return mgmt_error(StatusCode::BAD_REQUEST, "the body is not a valid X.509 certificate");
+        return mgmt_error(
+            StatusCode::BAD_REQUEST,
+            "the body is not a valid X.509 certificate",
+        );
     }
     let sha1 = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &der);
     let sha256 = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &der);
@@ -422,7 +507,10 @@ async fn register_certificate(
         .iter()
         .any(|p| p.client_id.eq_ignore_ascii_case(&client_id) && !p.managed_identity)
     {
-        return mgmt_error(StatusCode::NOT_FOUND, format!("no app registration {client_id}"));
+        return mgmt_error(
+            StatusCode::NOT_FOUND,
+            format!("no app registration {client_id}"),
+        );
     }
     let x5t = cert.x5t.clone();
     inner
@@ -471,7 +559,10 @@ async fn set_failures(State(shared): State<Arc<Shared>>, body: Bytes) -> Respons
         Err(e) => return mgmt_error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")),
     };
     if let Some(bad) = req.statuses.iter().find(|s| !(400..=599).contains(*s)) {
-        return mgmt_error(StatusCode::BAD_REQUEST, format!("{bad} is not an error status"));
+        return mgmt_error(
+            StatusCode::BAD_REQUEST,
+            format!("{bad} is not an error status"),
+        );
     }
     shared.lock().identity.failures = req.statuses.into_iter().collect();
     get_failures(State(shared)).await

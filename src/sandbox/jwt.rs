@@ -161,12 +161,20 @@ mod tests {
     #[test]
     fn minted_tokens_verify_and_tampering_is_caught() {
         let issuer = Issuer::generate().unwrap();
-        let token = issuer.mint("https://issuer.example", "sub-1", "api://AzureADTokenExchange", 600);
+        let token = issuer.mint(
+            "https://issuer.example",
+            "sub-1",
+            "api://AzureADTokenExchange",
+            600,
+        );
         let jwt = Jwt::decode(&token).unwrap();
         assert!(issuer.signed(&jwt));
         assert!(jwt.in_time(0));
         assert_eq!(jwt.claim("sub"), Some("sub-1"));
-        assert_eq!(jwt.audiences(), vec!["api://AzureADTokenExchange".to_string()]);
+        assert_eq!(
+            jwt.audiences(),
+            vec!["api://AzureADTokenExchange".to_string()]
+        );
         let mut forged = jwt.clone();
         forged.signing_input = forged.signing_input.replace('.', ".x");
         assert!(!issuer.signed(&forged));

@@ -144,7 +144,9 @@ impl ClientCertificate {
             p12_keystore::Pkcs12ImportPolicy::Relaxed,
         )
         .map_err(|e| CertificateError::Pkcs12(e.to_string()))?;
-        let (_, chain) = store.private_key_chain().ok_or(CertificateError::NoKey(""))?;
+        let (_, chain) = store
+            .private_key_chain()
+            .ok_or(CertificateError::NoKey(""))?;
         let cert = chain
             .certs()
             .first()
@@ -258,8 +260,8 @@ mod tests {
     #[test]
     fn pem_and_pkcs12_give_the_same_thumbprint_and_a_verifiable_assertion() {
         let (cert_pem, key_pem, cert_der, key_der) = rsa_cert();
-        let pem = ClientCertificate::parse(format!("{cert_pem}{key_pem}").as_bytes(), "")
-            .expect("PEM");
+        let pem =
+            ClientCertificate::parse(format!("{cert_pem}{key_pem}").as_bytes(), "").expect("PEM");
         let mut store = p12_keystore::KeyStore::new();
         store.add_entry(
             "astro",
@@ -276,7 +278,9 @@ mod tests {
         assert!(matches!(wrong, CertificateError::Pkcs12(_)), "{wrong}");
         assert!(!wrong.to_string().contains("nope"));
 
-        let jwt = p12.assertion("client", "https://login.example/t/oauth2/v2.0/token", 1000).unwrap();
+        let jwt = p12
+            .assertion("client", "https://login.example/t/oauth2/v2.0/token", 1000)
+            .unwrap();
         let parts: Vec<&str> = jwt.split('.').collect();
         assert_eq!(parts.len(), 3);
         let header = decode(parts[0]);

@@ -234,4 +234,3 @@ fn client_options(config: &AzureConfig, http: Arc<dyn HttpClient>) -> ClientOpti
         ..Default::default()
     }
 }
-

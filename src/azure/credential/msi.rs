@@ -11,9 +11,7 @@ use std::fmt;
 
 use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
 use azure_core::error::ErrorKind;
-use azure_core::http::{
-    ClientOptions, Method, Pipeline, PipelineSendOptions, Request, Url,
-};
+use azure_core::http::{ClientOptions, Method, Pipeline, PipelineSendOptions, Request, Url};
 use azure_core::time::OffsetDateTime;
 
 /// api-version of the IMDS token request azurerm's SDK sends.

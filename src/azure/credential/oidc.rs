@@ -135,10 +135,7 @@ impl fmt::Debug for OidcAssertion {
 
 #[async_trait::async_trait]
 impl ClientAssertion for OidcAssertion {
-    async fn secret(
-        &self,
-        options: Option<ClientMethodOptions<'_>>,
-    ) -> azure_core::Result<String> {
+    async fn secret(&self, options: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {
         match &self.source {
             OidcTokenSource::Inline(token) | OidcTokenSource::HcpTerraform(token) => {
                 Ok(token.expose().trim().to_string())
