@@ -85,6 +85,15 @@ fn reject(status: StatusCode, error: &str, aadsts: u32, description: &str) -> An
     (entra_error(status, error, aadsts, description), None)
 }
 
+/// Entra's refusal of an assertion: status, error, AADSTS code, description.
+struct Refusal(StatusCode, &'static str, u32, String);
+
+impl Refusal {
+    fn answer(self) -> Answer {
+        reject(self.0, self.1, self.2, &self.3)
+    }
+}
+
 /// Checks a client assertion: a certificate-signed one (header `x5t` / `x5t#S256`) against the
 /// principal's registered certificates, or a federated token against its federated identity
 /// credentials. Returns what to log as the credential, or Entra's refusal.
@@ -94,13 +103,13 @@ fn check_assertion(
     principal: &super::seed::ServicePrincipal,
     tenant: &str,
     assertion: &str,
-) -> Result<String, Answer> {
+) -> Result<String, Refusal> {
     let Some(jwt) = Jwt::decode(assertion) else {
-        return Err(reject(
+        return Err(Refusal(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             50027,
-            "JWT token is invalid or malformed.",
+            "JWT token is invalid or malformed.".to_string(),
         ));
     };
     let thumbprint = |name: &str| {
@@ -119,11 +128,12 @@ fn check_assertion(
                 .claim("sub")
                 .is_some_and(|v| v.eq_ignore_ascii_case(client_id)))
         {
-            return Err(reject(
+            return Err(Refusal(
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
                 700021,
-                "Client assertion application identifier doesn't match 'client_id' parameter.",
+                "Client assertion application identifier doesn't match 'client_id' parameter."
+                    .to_string(),
             ));
         }
         let expected_aud = format!("{}/{tenant}/oauth2/v2.0/token", shared.endpoint);
@@ -132,22 +142,22 @@ fn check_assertion(
             .iter()
             .any(|a| a.eq_ignore_ascii_case(&expected_aud))
         {
-            return Err(reject(
+            return Err(Refusal(
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
                 700016,
-                &format!(
+                format!(
                     "The client assertion's audience {:?} is not this token endpoint ({expected_aud}).",
                     jwt.audiences()
                 ),
             ));
         }
         if !jwt.in_time(SKEW_SECS) {
-            return Err(reject(
+            return Err(Refusal(
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
                 700024,
-                "Client assertion is not within its valid time range.",
+                "Client assertion is not within its valid time range.".to_string(),
             ));
         }
         let registered = inner.identity.certificates_of(client_id);
@@ -155,19 +165,14 @@ fn check_assertion(
             x5t.as_deref() == Some(c.x5t.as_str())
                 || x5t_s256.as_deref() == Some(c.x5t_s256.as_str())
         }) else {
-            return Err(reject(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                700027,
-                "The certificate with identifier used to sign the client assertion is not registered on application.",
-            ));
+            return Err(Refusal(StatusCode::UNAUTHORIZED, "invalid_client", 700027, "The certificate with identifier used to sign the client assertion is not registered on application.".to_string()));
         };
         if !jwt.verify_with_certificate(&cert.der) {
-            return Err(reject(
+            return Err(Refusal(
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
                 700027,
-                "Client assertion contains an invalid signature.",
+                "Client assertion contains an invalid signature.".to_string(),
             ));
         }
         return Ok("client_certificate".into());
@@ -175,19 +180,19 @@ fn check_assertion(
     // A federated token: signed by an issuer Entra trusts (here: the sandbox's issuer key),
     // in time, and matching one federated identity credential exactly.
     if !shared.issuer.signed(&jwt) {
-        return Err(reject(
+        return Err(Refusal(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             50013,
-            "Assertion failed signature validation.",
+            "Assertion failed signature validation.".to_string(),
         ));
     }
     if !jwt.in_time(0) {
-        return Err(reject(
+        return Err(Refusal(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             700024,
-            "Client assertion is not within its valid time range.",
+            "Client assertion is not within its valid time range.".to_string(),
         ));
     }
     let iss = jwt.claim("iss").unwrap_or_default();
@@ -198,22 +203,22 @@ fn check_assertion(
         .filter(|f| f.issuer == iss)
         .collect();
     if by_issuer.is_empty() {
-        return Err(reject(
+        return Err(Refusal(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             700211,
-            &format!(
+            format!(
                 "No matching federated identity record found for presented assertion issuer '{iss}'."
             ),
         ));
     }
     let by_subject: Vec<_> = by_issuer.into_iter().filter(|f| f.subject == sub).collect();
     if by_subject.is_empty() {
-        return Err(reject(
+        return Err(Refusal(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             700213,
-            &format!(
+            format!(
                 "No matching federated identity record found for presented assertion subject '{sub}'."
             ),
         ));
@@ -223,11 +228,11 @@ fn check_assertion(
         .into_iter()
         .find(|f| f.audiences.iter().any(|a| audiences.contains(a)))
     else {
-        return Err(reject(
+        return Err(Refusal(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             700212,
-            &format!(
+            format!(
                 "No matching federated identity record found for presented assertion audience '{}'.",
                 audiences.join(",")
             ),
@@ -298,7 +303,7 @@ fn issue(shared: &Shared, tenant: &str, body: &[u8]) -> Answer {
             field("client_assertion"),
         ) {
             Ok(credential) => credential,
-            Err(refusal) => return refusal,
+            Err(refusal) => return refusal.answer(),
         }
     } else {
         let ok = principal

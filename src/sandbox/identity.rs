@@ -155,12 +155,11 @@ pub fn management_router() -> Router<Arc<Shared>> {
         )
 }
 
+/// Logs one token-source request (`seen` = method, URI and headers of the request).
 fn log(
     shared: &Shared,
-    method: &Method,
-    uri: &Uri,
+    (method, uri, headers): (&Method, &Uri, &HeaderMap),
     kind: &str,
-    headers: &HeaderMap,
     status: StatusCode,
     started: Instant,
     credential: Option<String>,
@@ -234,10 +233,8 @@ async fn github(
     };
     log(
         &shared,
-        &method,
-        &uri,
+        (&method, &uri, &headers),
         "github_oidc",
-        &headers,
         response.status(),
         started,
         None,
@@ -311,10 +308,8 @@ async fn azure_devops(
     };
     log(
         &shared,
-        &method,
-        &uri,
+        (&method, &uri, &headers),
         "ado_oidc",
-        &headers,
         response.status(),
         started,
         None,
@@ -402,10 +397,8 @@ async fn imds(
     let ok = response.status().is_success();
     log(
         &shared,
-        &method,
-        &uri,
+        (&method, &uri, &headers),
         "imds",
-        &headers,
         response.status(),
         started,
         ok.then(|| "managed_identity:imds".to_string()),
@@ -451,10 +444,8 @@ async fn app_service(
     let ok = response.status().is_success();
     log(
         &shared,
-        &method,
-        &uri,
+        (&method, &uri, &headers),
         "app_service_msi",
-        &headers,
         response.status(),
         started,
         ok.then(|| "managed_identity:app_service".to_string()),
