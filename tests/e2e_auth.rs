@@ -562,3 +562,71 @@ fn user_agent_keeps_the_sdk_part_and_adds_terraform_provider_and_partner() {
         );
     }
 }
+
+// ---- Azure CLI -----------------------------------------------------------------------------
+
+/// Puts an `az` script that runs the sandbox's stand-in first on the workspace's PATH.
+fn az_on_path(ws: &mut Workspace) {
+    let bin = ws.tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let az = bin.join("az");
+    std::fs::write(
+        &az,
+        format!(
+            "#!/bin/sh\nexec '{}' az \"$@\"\n",
+            env!("CARGO_BIN_EXE_astro-azure-sandbox")
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    ws.set_env("PATH", &path);
+}
+
+#[test]
+fn azure_cli_logged_in_and_not() {
+    let sb = TestSandbox::start();
+    let mut ws = bare_workspace(&sb, false);
+    ws.set_env("ARM_USE_CLI", "true");
+    az_on_path(&mut ws);
+    // Not logged in: az's own message comes through.
+    let text = failing_apply(&ws, &[]);
+    assert!(text.contains("az login"), "{}", tail(&text));
+
+    // `az login --service-principal`, as the stand-in keeps it in ~/.azure.
+    let azure_dir = ws.tmp.path().join("home").join(".azure");
+    std::fs::create_dir_all(&azure_dir).unwrap();
+    let secret = sb.var("ARM_CLIENT_SECRET");
+    std::fs::write(
+        azure_dir.join(astro_provider::sandbox::az_cli::LOGIN_FILE),
+        json!({
+            "authority": sb.var("AZURE_AUTHORITY_HOST"),
+            "tenant_id": sb.var("ARM_TENANT_ID"),
+            "client_id": sb.var("ARM_CLIENT_ID"),
+            "client_secret": secret,
+            "subscription_id": sb.var("ARM_SUBSCRIPTION_ID"),
+        })
+        .to_string(),
+    )
+    .unwrap();
+    apply_and_destroy(&mut ws, &[&secret]);
+    let tokens: Vec<Json> = sb
+        .requests()
+        .into_iter()
+        .filter(|r| r["resource_type"] == "token" && r["status"] == 200)
+        .collect();
+    assert!(!tokens.is_empty());
+    for t in tokens {
+        assert!(
+            t["user_agent"]
+                .as_str()
+                .is_some_and(|ua| ua.starts_with("AZURECLI/")),
+            "every token came through the az stand-in: {t}"
+        );
+    }
+}

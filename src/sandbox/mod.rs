@@ -117,6 +117,7 @@
 
 mod arm;
 mod auth;
+pub mod az_cli;
 pub mod error;
 pub mod faults;
 pub mod identity;
