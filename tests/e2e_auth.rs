@@ -630,3 +630,27 @@ fn azure_cli_logged_in_and_not() {
         );
     }
 }
+
+#[test]
+fn bad_partner_id_and_http_msi_endpoint_are_refused_at_validate_time() {
+    let sb = TestSandbox::start();
+    let ws = bare_workspace(&sb, true);
+    ws.write_config(&dns_config(&sb).replace(
+        "provider \"astro\" {}",
+        "provider \"astro\" {\n  partner_id   = \"acme\"\n  msi_endpoint = \"http://msi.example.com/token\"\n}",
+    ));
+    let out = ws.run(&["validate", "-no-color"]);
+    let text = flat(&both(&out));
+    assert!(!out.status.success(), "{}", tail(&text));
+    assert!(
+        text.contains("partner_id") && text.contains("\"acme\" is not a GUID"),
+        "{}",
+        tail(&text)
+    );
+    assert!(
+        text.contains("msi_endpoint") && text.contains("use https"),
+        "{}",
+        tail(&text)
+    );
+    assert_eq!(sb.total(), 0);
+}

@@ -7,7 +7,7 @@ use crate::azure;
 use crate::framework::model;
 use crate::framework::schema::{Attribute, Block, Schema};
 use crate::framework::types::Type;
-use crate::framework::validators::OneOf;
+use crate::framework::validators::{OneOf, StringCheck};
 use crate::framework::value::Value;
 
 /// The provider block as written by the user.
@@ -67,6 +67,46 @@ pub fn from_config(
     })
 }
 
+/// `partner_id`: a GUID, optionally `pid-` prefixed (azurerm accepts both).
+fn partner_id() -> StringCheck {
+    StringCheck::new("a GUID, optionally prefixed with `pid-`", |s| {
+        let guid = s.strip_prefix("pid-").unwrap_or(s);
+        match uuid::Uuid::parse_str(guid) {
+            Ok(_) if guid.len() == 36 => Ok(()),
+            _ => Err(format!(
+                "{s:?} is not a GUID such as 00000000-0000-0000-0000-000000000000 (optionally pid-00000000-…)"
+            )),
+        }
+    })
+}
+
+/// `msi_endpoint`: https, or plain http only to a link-local or loopback address.
+fn msi_endpoint() -> StringCheck {
+    StringCheck::new(
+        "an https:// URL, or http:// to a link-local or loopback address",
+        |s| match url::Url::parse(s) {
+            Ok(u) if u.scheme() == "https" && u.host().is_some() => Ok(()),
+            Ok(u) if u.scheme() == "http" => {
+                let local = match u.host() {
+                    Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_link_local(),
+                    Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                    Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                    None => false,
+                };
+                if local {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{s:?} uses plain http to a host that is not link-local or loopback: use https"
+                    ))
+                }
+            }
+            Ok(u) => Err(format!("{s:?} uses {:?}: use https", u.scheme())),
+            Err(e) => Err(format!("{s:?} is not a URL: {e}")),
+        },
+    )
+}
+
 /// The provider block's schema.
 pub fn provider_schema() -> Schema {
     use super::validation::{guid, https_url};
@@ -100,15 +140,18 @@ pub fn provider_schema() -> Schema {
             Attribute::optional("oidc_token_file_path", s.clone())
                 .describe("File holding the OIDC ID token. Falls back to `ARM_OIDC_TOKEN_FILE_PATH`, then `AZURE_FEDERATED_TOKEN_FILE`."),
             Attribute::optional("oidc_request_url", s.clone())
-                .describe("GitHub Actions-style ID-token endpoint (https), asked with a GET on every token request. Falls back to `ARM_OIDC_REQUEST_URL`, then `ACTIONS_ID_TOKEN_REQUEST_URL`."),
+                .describe("GitHub Actions-style ID-token endpoint (https), asked with a GET on every token request. Falls back to `ARM_OIDC_REQUEST_URL`, then `ACTIONS_ID_TOKEN_REQUEST_URL`.")
+                .validate(https_url()),
             Attribute::optional("oidc_request_token", s.clone())
                 .sensitive()
                 .describe("Bearer token for `oidc_request_url`. Falls back to `ARM_OIDC_REQUEST_TOKEN`, then `ACTIONS_ID_TOKEN_REQUEST_TOKEN`."),
             Attribute::optional("ado_pipeline_service_connection_id", s.clone())
+                .validate(guid())
                 .describe("Azure DevOps service connection (workload identity federation) to authenticate with; the pipeline must map `SYSTEM_ACCESSTOKEN`, and the agent sets `SYSTEM_OIDCREQUESTURI`. Falls back to `ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID`, then `ARM_OIDC_AZURE_SERVICE_CONNECTION_ID`."),
             Attribute::optional("use_msi", Type::Bool).describe("Authenticate with a managed identity. Falls back to `ARM_USE_MSI`."),
             Attribute::optional("msi_endpoint", s.clone())
-                .describe("Custom managed identity (IMDS-style) token endpoint; https, or http only to a link-local or loopback address. Falls back to `ARM_MSI_ENDPOINT`."),
+                .describe("Custom managed identity (IMDS-style) token endpoint; https, or http only to a link-local or loopback address. Falls back to `ARM_MSI_ENDPOINT`.")
+                .validate(msi_endpoint()),
             Attribute::optional("use_cli", Type::Bool)
                 .describe("Authenticate with the Azure CLI (`az login`). Falls back to `ARM_USE_CLI`; default `true`."),
             Attribute::optional("environment", s.clone())
@@ -121,8 +164,36 @@ pub fn provider_schema() -> Schema {
                 .describe("Microsoft Entra authority for custom clouds or the local sandbox (https only). Falls back to `AZURE_AUTHORITY_HOST`.")
                 .validate(https_url()),
             Attribute::optional("partner_id", s)
-                .describe("A GUID (optionally `pid-` prefixed) sent in the user agent as `pid-<GUID>` to attribute usage. Falls back to `ARM_PARTNER_ID`."),
+                .describe("A GUID (optionally `pid-` prefixed) sent in the user agent as `pid-<GUID>` to attribute usage. Falls back to `ARM_PARTNER_ID`.")
+                .validate(partner_id()),
         ])
         .describe("Creates Azure Private Endpoints and private DNS for Astro Remote Execution Agents over Private Link."),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partner_id_and_msi_endpoint_checks() {
+        let ok = |c: &StringCheck, s: &str| (c.check_fn())(s).is_ok();
+        let p = partner_id();
+        assert!(ok(&p, "11111111-2222-3333-4444-555555555555"));
+        assert!(ok(&p, "pid-11111111-2222-3333-4444-555555555555"));
+        assert!(!ok(&p, "acme"));
+        assert!(!ok(&p, "11111111222233334444555555555555"));
+        let m = msi_endpoint();
+        assert!(ok(&m, "https://msi.example/token"));
+        assert!(ok(
+            &m,
+            "http://169.254.169.254/metadata/identity/oauth2/token"
+        ));
+        assert!(ok(
+            &m,
+            "http://127.0.0.1:40342/metadata/identity/oauth2/token"
+        ));
+        assert!(!ok(&m, "http://msi.example/token"));
+        assert!(!ok(&m, "ftp://127.0.0.1/"));
+    }
 }
