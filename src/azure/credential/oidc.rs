@@ -84,8 +84,13 @@ impl OidcAssertion {
             return Err(azure_core::Error::with_message(
                 ErrorKind::Credential,
                 format!(
-                    "the OIDC request URL answered {} (after retries): check ARM_OIDC_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_URL and its token; in GitHub Actions the job needs `permissions: id-token: write`",
-                    u16::from(status)
+                    "the OIDC request URL answered {}{}: check ARM_OIDC_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_URL and its token; in GitHub Actions the job needs `permissions: id-token: write`",
+                    u16::from(status),
+                    if u16::from(status) >= 500 {
+                        " (after retries)"
+                    } else {
+                        ""
+                    }
                 ),
             ));
         }
