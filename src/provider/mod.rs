@@ -35,6 +35,14 @@ pub(crate) const TIMEOUTS: TimeoutDefaults = TimeoutDefaults {
 };
 
 /// The ARM client's view of an operation's deadline and cancellation.
+/// The default of every `tags` argument. Azure does not tell "no tags" from "empty tags", so
+/// state always holds a map (empty when there are none): a resource imported without tags
+/// then plans clean whether the configuration leaves `tags` out or writes `tags = {}`, and a
+/// null/empty flip can never show as drift.
+pub(crate) fn no_tags() -> Value {
+    Value::Map(std::collections::BTreeMap::new())
+}
+
 pub(crate) fn arm_ctx(ctx: &OpContext) -> azure::OpCtx {
     azure::OpCtx {
         deadline: ctx.deadline,

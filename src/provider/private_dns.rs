@@ -98,7 +98,9 @@ pub fn schema() -> Schema {
                 .force_new()
                 .default_value(true)
                 .describe("`true`: this resource creates and deletes the zone. `false`: the zone must already exist and only the record and links are managed (several clusters in one zone). After `terraform import` the configuration decides, without replacing anything."),
-            Attribute::optional("tags", Type::map(s.clone())).describe("Tags on the zone, when `manage_zone` is `true`."),
+            Attribute::optional("tags", Type::map(s.clone()))
+                .default_value(super::no_tags())
+                .describe("Tags on the zone, when `manage_zone` is `true`."),
             Attribute::computed("id", s.clone())
                 .use_state_for_unknown()
                 .describe("ARM ID of the A record; `terraform import` takes it."),
@@ -389,7 +391,7 @@ impl Resource for PrivateDns {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let unmanaged = config.get_attr("manage_zone").and_then(Value::as_bool) == Some(false);
-        let tagged = config.get_attr("tags").is_some_and(|t| !t.is_null());
+        let tagged = matches!(config.get_attr("tags"), Some(Value::Map(t)) if !t.is_empty());
         if unmanaged && tagged {
             diags.push(
                 Diagnostic::warning(
@@ -532,11 +534,7 @@ impl Resource for PrivateDns {
             zone_obj.name.as_deref().unwrap_or(&zone.zone_name),
         ));
         if manage {
-            let tags = zone_obj.tags.clone().unwrap_or_default();
-            state.tags = match (tags.is_empty(), &current.tags) {
-                (true, None) => None,
-                _ => Some(tags),
-            };
+            state.tags = Some(zone_obj.tags.clone().unwrap_or_default());
         }
         match arm.get_a_record(&record, &a).await {
             Ok(Some(rs)) => {

@@ -117,7 +117,9 @@ pub fn schema() -> Schema {
                 .force_new()
                 .describe("Name of the network interface Azure creates for the endpoint. Azure picks one when unset.")
                 .validate(validation::connection_name()),
-            Attribute::optional("tags", Type::map(s.clone())).describe("Tags on the private endpoint."),
+            Attribute::optional("tags", Type::map(s.clone()))
+                .default_value(super::no_tags())
+                .describe("Tags on the private endpoint."),
             Attribute::computed("id", s.clone())
                 .use_state_for_unknown()
                 .describe("ARM ID of the private endpoint; `terraform import` takes it."),
@@ -552,12 +554,7 @@ fn flatten(state: &mut PrivateEndpointModel, pe: &azure::models::PrivateEndpoint
     {
         state.location = loc.clone();
     }
-    let tags = pe.tags.clone().unwrap_or_default();
-    // No tags in Azure and none configured stays null rather than an empty map.
-    state.tags = match (tags.is_empty(), &state.tags) {
-        (true, None) => None,
-        _ => Some(tags.into_iter().collect::<BTreeMap<_, _>>()),
-    };
+    state.tags = Some(pe.tags.clone().unwrap_or_default().into_iter().collect());
     let props = pe.properties.clone().unwrap_or_default();
     if let Some(subnet) = props.subnet.and_then(|s| s.id) {
         state.subnet_id = keep_if_same(Some(&state.subnet_id), &subnet);
@@ -665,7 +662,11 @@ mod tests {
         assert_eq!(state.location, "East US");
         assert_eq!(state.connection_status.as_deref(), Some("Approved"));
         assert_eq!(state.connection_description.as_deref(), Some("ok by astro"));
-        assert_eq!(state.tags, None);
+        assert_eq!(
+            state.tags,
+            Some(BTreeMap::new()),
+            "no tags in Azure: an empty map"
+        );
         assert!(state.id.unwrap().contains("/resourcegroups/rg/"));
     }
 
