@@ -83,6 +83,37 @@ where
     }
 }
 
+/// Whether two ID-valued attribute values name the same resources: ARM IDs compare
+/// case-insensitively (a string, or a set/list of them element by element). Used with
+/// `equivalent_when`, so a case-only change in the configuration keeps the stored spelling
+/// and plans no change.
+pub(crate) fn same_id(a: &Value, b: &Value) -> bool {
+    if let (Some(a), Some(b)) = (a.as_str(), b.as_str()) {
+        return a.eq_ignore_ascii_case(b);
+    }
+    let (Some(a), Some(b)) = (a.as_elements(), b.as_elements()) else {
+        return false;
+    };
+    let lower = |v: &[Value]| -> Option<std::collections::BTreeSet<String>> {
+        v.iter()
+            .map(|e| e.as_str().map(str::to_ascii_lowercase))
+            .collect()
+    };
+    a.len() == b.len() && lower(a).is_some() && lower(a) == lower(b)
+}
+
+/// The planned spelling of `id` when the plan holds the same ID in another case, else `id`.
+pub(crate) fn planned_spelling<'a>(
+    planned: impl IntoIterator<Item = &'a String>,
+    id: &str,
+) -> String {
+    planned
+        .into_iter()
+        .find(|p| p.eq_ignore_ascii_case(id))
+        .cloned()
+        .unwrap_or_else(|| id.to_string())
+}
+
 /// The prior spelling when it equals Azure's ignoring case (ARM changes casing freely).
 pub(crate) fn keep_if_same(prior: Option<&str>, azure: &str) -> String {
     match prior {
