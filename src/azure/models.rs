@@ -535,6 +535,42 @@ mod tests {
     }
 
     #[test]
+    fn properties_not_modelled_survive_a_read_then_write() {
+        let read = json!({
+            "location": "eastus",
+            "extendedLocation": {"name": "losangeles", "type": "EdgeZone"},
+            "tags": {"team": "a"},
+            "properties": {
+                "subnet": {"id": "/subnet"},
+                "applicationSecurityGroups": [{"id": "/asg"}],
+                "ipConfigurations": [{"name": "static", "properties": {"privateIPAddress": "10.0.0.9"}}],
+                "customDnsConfigs": [{"fqdn": "a.example.com", "ipAddresses": ["10.0.0.9"]}],
+                "ipVersionType": "IPv4",
+                "manualPrivateLinkServiceConnections": [{
+                    "name": "c",
+                    "properties": {"privateLinkServiceId": "alias", "requestMessage": "hi", "futureField": 1}
+                }]
+            }
+        });
+        let mut pe: PrivateEndpoint = serde_json::from_value(read.clone()).expect("decode");
+        pe.tags = Some(
+            [("team".to_string(), "b".to_string())]
+                .into_iter()
+                .collect(),
+        );
+        let mut want = read;
+        want["tags"] = json!({"team": "b"});
+        assert_eq!(serde_json::to_value(&pe).expect("encode"), want);
+        let rec: RecordSet = serde_json::from_value(json!({
+            "etag": "e", "properties": {"ttl": 1, "metadata": {"k": "v"}, "aRecords": [], "other": true}
+        }))
+        .expect("decode");
+        let out = serde_json::to_value(&rec).expect("encode");
+        assert_eq!(out["properties"]["metadata"], json!({"k": "v"}));
+        assert_eq!(out["properties"]["other"], json!(true));
+    }
+
+    #[test]
     fn request_body_skips_unset_fields() {
         let pe = PrivateEndpoint {
             location: Some("eastus".into()),

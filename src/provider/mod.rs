@@ -316,3 +316,25 @@ impl Provider for AstroProvider {
         )]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_compare_without_case_and_keep_the_planned_spelling() {
+        let s = |v: &str| Value::string(v);
+        assert!(same_id(
+            &s("/subscriptions/S/resourceGroups/RG/x"),
+            &s("/subscriptions/s/resourcegroups/rg/x")
+        ));
+        assert!(!same_id(&s("/a/x"), &s("/a/y")));
+        let set = |v: &[&str]| Value::Set(v.iter().map(|x| s(x)).collect());
+        assert!(same_id(&set(&["/A", "/b"]), &set(&["/B", "/a"])));
+        assert!(!same_id(&set(&["/A", "/b"]), &set(&["/a"])));
+        assert!(!same_id(&set(&["/A", "/a"]), &set(&["/a", "/b"])));
+        let planned = ["/RG/v".to_string()];
+        assert_eq!(planned_spelling(&planned, "/rg/V"), "/RG/v");
+        assert_eq!(planned_spelling(&planned, "/other"), "/other");
+    }
+}

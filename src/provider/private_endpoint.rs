@@ -709,6 +709,55 @@ mod tests {
     }
 
     #[test]
+    fn an_imported_service_id_takes_the_configured_alias_in_place() {
+        let pls = "/subscriptions/s/resourceGroups/rg-pls/providers/Microsoft.Network/privateLinkServices/astro-pls";
+        let alias = sample().private_link_service_alias;
+        let plan = |prior: &str, planned: &str| {
+            let path = AttributePath::root().attr("private_link_service_alias");
+            let mut req = PlanRequest {
+                prior: Some(Value::object([(
+                    "private_link_service_alias",
+                    Value::string(prior),
+                )])),
+                config: Value::Null,
+                planned: Value::object([("private_link_service_alias", Value::string(planned))]),
+                requires_replace: vec![path.clone()],
+                diagnostics: Diagnostics::new(),
+            };
+            adopt_alias_after_import(&mut req);
+            req.requires_replace.contains(&path)
+        };
+        assert!(!plan(pls, &alias), "ID to alias: in place");
+        assert!(plan(
+            &alias,
+            "other.00000000-0000-0000-0000-000000000000.eastus.azure.privatelinkservice"
+        ));
+        assert!(plan(
+            pls,
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateLinkServices/b"
+        ));
+
+        // Azure names the service by ID: an empty alias (import) takes it, a held one stays.
+        let mut pe = expand(&sample(), None);
+        pe.properties
+            .as_mut()
+            .unwrap()
+            .manual_private_link_service_connections
+            .as_mut()
+            .unwrap()[0]
+            .properties
+            .as_mut()
+            .unwrap()
+            .private_link_service_id = Some(pls.into());
+        let mut state = sample();
+        flatten(&mut state, &pe);
+        assert_eq!(state.private_link_service_alias, alias);
+        state.private_link_service_alias = String::new();
+        flatten(&mut state, &pe);
+        assert_eq!(state.private_link_service_alias, pls);
+    }
+
+    #[test]
     fn flatten_reports_tag_drift() {
         let mut pe = expand(&sample(), None);
         pe.tags = Some(
