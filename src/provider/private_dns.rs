@@ -308,7 +308,7 @@ async fn fail_link(
     };
     let mut d = super::errors::azure_error("linking", &what, e);
     d.detail.push_str(&format!(
-        "\n\nThis virtual network is already linked to another private DNS zone named {name}: {id}, in resource group {rg} (through the link {other_link}). One VNet can resolve a zone name through one zone only: add the A record to that zone instead (manage_zone = false, resource_group_name = \"{rg}\"), or remove that link.",
+        "\n\nThis virtual network is already linked to another private DNS zone with the same name ({name}): {id}, in resource group {rg} (through the link {other_link}). One VNet can resolve a zone name through one zone only: add the A record to that zone instead (manage_zone = false, resource_group_name = \"{rg}\"), or remove that link.",
         name = other.zone_name,
         id = other.path(),
         rg = other.resource_group,
