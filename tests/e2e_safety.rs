@@ -35,6 +35,11 @@ fn endpoint(sb: &TestSandbox, subnet: &str, extra: &str) -> String {
 
 /// A DNS unit with a literal IP.
 fn dns(vnets: &[String], ttl: u32) -> String {
+    dns_in("rg-astro-dns", vnets, ttl)
+}
+
+/// A DNS unit with a literal IP, its zone in `group`.
+fn dns_in(group: &str, vnets: &[String], ttl: u32) -> String {
     let vnets = vnets
         .iter()
         .map(|v| format!("\"{v}\""))
@@ -42,7 +47,7 @@ fn dns(vnets: &[String], ttl: u32) -> String {
         .join(", ");
     format!(
         r#"resource "astro_private_dns" "astro" {{
-  resource_group_name = "rg-astro-dns"
+  resource_group_name = "{group}"
   cluster_id          = "clxxxxxxxxx"
   ip_address          = "10.10.1.4"
   virtual_network_ids = [{vnets}]
@@ -181,11 +186,24 @@ fn ids_in_another_case_keep_the_users_spelling_and_plan_clean() {
     // Created with the resource group in capitals: Azure answers with its own casing.
     ws.write_config(&config(&[
         &endpoint(&sb, &subnet_shout, ""),
-        &dns(std::slice::from_ref(&vnet_shout), 300),
+        &dns_in("RG-ASTRO-DNS", std::slice::from_ref(&vnet_shout), 300),
     ]));
     ws.init();
     apply(&ws);
     let state = ws.state_json();
+    // A refresh reads Azure's spellings and must keep every ID as held.
+    ws.ok(&[
+        "apply",
+        "-refresh-only",
+        "-auto-approve",
+        "-no-color",
+        "-input=false",
+    ]);
+    assert_eq!(
+        ws.state_json()["values"],
+        state["values"],
+        "a refresh changes no spelling"
+    );
     let pe = resource_values(&state, "astro_private_endpoint.agents");
     assert_eq!(
         pe["subnet_id"],
@@ -214,7 +232,7 @@ fn ids_in_another_case_keep_the_users_spelling_and_plan_clean() {
     // The same IDs spelled as Azure spells them: the same resources, nothing to do.
     ws.write_config(&config(&[
         &endpoint(&sb, &subnet, ""),
-        &dns(std::slice::from_ref(&vnet), 300),
+        &dns_in("RG-ASTRO-DNS", std::slice::from_ref(&vnet), 300),
     ]));
     ws.assert_clean_plan("a case-only change is no change");
     apply(&ws);
@@ -223,7 +241,7 @@ fn ids_in_another_case_keep_the_users_spelling_and_plan_clean() {
     let vnet2 = format!("{vnet}-2");
     ws.write_config(&config(&[
         &endpoint(&sb, &subnet, ""),
-        &dns(&[vnet.to_uppercase(), vnet2.clone()], 300),
+        &dns_in("RG-ASTRO-DNS", &[vnet.to_uppercase(), vnet2.clone()], 300),
     ]));
     apply(&ws);
     let unit = resource_values(&ws.state_json(), "astro_private_dns.astro").clone();

@@ -649,7 +649,10 @@ impl Resource for PrivateDns {
                 };
                 state.ttl = props.ttl.or(current.ttl);
                 if let Some(f) = props.fqdn {
-                    state.fqdn = Some(f.trim_end_matches('.').to_string());
+                    state.fqdn = Some(keep_if_same(
+                        current.fqdn.as_deref(),
+                        f.trim_end_matches('.'),
+                    ));
                 }
                 if let Some(name) = rs.name {
                     state.cluster_id = keep_if_same(Some(&current.cluster_id), &name);
@@ -691,7 +694,13 @@ impl Resource for PrivateDns {
                 continue;
             }
             let vnet = known.cloned().unwrap_or_else(|| vnet.to_string());
-            linked.insert(vnet, id.to_string());
+            // The link ID as held when it is the same ID (Azure may spell the group otherwise).
+            let held = current
+                .virtual_network_link_ids
+                .as_ref()
+                .and_then(|m| m.get(&vnet))
+                .map(String::as_str);
+            linked.insert(vnet, keep_if_same(held, id));
         }
         state.virtual_network_ids = linked.keys().cloned().collect();
         state.virtual_network_link_ids = Some(linked);
