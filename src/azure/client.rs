@@ -341,6 +341,25 @@ impl ArmClient {
         self.delete_lro(id, ctx).await
     }
 
+    /// Every private DNS zone of the configured subscription (PrivateZones_List, follows
+    /// nextLink).
+    pub async fn list_private_dns_zones(&self, ctx: &OpCtx) -> Result<Vec<PrivateDnsZone>> {
+        let path = format!(
+            "/subscriptions/{}/providers/Microsoft.Network/privateDnsZones",
+            self.subscription_id
+        );
+        self.list(
+            &path,
+            PRIVATE_DNS_API_VERSION,
+            ctx,
+            &format!(
+                "listing the private DNS zones of subscription {}",
+                self.subscription_id
+            ),
+        )
+        .await
+    }
+
     // ---- Virtual network links ---------------------------------------------------------
 
     /// GET a virtual network link; `None` on 404.

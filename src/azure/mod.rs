@@ -24,8 +24,8 @@ pub use config::{
 };
 pub use error::{Error, Result};
 pub use ids::{
-    ARecordId, IdError, NetworkInterfaceId, PrivateDnsZoneId, PrivateEndpointId, ResourceGroupName,
-    SubnetId, VirtualNetworkId, VirtualNetworkLinkId,
+    ARecordId, IdError, NetworkInterfaceId, PrivateDnsZoneId, PrivateEndpointId,
+    PrivateLinkServiceId, ResourceGroupName, SubnetId, VirtualNetworkId, VirtualNetworkLinkId,
 };
 pub use lro::OperationStatus;
 pub use models::private_ip;

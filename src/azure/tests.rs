@@ -695,6 +695,51 @@ async fn list_follows_next_link() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn subscription_zones_list_pages_and_reports_a_refusal() {
+    let next = "https://arm.test/subscriptions/s/providers/Microsoft.Network/privateDnsZones?api-version=2024-06-01&$top=1&$skipToken=1";
+    let http = MockHttp::new(vec![
+        reply(
+            Method::Get,
+            "/providers/Microsoft.Network/privateDnsZones",
+            200,
+        )
+        .json(json!({"value": [{"name": "a.example.com"}], "nextLink": next})),
+        reply(
+            Method::Get,
+            "/providers/Microsoft.Network/privateDnsZones",
+            200,
+        )
+        .json(json!({"value": [{"name": "external.astronomer.run"}]})),
+    ]);
+    let zones = client(&http)
+        .list_private_dns_zones(&ctx(Duration::from_secs(60)))
+        .await
+        .expect("list");
+    let names: Vec<_> = zones.iter().filter_map(|z| z.name.as_deref()).collect();
+    assert_eq!(names, ["a.example.com", "external.astronomer.run"]);
+    assert!(
+        http.seen()[0]
+            .url
+            .path()
+            .starts_with(&format!("/subscriptions/{SUB}/providers/")),
+        "{}",
+        http.seen()[0].url
+    );
+    // A caller without list rights gets Azure's refusal, and the overlap diagnostic falls
+    // back to naming no zone.
+    let http = MockHttp::new(vec![
+        reply(Method::Get, "/providers/Microsoft.Network/privateDnsZones", 403).json(json!({
+            "error": {"code": "AuthorizationFailed", "message": "does not have authorization to perform action 'Microsoft.Network/privateDnsZones/read'"}
+        })),
+    ]);
+    let err = client(&http)
+        .list_private_dns_zones(&ctx(Duration::from_secs(60)))
+        .await
+        .expect_err("refused");
+    assert_eq!(err.code(), Some("AuthorizationFailed"), "{err:?}");
+}
+
+#[tokio::test(start_paused = true)]
 async fn follow_up_urls_on_other_hosts_are_refused() {
     let http = MockHttp::new(vec![reply(Method::Get, "/virtualNetworkLinks", 200).json(
         json!({

@@ -91,6 +91,37 @@ where
     }
 }
 
+/// Whether two ID-valued attribute values name the same resources: ARM IDs compare
+/// case-insensitively (a string, or a set/list of them element by element). Used with
+/// `equivalent_when`, so a case-only change in the configuration keeps the stored spelling
+/// and plans no change.
+pub(crate) fn same_id(a: &Value, b: &Value) -> bool {
+    if let (Some(a), Some(b)) = (a.as_str(), b.as_str()) {
+        return a.eq_ignore_ascii_case(b);
+    }
+    let (Some(a), Some(b)) = (a.as_elements(), b.as_elements()) else {
+        return false;
+    };
+    let lower = |v: &[Value]| -> Option<std::collections::BTreeSet<String>> {
+        v.iter()
+            .map(|e| e.as_str().map(str::to_ascii_lowercase))
+            .collect()
+    };
+    a.len() == b.len() && lower(a).is_some() && lower(a) == lower(b)
+}
+
+/// The planned spelling of `id` when the plan holds the same ID in another case, else `id`.
+pub(crate) fn planned_spelling<'a>(
+    planned: impl IntoIterator<Item = &'a String>,
+    id: &str,
+) -> String {
+    planned
+        .into_iter()
+        .find(|p| p.eq_ignore_ascii_case(id))
+        .cloned()
+        .unwrap_or_else(|| id.to_string())
+}
+
 /// The prior spelling when it equals Azure's ignoring case (ARM changes casing freely).
 pub(crate) fn keep_if_same(prior: Option<&str>, azure: &str) -> String {
     match prior {
@@ -291,5 +322,27 @@ impl Provider for AstroProvider {
         vec![erased::data_source(
             connection_data_source::Connection::new(self.client.clone()),
         )]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_compare_without_case_and_keep_the_planned_spelling() {
+        let s = |v: &str| Value::string(v);
+        assert!(same_id(
+            &s("/subscriptions/S/resourceGroups/RG/x"),
+            &s("/subscriptions/s/resourcegroups/rg/x")
+        ));
+        assert!(!same_id(&s("/a/x"), &s("/a/y")));
+        let set = |v: &[&str]| Value::Set(v.iter().map(|x| s(x)).collect());
+        assert!(same_id(&set(&["/A", "/b"]), &set(&["/B", "/a"])));
+        assert!(!same_id(&set(&["/A", "/b"]), &set(&["/a"])));
+        assert!(!same_id(&set(&["/A", "/a"]), &set(&["/a", "/b"])));
+        let planned = ["/RG/v".to_string()];
+        assert_eq!(planned_spelling(&planned, "/rg/V"), "/RG/v");
+        assert_eq!(planned_spelling(&planned, "/other"), "/other");
     }
 }

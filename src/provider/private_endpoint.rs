@@ -96,7 +96,8 @@ pub fn schema() -> Schema {
             Attribute::required("subnet_id", s.clone())
                 .force_new()
                 .describe("ARM ID of the agents' subnet the endpoint is placed in.")
-                .validate(validation::subnet_id()),
+                .validate(validation::subnet_id())
+                .equivalent_when(super::same_id),
             Attribute::required("private_link_service_alias", s.clone())
                 .force_new()
                 .describe("Alias of Astronomer's Private Link Service, as given by Astronomer support.")
@@ -139,6 +140,36 @@ pub fn schema() -> Schema {
     )
 }
 
+/// True for a Private Link Service alias (`<name>.<guid>.<region>.azure.privatelinkservice`),
+/// false for the service's ARM ID.
+fn is_alias(target: &str) -> bool {
+    target
+        .to_ascii_lowercase()
+        .ends_with(".azure.privatelinkservice")
+}
+
+/// After an import where Azure named the service by its resource ID, state holds that ID in
+/// `private_link_service_alias`; the configured alias is the same connection's other name
+/// (Azure resolves an alias to that ID), so it is taken in place instead of replacing the
+/// endpoint. Only an ID-for-alias swap is adopted: a different alias still replaces.
+fn adopt_alias_after_import(req: &mut PlanRequest) {
+    let Some(prior) = &req.prior else { return };
+    let prior_target = prior
+        .get_attr("private_link_service_alias")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let planned = req
+        .planned
+        .get_attr("private_link_service_alias")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let from_id = azure::PrivateLinkServiceId::parse(prior_target).is_ok();
+    if from_id && is_alias(planned) {
+        let path = AttributePath::root().attr("private_link_service_alias");
+        req.requires_replace.retain(|p| *p != path);
+    }
+}
+
 fn same_location(a: &Value, b: &Value) -> bool {
     matches!((a.as_str(), b.as_str()), (Some(a), Some(b)) if normalize_location(a) == normalize_location(b))
 }
@@ -176,6 +207,7 @@ impl Resource for PrivateEndpoint {
     }
 
     async fn modify_plan(&self, req: &mut PlanRequest) {
+        adopt_alias_after_import(req);
         let Some(prior) = &req.prior else { return };
         let status = prior
             .get_attr("connection_status")
@@ -326,7 +358,17 @@ impl Resource for PrivateEndpoint {
             _ => return Outcome::failed(Some(prior), bad_id_in_state()),
         };
         let actx = arm_ctx(ctx);
-        // Start from Azure's object so that settings this resource does not manage survive.
+        let mut state = planned.clone();
+        state.id = Some(id.path());
+        if planned.tags == prior.tags && planned.request_message == prior.request_message {
+            // Only Terraform's bookkeeping changed (an alias adopted after import): nothing to
+            // write to Azure.
+            return self.read(ctx, state).await;
+        }
+        // ARM's PUT replaces the whole object, so the body is Azure's current object with only
+        // our attributes changed: the models keep every property they do not know (ASGs,
+        // static IP configurations, custom DNS configs, ipVersionType, extendedLocation...) and
+        // send it back as read.
         let current = match client.arm.get_private_endpoint(&id, &actx).await {
             Ok(Some(pe)) => pe,
             Ok(None) => {
@@ -347,8 +389,6 @@ impl Resource for PrivateEndpoint {
             }
         };
         let body = expand(&planned, Some(current));
-        let mut state = planned.clone();
-        state.id = Some(id.path());
         let what = format!("updating {id}");
         let written = retrying(ctx, &what, || {
             client.arm.put_private_endpoint(&id, &body, &actx)
@@ -584,11 +624,10 @@ fn flatten(state: &mut PrivateEndpointModel, pe: &azure::models::PrivateEndpoint
         state.connection_name = Some(keep_if_same(state.connection_name.as_deref(), &name));
     }
     if let Some(target) = &cp.private_link_service_id {
-        // Azure may answer with the service's resource ID instead of the alias it was given.
-        if target
-            .to_ascii_lowercase()
-            .ends_with(".azure.privatelinkservice")
-        {
+        // Azure may answer with the service's resource ID instead of the alias it was given:
+        // the alias we hold stays. With none held (just imported) the ID is all there is; the
+        // next plan adopts the configured alias in place (`adopt_alias_after_import`).
+        if is_alias(target) || state.private_link_service_alias.is_empty() {
             state.private_link_service_alias =
                 keep_if_same(Some(&state.private_link_service_alias), target);
         }
@@ -668,6 +707,55 @@ mod tests {
             "no tags in Azure: an empty map"
         );
         assert!(state.id.unwrap().contains("/resourcegroups/rg/"));
+    }
+
+    #[test]
+    fn an_imported_service_id_takes_the_configured_alias_in_place() {
+        let pls = "/subscriptions/s/resourceGroups/rg-pls/providers/Microsoft.Network/privateLinkServices/astro-pls";
+        let alias = sample().private_link_service_alias;
+        let plan = |prior: &str, planned: &str| {
+            let path = AttributePath::root().attr("private_link_service_alias");
+            let mut req = PlanRequest {
+                prior: Some(Value::object([(
+                    "private_link_service_alias",
+                    Value::string(prior),
+                )])),
+                config: Value::Null,
+                planned: Value::object([("private_link_service_alias", Value::string(planned))]),
+                requires_replace: vec![path.clone()],
+                diagnostics: Diagnostics::new(),
+            };
+            adopt_alias_after_import(&mut req);
+            req.requires_replace.contains(&path)
+        };
+        assert!(!plan(pls, &alias), "ID to alias: in place");
+        assert!(plan(
+            &alias,
+            "other.00000000-0000-0000-0000-000000000000.eastus.azure.privatelinkservice"
+        ));
+        assert!(plan(
+            pls,
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateLinkServices/b"
+        ));
+
+        // Azure names the service by ID: an empty alias (import) takes it, a held one stays.
+        let mut pe = expand(&sample(), None);
+        pe.properties
+            .as_mut()
+            .unwrap()
+            .manual_private_link_service_connections
+            .as_mut()
+            .unwrap()[0]
+            .properties
+            .as_mut()
+            .unwrap()
+            .private_link_service_id = Some(pls.into());
+        let mut state = sample();
+        flatten(&mut state, &pe);
+        assert_eq!(state.private_link_service_alias, alias);
+        state.private_link_service_alias = String::new();
+        flatten(&mut state, &pe);
+        assert_eq!(state.private_link_service_alias, pls);
     }
 
     #[test]

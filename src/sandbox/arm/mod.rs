@@ -103,6 +103,8 @@ pub struct Ctx<'a> {
     pub headers: &'a HeaderMap,
     /// Request body.
     pub body: &'a [u8],
+    /// The query string (`$top`, `$skipToken` of list calls), if any.
+    pub query: Option<&'a str>,
     /// Current faults (LRO polls, 404 window, Retry-After).
     pub faults: &'a Faults,
     /// Whether an LRO this request starts is to fail (drawn from the fault RNG).
@@ -113,6 +115,13 @@ impl Ctx<'_> {
     /// A request header as text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// A query parameter, decoded.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        url::form_urlencoded::parse(self.query.unwrap_or("").as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
     }
 }
 
@@ -206,7 +215,9 @@ fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRespons
         | T::NetworkOperationResult(..)
         | T::DnsOperationStatus(..)
         | T::DnsOperationResult(..) => lro::handle(world, ctx, op),
-        T::DnsZones(_) | T::DnsZone(..) => privatedns::zones::handle(world, ctx, op),
+        T::DnsZones(_) | T::SubscriptionDnsZones(_) | T::DnsZone(..) => {
+            privatedns::zones::handle(world, ctx, op)
+        }
         T::VnetLinks(..) | T::VnetLink(..) => {
             privatedns::virtual_network_links::handle(world, ctx, op)
         }
@@ -288,6 +299,7 @@ async fn answer(
         api_version: &version,
         headers,
         body,
+        query: uri.query(),
         faults: &faults,
         lro_fails,
     };
