@@ -13,6 +13,7 @@ pub mod error;
 pub mod ids;
 pub mod lro;
 pub mod models;
+pub mod retry;
 
 #[cfg(test)]
 mod tests;

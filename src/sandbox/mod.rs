@@ -132,7 +132,7 @@ use axum::routing::post;
 use tokio::sync::oneshot;
 
 pub use error::ArmError;
-pub use faults::Faults;
+pub use faults::{FaultRule, Faults};
 pub use seed::Seed;
 
 use state::Shared;
