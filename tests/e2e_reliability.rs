@@ -134,6 +134,7 @@ fn twenty_pairs_apply_and_destroy_under_faults_on_every_kind_of_write_without_du
     );
     assert_eq!(on("PUT A lost_response"), 3);
     assert_eq!(on("PUT privateDnsZones lost_response"), 2);
+    assert!(on("PUT virtualNetworkLinks 500 InternalServerError") >= 2);
     assert_eq!(on("PUT virtualNetworkLinks lost_response"), 2);
 
     sb.set_faults(json!({}));
@@ -190,12 +191,13 @@ fn twenty_pairs_apply_and_destroy_under_faults_on_every_kind_of_write_without_du
     ]);
     let faults = sb.faults_injected();
     println!("faults injected during destroy: {faults:#}");
-    assert_eq!(on("DELETE privateEndpoints 500 InternalServerError"), 3);
+    // 500s also come from error_rate, so the rules' counts are a floor there.
+    assert!(on("DELETE privateEndpoints 500 InternalServerError") >= 3);
     assert_eq!(
         on("DELETE virtualNetworkLinks 409 AnotherOperationInProgress"),
         4
     );
-    assert_eq!(on("DELETE A 500 InternalServerError"), 2);
+    assert!(on("DELETE A 500 InternalServerError") >= 2);
     assert_eq!(
         on("DELETE privateDnsZones 409 AnotherOperationInProgress"),
         2
