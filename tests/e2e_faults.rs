@@ -147,7 +147,8 @@ fn a_disconnected_connection_is_replaced_with_a_warning_saying_why() {
 #[test]
 fn link_writes_and_deletes_meeting_another_operation_in_progress_are_retried() {
     let sb = TestSandbox::start();
-    let ws = Workspace::with_sandbox(&sb);
+    let mut ws = Workspace::with_sandbox(&sb);
+    ws.set_env("TF_LOG_PROVIDER", "INFO");
     ws.write_config(&dns(&sb));
     ws.init();
     let busy = |method: &str, n: u32| {
@@ -155,7 +156,12 @@ fn link_writes_and_deletes_meeting_another_operation_in_progress_are_retried() {
                "code": "AnotherOperationInProgress", "count": n})
     };
     sb.set_faults(json!({"rules": [busy("PUT", 2)]}));
-    ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let log = ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let retries: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("AnotherOperationInProgress") && l.contains("retrying in"))
+        .collect();
+    assert_eq!(retries.len(), 2, "each retry is logged at INFO:\n{log}");
     assert_eq!(
         sb.fault_count("PUT virtualNetworkLinks 409 AnotherOperationInProgress"),
         2,
@@ -180,5 +186,54 @@ fn link_writes_and_deletes_meeting_another_operation_in_progress_are_retried() {
         "{}",
         sb.summary()
     );
+    assert!(sb.resources().is_empty(), "{:?}", sb.resources());
+}
+
+#[test]
+fn creates_whose_answers_were_lost_are_adopted_not_orphaned() {
+    let sb = TestSandbox::start();
+    let ws = Workspace::with_sandbox(&sb);
+    ws.write_config(&dns(&sb));
+    ws.init();
+    // The zone and the record are written create-only (If-None-Match: *): the retry after the
+    // lost answer meets the object the first try made, and gets 412.
+    let lost = |resource_type: &str| json!({"method": "PUT", "resource_type": resource_type, "count": 1, "lost_response": true});
+    sb.set_faults(json!({"rules": [lost("privateDnsZones"), lost("A")]}));
+    ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(
+        sb.fault_count("PUT privateDnsZones lost_response"),
+        1,
+        "{}",
+        sb.summary()
+    );
+    assert_eq!(sb.fault_count("PUT A lost_response"), 1, "{}", sb.summary());
+    assert!(
+        sb.count("PUT A") >= 2,
+        "the record PUT was retried: {}",
+        sb.summary()
+    );
+
+    let state = ws.state_json();
+    let unit = resource_values(&state, "astro_private_dns.dns");
+    let in_state: Vec<String> = [&unit["id"], &unit["zone_id"]]
+        .iter()
+        .filter_map(|v| v.as_str())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let resources = sb.resources();
+    for kind in ["/privateDnsZones/faults.astronomer.run", "/A/clfaults"] {
+        let found: Vec<&String> = resources
+            .iter()
+            .filter(|r| r.to_ascii_lowercase().ends_with(&kind.to_ascii_lowercase()))
+            .collect();
+        assert_eq!(found.len(), 1, "{kind}: {resources:#?}");
+        assert!(
+            in_state.contains(&found[0].to_ascii_lowercase()),
+            "{} is in state: {in_state:?}",
+            found[0]
+        );
+    }
+    ws.assert_clean_plan("after adopting the lost creates");
+    ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     assert!(sb.resources().is_empty(), "{:?}", sb.resources());
 }

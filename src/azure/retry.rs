@@ -169,11 +169,7 @@ where
         if !policy.allows(reason, used) {
             return Err(err);
         }
-        let retry_after = match &err {
-            Error::Throttled { retry_after } => *retry_after,
-            _ => None,
-        };
-        let pause = policy.pause(attempt.number, retry_after, &mut rand::rng());
+        let pause = policy.pause(attempt.number, err.retry_after(), &mut rand::rng());
         if Instant::now() + pause >= ctx.deadline {
             return Err(err);
         }
@@ -219,6 +215,7 @@ mod tests {
             code: "InternalServerError".into(),
             message: "oops".into(),
             request_id: None,
+            retry_after: None,
         }
     }
 
@@ -288,6 +285,7 @@ mod tests {
                     code: "InvalidPrivateLinkServiceId".into(),
                     message: "m".into(),
                     request_id: None,
+                    retry_after: None,
                 },
                 Some(Reason::Alias),
             ),
@@ -370,7 +368,11 @@ mod tests {
             Error::Throttled {
                 retry_after: Some(Duration::from_secs(20)),
             },
-            Error::Throttled {
+            Error::Http {
+                status: 503,
+                code: "ServiceUnavailable".into(),
+                message: "m".into(),
+                request_id: None,
                 retry_after: Some(Duration::from_secs(3)),
             },
         ];
@@ -427,6 +429,7 @@ mod tests {
             code: "InvalidPrivateLinkServiceId".into(),
             message: "m".into(),
             request_id: None,
+            retry_after: None,
         };
         let (result, times, _) =
             script(Policy::arm(), &ctx(Duration::from_secs(600)), vec![alias()]).await;
