@@ -28,7 +28,7 @@ use super::error::{Error, Result};
 use super::ids::{
     ARecordId, NetworkInterfaceId, PrivateDnsZoneId, PrivateEndpointId, VirtualNetworkLinkId,
 };
-use super::lro::{self, LroKind, Start};
+use super::lro::{self, LroKind, OperationStatus, Start};
 use super::models::{
     NetworkInterface, Page, PrivateDnsZone, PrivateEndpoint, RecordSet, VirtualNetworkLink,
 };
@@ -665,13 +665,40 @@ impl ArmClient {
             return Ok(None);
         };
         let (sent_json, found_json) = (to_json(sent)?, to_json(&found)?);
-        if same_as_sent(&sent_json, &found_json) {
-            tracing::info!(
-                "{id}: the answer to an earlier create was lost and the object it created is there; using it"
-            );
-            return Ok(Some(found));
+        if !same_as_sent(&sent_json, &found_json) {
+            return Ok(None);
         }
-        Ok(None)
+        // Ours, but its creation may still be running or may have ended Failed: take it
+        // only once it succeeded. A busy code makes the retry policy come back later; a
+        // failure is reported like a failed operation (the caller keeps the object, tainted).
+        let state = found_json["properties"]["provisioningState"]
+            .as_str()
+            .map(OperationStatus::parse);
+        match state {
+            Some(s @ (OperationStatus::Failed | OperationStatus::Canceled)) => {
+                Err(Error::OperationFailed {
+                    status: s.as_str().to_string(),
+                    code: "ProvisioningFailed".to_string(),
+                    message: format!(
+                        "{id} was created by an earlier try whose answer was lost, and its provisioning ended {}",
+                        s.as_str()
+                    ),
+                })
+            }
+            Some(s) if !s.is_terminal() => Err(Error::Conflict {
+                code: "AnotherOperationInProgress".to_string(),
+                message: format!(
+                    "{id} is still being created by an earlier try whose answer was lost (provisioningState {})",
+                    s.as_str()
+                ),
+            }),
+            _ => {
+                tracing::info!(
+                    "{id}: the answer to an earlier create was lost and the object it created is there; using it"
+                );
+                Ok(Some(found))
+            }
+        }
     }
 
     /// DELETE and wait for the operation; 404 at any point means done. Retried as a whole.

@@ -1293,6 +1293,14 @@ async fn a_zone_create_whose_answer_was_lost_waits_out_its_operation_then_adopts
         busy_reply(Method::Put, path),
         reply(Method::Put, path, 412)
             .json(json!({"error": {"code": "PreconditionFailed", "message": "exists already"}})),
+        // Still being created by the first try: come back later.
+        reply(Method::Get, path, 200).json(json!({
+            "name": "external.astronomer.run", "location": "global", "etag": "e0",
+            "tags": {"team": "astro"},
+            "properties": {"provisioningState": "Creating"}
+        })),
+        reply(Method::Put, path, 412)
+            .json(json!({"error": {"code": "PreconditionFailed", "message": "exists already"}})),
         reply(Method::Get, path, 200).json(json!({
             "name": "external.astronomer.run", "location": "global", "etag": "e1",
             "tags": {"team": "astro"},
@@ -1309,6 +1317,39 @@ async fn a_zone_create_whose_answer_was_lost_waits_out_its_operation_then_adopts
         .await
         .expect("adopted");
     assert_eq!(got.etag.as_deref(), Some("e1"));
+    assert_eq!(http.seen().len(), 6);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_adopted_create_that_failed_is_reported_as_failed() {
+    let zone = models::PrivateDnsZone {
+        location: Some("global".into()),
+        ..Default::default()
+    };
+    let path = "/privateDnsZones/external.astronomer.run";
+    let http = MockHttp::new(vec![
+        reply(Method::Put, path, 500)
+            .json(json!({"error": {"code": "InternalServerError", "message": "lost"}})),
+        reply(Method::Put, path, 412)
+            .json(json!({"error": {"code": "PreconditionFailed", "message": "exists already"}})),
+        reply(Method::Get, path, 200).json(json!({
+            "name": "external.astronomer.run", "location": "global", "etag": "e1",
+            "properties": {"provisioningState": "Failed"}
+        })),
+    ]);
+    let err = client(&http)
+        .put_private_dns_zone(
+            &zone_id(),
+            &zone,
+            &WriteCondition::create_only(),
+            &ctx(Duration::from_secs(600)),
+        )
+        .await
+        .expect_err("ours, but failed");
+    assert!(
+        matches!(err, Error::OperationFailed { ref status, .. } if status == "Failed"),
+        "{err:?}"
+    );
 }
 
 #[test]
