@@ -237,3 +237,41 @@ fn creates_whose_answers_were_lost_are_adopted_not_orphaned() {
     ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     assert!(sb.resources().is_empty(), "{:?}", sb.resources());
 }
+
+#[test]
+fn a_link_that_stays_busy_fails_at_the_deadline_and_loses_nothing() {
+    let sb = TestSandbox::start();
+    let ws = Workspace::with_sandbox(&sb);
+    let config = dns(&sb).replace(
+        "  virtual_network_ids = [",
+        "  timeouts {\n    create = \"6s\"\n  }\n  virtual_network_ids = [",
+    );
+    ws.write_config(&config);
+    ws.init();
+    sb.set_faults(
+        json!({"rules": [{"method": "PUT", "resource_type": "virtualNetworkLinks",
+        "status": 409, "code": "AnotherOperationInProgress", "count": 100000}]}),
+    );
+    let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let text = flat(&both(&out));
+    assert!(
+        !out.status.success(),
+        "the link never goes through:\n{text}"
+    );
+    assert!(text.contains("AnotherOperationInProgress"), "{text}");
+    assert!(
+        text.contains("Another operation on the same objects is still running"),
+        "the hint says what to do:\n{text}"
+    );
+    let tries = sb.fault_count("PUT virtualNetworkLinks 409 AnotherOperationInProgress");
+    assert!(tries > 1, "retried until the deadline: {}", sb.summary());
+
+    // What was made is in state; the next apply finishes the job.
+    let kept = instance(&ws, "astro_private_dns.dns");
+    assert!(kept["attributes"]["id"].is_string(), "{kept}");
+    sb.set_faults(json!({}));
+    ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    ws.assert_clean_plan("after the busy link cleared");
+    let resources = sb.resources();
+    assert_eq!(resources.len(), 3, "zone, record, link: {resources:#?}");
+}
