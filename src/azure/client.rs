@@ -428,7 +428,7 @@ impl ArmClient {
                 .send_json(Method::Put, url.clone(), Some(body), condition, ctx, what)
                 .await?;
             if let Some(adopted) = self
-                .adopt_own_create(id, body, condition, attempt, &resp, ctx)
+                .adopt_own_write(id, body, condition, attempt, &resp, ctx)
                 .await?
             {
                 return Ok(adopted);
@@ -599,7 +599,7 @@ impl ArmClient {
             )
             .await?;
         if let Some(adopted) = self
-            .adopt_own_create(id, body, condition, attempt, &resp, ctx)
+            .adopt_own_write(id, body, condition, attempt, &resp, ctx)
             .await?
         {
             return Ok(adopted);
@@ -636,17 +636,19 @@ impl ArmClient {
             })
     }
 
-    /// A create-only PUT (`If-None-Match: *`) answered 412 after an earlier attempt whose
-    /// answer was lost (5xx, 408, broken connection) may have met the object that attempt
-    /// created. It is taken as ours when it holds everything we sent ([`same_as_sent`]);
-    /// anything else is someone else's and the 412 stands (the caller reports it with the
-    /// import hint). Why both conditions: a 412 on the first attempt means the object existed
-    /// before we wrote anything, so it cannot be ours whatever it holds; and after a lost
-    /// answer the object could still be one someone else created in that instant, which is
-    /// only harmless to adopt when it is exactly what we asked for. A marker tag would tell
-    /// the two apart for certain, but it would show up in Azure and as drift in tags.
-    /// Returns the adopted object, or `None` to go on with the response.
-    async fn adopt_own_create<I: ArmResource>(
+    /// A conditional PUT answered 412 after an earlier attempt whose answer was lost (5xx,
+    /// 408, broken connection) may have met its own write: a create-only one (`If-None-Match:
+    /// *`) the object that attempt created, an `If-Match` one the new etag that attempt gave
+    /// the object. The object is taken as ours when it holds everything we sent
+    /// ([`same_as_sent`], the etag aside); anything else is someone else's and the 412 stands
+    /// (the caller reports it, with the import hint for a create). Why both conditions: a 412
+    /// on the first attempt means the object existed (or changed) before we wrote anything,
+    /// so it cannot be our doing whatever it holds; and after a lost answer the object could
+    /// still be someone else's write in that instant, which is only harmless to adopt when it
+    /// is exactly what we asked for. A marker tag would tell the two apart for certain, but it
+    /// would show up in Azure and as drift in tags. Returns the adopted object, or `None` to
+    /// go on with the response.
+    async fn adopt_own_write<I: ArmResource>(
         &self,
         id: &I,
         sent: &I::Model,
@@ -656,7 +658,7 @@ impl ArmClient {
         ctx: &OpCtx,
     ) -> Result<Option<I::Model>> {
         if u16::from(resp.status()) != 412
-            || !condition.if_none_match
+            || *condition == WriteCondition::default()
             || !attempt.earlier_outcome_unknown
         {
             return Ok(None);
@@ -664,7 +666,11 @@ impl ArmClient {
         let Some(found) = self.get(id, ctx).await? else {
             return Ok(None);
         };
-        let (sent_json, found_json) = (to_json(sent)?, to_json(&found)?);
+        let (mut sent_json, found_json) = (to_json(sent)?, to_json(&found)?);
+        // The etag we sent is the version we started from, not content.
+        if let Some(body) = sent_json.as_object_mut() {
+            body.remove("etag");
+        }
         if !same_as_sent(&sent_json, &found_json) {
             return Ok(None);
         }

@@ -1242,6 +1242,33 @@ async fn a_create_whose_answer_was_lost_adopts_its_own_object() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_update_whose_answer_was_lost_is_recognised_despite_the_new_etag() {
+    let rec = zone_id().a_record("clxxxxxxxxx");
+    let mut body = a_record("10.1.2.5");
+    body.etag = Some("e0".into());
+    let mut written = a_record_json("10.1.2.5");
+    written["etag"] = json!("e2");
+    let http = MockHttp::new(vec![
+        reply(Method::Put, "/A/clxxxxxxxxx", 500)
+            .json(json!({"error": {"code": "InternalServerError", "message": "lost"}})),
+        reply(Method::Put, "/A/clxxxxxxxxx", 412)
+            .json(json!({"error": {"code": "PreconditionFailed", "message": "etag changed"}})),
+        reply(Method::Get, "/A/clxxxxxxxxx", 200).json(written),
+    ]);
+    let got = client(&http)
+        .put_a_record(
+            &rec,
+            &body,
+            &WriteCondition::if_match("e0"),
+            &ctx(Duration::from_secs(600)),
+        )
+        .await
+        .expect("our own update");
+    assert_eq!(got.etag.as_deref(), Some("e2"));
+    assert_eq!(http.seen()[1].header("if-match"), Some("e0"));
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_412_on_someone_elses_object_is_refused() {
     let rec = zone_id().a_record("clxxxxxxxxx");
     // After a lost answer, the object found holds another address: not ours.
