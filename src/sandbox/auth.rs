@@ -57,6 +57,7 @@ pub async fn token(
         ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         user_agent: super::identity::user_agent(&headers),
         credential,
+        fault: None,
     };
     shared.lock().log.push(entry);
     response

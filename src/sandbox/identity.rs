@@ -172,6 +172,7 @@ fn log(
         ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         user_agent: user_agent(headers),
         credential,
+        fault: None,
     });
 }
 
