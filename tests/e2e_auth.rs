@@ -389,6 +389,41 @@ fn hcp_terraform_workload_identity_token() {
 }
 
 #[test]
+fn hcp_terraform_alias_files_from_tfc_azure_dynamic_credentials() {
+    // For provider aliases HCP Terraform writes the client ID and token to files and hands
+    // their paths over in `var.tfc_azure_dynamic_credentials`, as azurerm users wire them.
+    let sb = TestSandbox::start();
+    let token = mint(
+        &sb,
+        idp::HCP_ISSUER,
+        idp::HCP_SUBJECT,
+        idp::FEDERATED_AUDIENCE,
+        3600,
+    );
+    let mut ws = bare_workspace(&sb, false);
+    ws.set_env("ARM_TENANT_ID", &sb.var("ARM_TENANT_ID"));
+    let client_file = ws.dir().join("azure_dynamic_credentials_client_id");
+    let token_file = ws.dir().join("azure_token");
+    std::fs::write(&client_file, sb.var("ARM_CLIENT_ID")).unwrap();
+    std::fs::write(&token_file, &token).unwrap();
+    let vars = json!({"tfc_azure_dynamic_credentials": {
+        "default": {"client_id_file_path": client_file, "oidc_token_file_path": token_file},
+        "aliases": {}
+    }});
+    std::fs::write(
+        ws.dir().join("dynamic_credentials.auto.tfvars.json"),
+        vars.to_string(),
+    )
+    .unwrap();
+    ws.write_config(&dns_config(&sb).replace(
+        "provider \"astro\" {}",
+        "variable \"tfc_azure_dynamic_credentials\" {\n  type = object({\n    default = object({ client_id_file_path = string, oidc_token_file_path = string })\n    aliases = map(object({ client_id_file_path = string, oidc_token_file_path = string }))\n  })\n}\n\nprovider \"astro\" {\n  use_oidc             = true\n  client_id_file_path  = var.tfc_azure_dynamic_credentials.default.client_id_file_path\n  oidc_token_file_path = var.tfc_azure_dynamic_credentials.default.oidc_token_file_path\n}",
+    ));
+    apply_and_destroy(&mut ws, &[&token]);
+    assert_only_source(&sb, "federated:hcp_terraform");
+}
+
+#[test]
 fn hcp_terraform_expired_or_wrong_audience_token_is_refused() {
     let sb = TestSandbox::start();
     let expired = mint(

@@ -40,6 +40,9 @@ pub struct ProviderSettings {
     pub tenant_id: Option<String>,
     /// `client_id`
     pub client_id: Option<String>,
+    /// `client_id_file_path`: a file holding the client ID (HCP Terraform writes one per
+    /// provider alias)
+    pub client_id_file_path: Option<String>,
     /// `client_secret` (sensitive)
     pub client_secret: Option<Secret>,
     /// `client_certificate_path`: a PKCS#12 or PEM file
@@ -332,6 +335,14 @@ pub enum ConfigError {
         "`partner_id` (ARM_PARTNER_ID) must be a GUID, optionally prefixed with \"pid-\", got {0:?}"
     )]
     BadPartnerId(String),
+    /// `client_id_file_path` could not be read or disagrees with `client_id`.
+    #[error("`client_id_file_path` (ARM_CLIENT_ID_FILE_PATH) {path}: {problem}")]
+    ClientIdFile {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// Every way of authenticating was skipped; says why for each.
     #[error(
         "no way to authenticate to Azure applies. Tried, in order: {tried}. Set one of them up (see the provider documentation's authentication table)"
@@ -406,7 +417,12 @@ pub fn resolve(
     // AZURE_FEDERATED_TOKEN_FILE (https://learn.microsoft.com/azure/aks/workload-identity-overview),
     // so those stand in for the ARM_* names and, all three present, turn OIDC on by themselves.
     let tenant_id = text(&s.tenant_id, "ARM_TENANT_ID").or_else(|| var("AZURE_TENANT_ID"));
-    let client_id = text(&s.client_id, "ARM_CLIENT_ID").or_else(|| var("AZURE_CLIENT_ID"));
+    let client_id = text(&s.client_id, "ARM_CLIENT_ID");
+    let client_id = match text(&s.client_id_file_path, "ARM_CLIENT_ID_FILE_PATH") {
+        Some(path) => Some(client_id_from_file(&path, client_id)?),
+        None => client_id,
+    }
+    .or_else(|| var("AZURE_CLIENT_ID"));
     let aks = var("AZURE_FEDERATED_TOKEN_FILE").is_some()
         && var("AZURE_CLIENT_ID").is_some()
         && var("AZURE_TENANT_ID").is_some();
@@ -459,6 +475,28 @@ pub fn resolve(
         partner_id,
         terraform_version: non_empty(s.terraform_version.clone()),
     })
+}
+
+/// The client ID in `path` (trimmed); it must agree with `client_id` when both are given, as
+/// azurerm requires.
+fn client_id_from_file(path: &str, client_id: Option<String>) -> Result<String, ConfigError> {
+    let bad = |problem: String| ConfigError::ClientIdFile {
+        path: path.to_string(),
+        problem,
+    };
+    let from_file = std::fs::read_to_string(path)
+        .map_err(|e| bad(format!("cannot be read: {e}")))?
+        .trim()
+        .to_string();
+    if from_file.is_empty() {
+        return Err(bad("is empty".into()));
+    }
+    match client_id {
+        Some(id) if !id.eq_ignore_ascii_case(&from_file) => Err(bad(format!(
+            "holds {from_file:?}, which differs from `client_id` {id:?}: set only one"
+        ))),
+        _ => Ok(from_file),
+    }
 }
 
 /// `partner_id` as a bare GUID (azurerm accepts it with or without the `pid-` prefix).
@@ -1309,5 +1347,40 @@ mod tests {
             .unwrap_err(),
             ConfigError::BadPartnerId("acme".into())
         );
+    }
+
+    #[test]
+    fn client_id_from_a_file_as_hcp_terraform_writes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("azure_dynamic_credentials_client_id");
+        std::fs::write(&file, "c-from-file\n").unwrap();
+        let path = file.display().to_string();
+        let env = [
+            SUB,
+            ("ARM_TENANT_ID", "t"),
+            ("ARM_USE_OIDC", "true"),
+            ("ARM_OIDC_TOKEN", "jwt"),
+            ("ARM_CLIENT_ID_FILE_PATH", path.as_str()),
+        ];
+        let c = resolve_with(&ProviderSettings::default(), &env).expect("resolves");
+        assert!(
+            matches!(c.credential, CredentialChoice::Oidc { ref client_id, .. } if client_id == "c-from-file")
+        );
+        let mismatch: Vec<_> = env
+            .iter()
+            .copied()
+            .chain([("ARM_CLIENT_ID", "other")])
+            .collect();
+        let err = resolve_with(&ProviderSettings::default(), &mismatch).unwrap_err();
+        assert!(
+            err.to_string().contains("differs from `client_id`"),
+            "{err}"
+        );
+        let missing = ProviderSettings {
+            client_id_file_path: Some("/nonexistent/client-id".into()),
+            ..Default::default()
+        };
+        let err = resolve_with(&missing, &env).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/client-id"), "{err}");
     }
 }

@@ -16,6 +16,7 @@ struct ProviderModel {
     subscription_id: Option<String>,
     tenant_id: Option<String>,
     client_id: Option<String>,
+    client_id_file_path: Option<String>,
     client_secret: Option<String>,
     client_certificate_path: Option<String>,
     client_certificate: Option<String>,
@@ -46,6 +47,7 @@ pub fn from_config(
         subscription_id: m.subscription_id,
         tenant_id: m.tenant_id,
         client_id: m.client_id,
+        client_id_file_path: m.client_id_file_path,
         client_secret: secret(m.client_secret),
         client_certificate_path: m.client_certificate_path,
         client_certificate: secret(m.client_certificate),
@@ -121,6 +123,8 @@ pub fn provider_schema() -> Schema {
                 .validate(guid()),
             Attribute::optional("client_id", s.clone())
                 .describe("Client ID of a service principal, or of a user-assigned managed identity. Falls back to `ARM_CLIENT_ID`, then `AZURE_CLIENT_ID` (AKS workload identity)."),
+            Attribute::optional("client_id_file_path", s.clone())
+                .describe("File holding the client ID, as HCP Terraform writes it for each provider alias (`var.tfc_azure_dynamic_credentials`); must agree with `client_id` when both are set. Falls back to `ARM_CLIENT_ID_FILE_PATH`."),
             Attribute::optional("client_certificate_path", s.clone())
                 .describe("Path of the service principal's client certificate with its private key: a PKCS#12 (`.pfx`) or PEM file (RSA key). Falls back to `ARM_CLIENT_CERTIFICATE_PATH`. Tried first of all credentials."),
             Attribute::optional("client_certificate", s.clone())
