@@ -161,6 +161,91 @@ impl ClientAssertion for OidcAssertion {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::azure::config::Secret;
+    use crate::azure::credential::{CREDENTIAL_MAX_RETRIES, credential_retry};
+    use azure_core::http::headers::Headers;
+    use azure_core::http::{AsyncRawResponse, HttpClient, StatusCode, Transport};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// A transport whose first `failures` sends break (connection refused) or answer 503.
+    #[derive(Debug)]
+    struct Flaky {
+        failures: u32,
+        refuse: bool,
+        calls: AtomicU32,
+    }
+
+    #[async_trait::async_trait]
+    impl HttpClient for Flaky {
+        async fn execute_request(&self, request: &Request) -> azure_core::Result<AsyncRawResponse> {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst);
+            assert_eq!(request.url().scheme(), "https");
+            if n < self.failures {
+                if self.refuse {
+                    return Err(azure_core::Error::with_message(
+                        ErrorKind::Connection,
+                        "connection refused",
+                    ));
+                }
+                return Ok(AsyncRawResponse::from_bytes(
+                    StatusCode::ServiceUnavailable,
+                    Headers::new(),
+                    azure_core::Bytes::from_static(b"{}"),
+                ));
+            }
+            Ok(AsyncRawResponse::from_bytes(
+                StatusCode::Ok,
+                Headers::new(),
+                azure_core::Bytes::from_static(br#"{"count":1,"value":"header.claims.signature"}"#),
+            ))
+        }
+    }
+
+    fn assertion(transport: Arc<Flaky>) -> OidcAssertion {
+        OidcAssertion::new(
+            OidcTokenSource::Request {
+                url: "https://token.actions.example/idtoken?api-version=2.0".into(),
+                token: Secret::new("request-token"),
+            },
+            ClientOptions {
+                transport: Some(Transport::new(transport)),
+                retry: credential_retry(),
+                ..Default::default()
+            },
+        )
+        .expect("assertion")
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_id_token_request_retries_broken_connections_and_5xx_a_bounded_number_of_times() {
+        for refuse in [true, false] {
+            let flaky = Arc::new(Flaky {
+                failures: 2,
+                refuse,
+                calls: AtomicU32::new(0),
+            });
+            let token = assertion(flaky.clone())
+                .secret(None)
+                .await
+                .expect("token after retries");
+            assert_eq!(token, "header.claims.signature");
+            assert_eq!(flaky.calls.load(Ordering::SeqCst), 3, "refuse={refuse}");
+
+            let down = Arc::new(Flaky {
+                failures: u32::MAX,
+                refuse,
+                calls: AtomicU32::new(0),
+            });
+            let err = assertion(down.clone()).secret(None).await.unwrap_err();
+            assert_eq!(
+                down.calls.load(Ordering::SeqCst),
+                1 + CREDENTIAL_MAX_RETRIES,
+                "bounded: {err}"
+            );
+            assert!(!err.to_string().contains("request-token"), "{err}");
+        }
+    }
 
     #[test]
     fn id_token_url_adds_the_federated_audience_and_requires_https() {
