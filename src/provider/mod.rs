@@ -5,6 +5,7 @@ pub mod connection_data_source;
 pub mod errors;
 pub mod private_dns;
 pub mod private_endpoint;
+pub mod private_endpoint_approval;
 pub mod validation;
 
 use std::sync::{Arc, OnceLock};
@@ -276,6 +277,9 @@ impl Provider for AstroProvider {
         vec![
             erased::resource(private_endpoint::PrivateEndpoint::new(self.client.clone())),
             erased::resource(private_dns::PrivateDns::new(self.client.clone())),
+            erased::resource(private_endpoint_approval::PrivateEndpointApproval::new(
+                self.client.clone(),
+            )),
         ]
     }
 
