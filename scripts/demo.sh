@@ -115,13 +115,13 @@ export TF_VAR_subnet_id="$ASTRO_SANDBOX_SUBNET_ID"
 export TF_VAR_vnet_id="$ASTRO_SANDBOX_VNET_ID"
 export TF_VAR_private_link_service_alias="$ASTRO_SANDBOX_PLS_ALIAS"
 export TF_VAR_cluster_id="$CLUSTER_ID"
-export TF_VAR_approval_timeout=5m TF_VAR_approval_poll_interval=1s
+export TF_VAR_approval_timeout=5m
 cp -R examples/quickstart "$WORK/quickstart"
 cd "$WORK/quickstart"
 terraform init -no-color | grep -E 'Installing|Installed|initialized' | sed 's/^/  /'
 
 # --- 4. apply, waiting for approval ------------------------------------------------------------
-banner "terraform apply: endpoint + DNS, then the data source waits for Astronomer's approval"
+banner "terraform apply: endpoint + DNS, then astro_private_endpoint_approval waits for Astronomer's approval"
 terraform apply -auto-approve -no-color >"$WORK/apply.log" 2>&1 &
 APPLY_PID=$!
 CONNECTIONS="$ARM$ASTRO_SANDBOX_PLS_ID/privateEndpointConnections?api-version=2025-01-01"
@@ -164,11 +164,11 @@ if [ "$APPLY_RC" -ne 0 ]; then
   sed 's/^/  | /' "$WORK/apply.log"
   die "terraform apply failed (exit $APPLY_RC)"
 fi
-grep -E 'Read complete|Apply complete' "$WORK/apply.log" | sed 's/^/  | /'
+grep -E 'astro_private_endpoint_approval.astro: Creation complete|Apply complete' "$WORK/apply.log" | sed 's/^/  | /'
 [ "$APPLY_RC" -eq 0 ] || die "terraform apply failed (exit $APPLY_RC)"
 say "terraform output:"
 terraform output -no-color | sed 's/^/    /'
-[ "$(terraform output -raw connection_status)" = Approved ] || die "the data source does not report Approved"
+[ "$(terraform output -raw connection_status)" = Approved ] || die "the approval resource does not report Approved"
 
 # --- 6. verify ----------------------------------------------------------------------------------
 FQDN=$(terraform output -raw fqdn)

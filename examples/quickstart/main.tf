@@ -26,10 +26,12 @@ resource "astro_private_dns" "astro" {
   tags                = var.tags
 }
 
-# Blocks the apply until Astronomer approves the connection (fails at once if rejected).
-data "astro_private_endpoint_connection" "astro" {
+# Apply waits here until Astronomer approves the connection (fails at once if rejected).
+# terraform plan never waits: while the connection is Pending it shows this as "will be
+# created", and the next apply waits again.
+resource "astro_private_endpoint_approval" "astro" {
   private_endpoint_id = astro_private_endpoint.agents.id
-  wait_for_status     = "Approved"
-  timeout             = var.approval_timeout
-  poll_interval       = var.approval_poll_interval
+  timeouts {
+    create = var.approval_timeout
+  }
 }

@@ -72,7 +72,7 @@ pub fn schema() -> Schema {
                 .describe("ARM ID of the private endpoint, e.g. `astro_private_endpoint.agents.id`.")
                 .validate(validation::private_endpoint_id()),
             Attribute::optional("wait_for_status", s.clone())
-                .describe("Wait until the connection has this status: `Approved`, `Pending`, `Rejected` or `Disconnected`. Unset: read once.")
+                .describe("Wait until the connection has this status: `Approved`, `Pending`, `Rejected` or `Disconnected`. Unset: read once. A data source is read during every `terraform plan`, so waiting here blocks plans until the status is reached; to wait for approval use the `astro_private_endpoint_approval` resource, which waits only during apply.")
                 .validate(OneOf(STATUSES)),
             Attribute::optional("timeout", s.clone())
                 .describe("How long to wait for `wait_for_status`, as a duration such as `20m`. Default `30m`.")
