@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use rmp::encode as enc;
 
-use super::number::{Number, WireNumber};
+use super::number::Number;
 use super::path::{AttributePath, PathStep};
 use super::types::Type;
 use super::value::{Refinements, Value};
@@ -163,12 +163,20 @@ fn encode_value(
     }
 }
 
+/// Every finite number goes on the wire as its decimal text, which go-cty's decoder reads with
+/// `cty.ParseNumberVal` (512-bit precision): the same way Terraform reads a number from the
+/// JSON of its state file. An int or float64 on the wire would decode to a 64- or 53-bit
+/// `big.Float` instead, equal in value but not in representation; Terraform compares the
+/// state it read (upgraded, from JSON) with the refreshed one (from us) with
+/// `reflect.DeepEqual`, so any number sent as int made every `plan -refresh-only` report a
+/// change that renders as nothing (docs/design/wire-numbers.md). Infinities, which
+/// `ParseNumberVal` does not take, stay float64.
 fn write_number(out: &mut Vec<u8>, n: &Number) {
     // Writing into a Vec cannot fail.
-    let _ = match n.wire_form() {
-        WireNumber::Int(i) => enc::write_sint(out, i).map(|_| ()),
-        WireNumber::Float(f) => enc::write_f64(out, f).map(|_| ()),
-        WireNumber::Text(t) => enc::write_str(out, &t).map(|_| ()),
+    let _ = if n.is_infinite() {
+        enc::write_f64(out, n.as_f64()).map(|_| ())
+    } else {
+        enc::write_str(out, &n.to_decimal_string()).map(|_| ())
     };
 }
 
@@ -882,30 +890,28 @@ mod tests {
                 hex("d4 00 00"),
             ),
             ("true", true.into(), Type::Bool, hex("c3")),
-            ("fixint", 5.into(), Type::Number, hex("05")),
-            ("uint8", 200.into(), Type::Number, hex("cc c8")),
-            ("uint16", 1000.into(), Type::Number, hex("cd 03 e8")),
-            ("negative fixint", (-5).into(), Type::Number, hex("fb")),
-            ("int8", (-100).into(), Type::Number, hex("d0 9c")),
+            ("small int as text", 5.into(), Type::Number, hex("a1 35")),
+            ("int as text", 200.into(), Type::Number, hex("a3 32 30 30")),
             (
-                "int64",
+                "negative int as text",
+                (-5).into(),
+                Type::Number,
+                hex("a2 2d 35"),
+            ),
+            (
+                "i64::MIN as text",
                 Value::from(i64::MIN),
                 Type::Number,
-                hex("d3 80 00 00 00 00 00 00 00"),
+                [hex("b4"), b"-9223372036854775808".to_vec()].concat(),
             ),
-            (
-                "float64 0.5",
-                num("0.5"),
-                Type::Number,
-                hex("cb 3f e0 00 00 00 00 00 00"),
-            ),
+            ("0.5 as text", num("0.5"), Type::Number, hex("a3 30 2e 35")),
             (
                 "0.1 as string",
                 num("0.1"),
                 Type::Number,
                 hex("a3 30 2e 31"),
             ),
-            ("integral 1.0 as int", num("1.0"), Type::Number, hex("01")),
+            ("integral 1.0 as 1", num("1.0"), Type::Number, hex("a1 31")),
             (
                 "from_f64(0.1) is the decimal 0.1, sent as string",
                 Value::Number(Number::from_f64(0.1).unwrap()),
@@ -913,13 +919,23 @@ mod tests {
                 hex("a3 30 2e 31"),
             ),
             (
-                "exact binary 0.1 is a float64",
+                "exact binary 0.1 keeps every digit",
                 Value::Number(Number::from_f64_exact(0.1).unwrap()),
                 Type::Number,
-                hex("cb 3f b9 99 99 99 99 99 9a"),
+                [
+                    hex("d9 39"),
+                    b"0.1000000000000000055511151231257827021181583404541015625".to_vec(),
+                ]
+                .concat(),
             ),
             (
-                "u64 beyond i64 that is not an exact float64 goes as string",
+                "infinity stays float64",
+                num("inf"),
+                Type::Number,
+                hex("cb 7f f0 00 00 00 00 00 00"),
+            ),
+            (
+                "u64 beyond i64 as text",
                 Value::Number(Number::from_u64(u64::MAX)),
                 Type::Number,
                 [hex("b4"), b"18446744073709551615".to_vec()].concat(),
@@ -940,7 +956,7 @@ mod tests {
                     .into(),
                 ),
                 Type::map(Type::Number),
-                hex("82 a1 61 01 a1 62 02"),
+                hex("82 a1 61 a1 31 a1 62 a1 32"),
             ),
             (
                 "object writes null for missing attributes",

@@ -23,17 +23,6 @@ enum Repr {
     Inf(bool),
 }
 
-/// How the msgpack encoder must write a number (go-cty's rule).
-#[derive(Clone, Debug, PartialEq)]
-pub enum WireNumber {
-    /// The value is an exact int64.
-    Int(i64),
-    /// The value is exactly representable as a float64 (and not an int64), or infinite.
-    Float(f64),
-    /// Neither: the decimal text.
-    Text(String),
-}
-
 impl Number {
     /// An integer.
     pub fn from_i64(i: i64) -> Self {
@@ -158,23 +147,6 @@ impl Number {
             Repr::Dec(text) => text.clone(),
             Repr::Inf(true) => "-Infinity".to_string(),
             Repr::Inf(false) => "Infinity".to_string(),
-        }
-    }
-
-    /// How go-cty's msgpack encoder writes this number: int64 if exact, else float64 if
-    /// exact, else the decimal text.
-    pub fn wire_form(&self) -> WireNumber {
-        match &self.0 {
-            Repr::Int(i) => WireNumber::Int(*i),
-            Repr::Inf(negative) => WireNumber::Float(if *negative {
-                f64::NEG_INFINITY
-            } else {
-                f64::INFINITY
-            }),
-            Repr::Dec(text) => match text.parse::<f64>() {
-                Ok(f) if f.is_finite() && exact_decimal(f) == *text => WireNumber::Float(f),
-                _ => WireNumber::Text(text.clone()),
-            },
         }
     }
 }
@@ -449,46 +421,6 @@ mod tests {
     }
 
     #[test]
-    fn wire_form_follows_go_cty() {
-        let cases = vec![
-            ("int", "5", WireNumber::Int(5)),
-            ("min int", "-9223372036854775808", WireNumber::Int(i64::MIN)),
-            ("dyadic fraction", "0.5", WireNumber::Float(0.5)),
-            ("dyadic negative", "-2.75", WireNumber::Float(-2.75)),
-            ("0.1 not exact", "0.1", WireNumber::Text("0.1".into())),
-            (
-                "2^63 exact float",
-                "9223372036854775808",
-                WireNumber::Float(2f64.powi(63)),
-            ),
-            ("1e20 exact float", "1e20", WireNumber::Float(1e20)),
-            (
-                "u64 max not exact",
-                "18446744073709551615",
-                WireNumber::Text("18446744073709551615".into()),
-            ),
-            (
-                "big decimal",
-                "12345678901234567890.123",
-                WireNumber::Text("12345678901234567890.123".into()),
-            ),
-            (
-                "exact binary expansion of 0.1",
-                "0.1000000000000000055511151231257827021181583404541015625",
-                WireNumber::Float(0.1),
-            ),
-            ("infinity", "inf", WireNumber::Float(f64::INFINITY)),
-        ];
-        for (name, input, want) in cases {
-            assert_eq!(
-                Number::parse(input).unwrap().wire_form(),
-                want,
-                "case {name}"
-            );
-        }
-    }
-
-    #[test]
     fn exact_decimal_of_extremes() {
         let smallest = exact_decimal(f64::from_bits(1));
         assert!(smallest.starts_with("0.000"));
@@ -519,11 +451,9 @@ mod tests {
                 continue;
             }
             let n = Number::from_f64_exact(f).unwrap();
-            match n.wire_form() {
-                WireNumber::Int(i) => assert_eq!(i as f64, f, "{f:e}"),
-                WireNumber::Float(g) => assert_eq!(g.to_bits(), f.to_bits(), "{f:e}"),
-                WireNumber::Text(t) => panic!("{f:e} became text {t}"),
-            }
+            let text = n.to_decimal_string();
+            let back: f64 = text.parse().expect("decimal text parses");
+            assert_eq!(back.to_bits(), f.to_bits(), "{f:e} sent as {text}");
             assert_eq!(n.as_f64().to_bits(), f.to_bits(), "as_f64 of {f:e}");
             assert_eq!(
                 Number::parse(&n.to_string()),
