@@ -109,7 +109,13 @@ fn apply_with_approval(sb: &TestSandbox, ws: &Workspace, expected: usize) -> Str
     assert!(out.status.success(), "apply failed:\n{text}");
     // The endpoints' state was written while their connections were Pending; record the
     // approval (a refresh-only plan would otherwise rightly report it as a change).
-    ws.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color", "-input=false"]);
+    ws.ok(&[
+        "apply",
+        "-refresh-only",
+        "-auto-approve",
+        "-no-color",
+        "-input=false",
+    ]);
     text
 }
 

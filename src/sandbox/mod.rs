@@ -1,7 +1,8 @@
 //! `astro-azure-sandbox`: a local HTTPS imitation of the slice of Azure Resource Manager the
 //! provider uses, plus Astronomer's side of the Private Link, built from Azure's REST
 //! definitions (azure-rest-api-specs: network 2025-07-01 `privateEndpoint.json`,
-//! `privateLinkService.json`, `networkInterface.json`, `virtualNetwork.json`; privatedns
+//! `privateLinkService.json`, `networkInterface.json`, `virtualNetwork.json`,
+//! `networkSecurityGroup.json`; privatedns
 //! 2024-06-01) and never from the provider's own client: no `crate::` module outside
 //! `sandbox` is used, so a misunderstanding in one is caught by the other.
 //!
@@ -29,8 +30,9 @@
 //!   2025-05-01 2025-07-01; Private DNS 2020-06-01 2024-06-01; resource groups 2021-04-01
 //!   2022-09-01 2024-03-01. Missing → 400 `MissingApiVersionParameter`; malformed → 400
 //!   `InvalidApiVersionParameter`; well-formed but unknown → 400 `NoRegisteredProviderFound`.
-//! * ARM routes (all under `/subscriptions/{sub}`): resource groups GET/PUT/list; VNets and
-//!   subnets GET/list (seeded only); private endpoints PUT (LRO, Azure-AsyncOperation) / GET /
+//! * ARM routes (all under `/subscriptions/{sub}`): resource groups GET/PUT/list; VNets,
+//!   subnets, VNet peerings and network security groups GET/list (seeded only; changed
+//!   through `POST /_sandbox/network`); private endpoints PUT (LRO, Azure-AsyncOperation) / GET /
 //!   DELETE (LRO, Location) / list; NICs GET/list; PLS GET, its privateEndpointConnections
 //!   list/GET/PUT (approve or reject, 200)/DELETE; POST
 //!   `.../locations/{loc}/checkPrivateLinkServiceVisibility` (subscription or resource group
@@ -51,7 +53,8 @@
 //!   `POST reset` (back to the seed; tokens, faults and the log are kept), `GET|PUT faults`,
 //!   `GET requests`, `GET requests/summary`, `DELETE requests`, `GET resources` (JSON array of
 //!   the ARM ids clients created: PEs, NICs, PLS connections, zones, links, record sets other
-//!   than SOA), `POST approve`, `POST oob`, `GET verify?vnet_id=..&host=..`.
+//!   than SOA), `POST approve`, `POST oob`, `POST network` (DNS servers, peerings, NSG
+//!   rules and attachments, subnet policies), `GET verify?vnet_id=..&host=..`.
 //!
 //! # Layout
 //!

@@ -77,6 +77,70 @@ pub struct SeedResourceGroup {
     /// Private Link Services (Astronomer's side).
     #[serde(default)]
     pub private_link_services: Vec<SeedPrivateLinkService>,
+    /// Network security groups (Azure adds its default rules to each).
+    #[serde(default)]
+    pub network_security_groups: Vec<SeedNetworkSecurityGroup>,
+}
+
+/// A network security group and its custom rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedNetworkSecurityGroup {
+    /// Name.
+    pub name: String,
+    /// Custom rules (`securityRules`).
+    #[serde(default)]
+    pub security_rules: Vec<SeedSecurityRule>,
+}
+
+/// One security rule, with the fields of `SecurityRulePropertiesFormat` the sandbox serves.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedSecurityRule {
+    /// Rule name.
+    pub name: String,
+    /// 100..=4096; lower wins.
+    pub priority: i64,
+    /// `Inbound` or `Outbound`.
+    pub direction: String,
+    /// `Allow` or `Deny`.
+    pub access: String,
+    /// `Tcp`, `Udp`, `Icmp`, `Esp`, `Ah` or `*`.
+    #[serde(default = "any")]
+    pub protocol: String,
+    /// CIDR, IP, `*` or a service tag.
+    #[serde(default = "any")]
+    pub source_address_prefix: String,
+    /// `*`, a port or a range.
+    #[serde(default = "any")]
+    pub source_port_range: String,
+    /// CIDR, IP, `*` or a service tag.
+    #[serde(default = "any")]
+    pub destination_address_prefix: String,
+    /// `*`, a port or a range such as `400-500`.
+    #[serde(default = "any")]
+    pub destination_port_range: String,
+}
+
+fn any() -> String {
+    "*".to_string()
+}
+
+/// A peering from the VNet it is listed under to another seeded VNet.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedPeering {
+    /// Peering name.
+    pub name: String,
+    /// Name of the remote VNet in the same resource group, or its full ARM ID.
+    pub remote_virtual_network: String,
+    /// `Initiated`, `Connected` or `Disconnected`.
+    #[serde(default = "connected")]
+    pub peering_state: String,
+}
+
+fn connected() -> String {
+    "Connected".to_string()
 }
 
 /// A virtual network.
@@ -93,6 +157,12 @@ pub struct SeedVirtualNetwork {
     /// Subnets.
     #[serde(default)]
     pub subnets: Vec<SeedSubnet>,
+    /// Custom DNS servers (`dhcpOptions.dnsServers`); empty: Azure-provided DNS.
+    #[serde(default)]
+    pub dns_servers: Vec<String>,
+    /// Peerings from this VNet.
+    #[serde(default)]
+    pub peerings: Vec<SeedPeering>,
 }
 
 /// A subnet.
@@ -106,6 +176,9 @@ pub struct SeedSubnet {
     /// `Disabled` lets private endpoints in; `Enabled` makes PE creation fail.
     #[serde(default = "default_policies")]
     pub private_endpoint_network_policies: String,
+    /// Name of a network security group of the same resource group attached to the subnet.
+    #[serde(default)]
+    pub network_security_group: Option<String>,
 }
 
 fn default_policies() -> String {
@@ -178,8 +251,34 @@ impl Seed {
         }
         for sub in &self.subscriptions {
             for rg in &sub.resource_groups {
+                for nsg in &rg.network_security_groups {
+                    for rule in &nsg.security_rules {
+                        super::network::network_security_groups::check_rule(rule).map_err(|e| {
+                            fail(format!("network security group {}: {e}", nsg.name))
+                        })?;
+                    }
+                }
                 for vnet in &rg.virtual_networks {
+                    for server in &vnet.dns_servers {
+                        if server.parse::<std::net::Ipv4Addr>().is_err() {
+                            return Err(fail(format!(
+                                "VNet {} has a DNS server {server:?} that is not an IPv4 address",
+                                vnet.name
+                            )));
+                        }
+                    }
                     for subnet in &vnet.subnets {
+                        if let Some(nsg) = &subnet.network_security_group
+                            && !rg
+                                .network_security_groups
+                                .iter()
+                                .any(|n| n.name.eq_ignore_ascii_case(nsg))
+                        {
+                            return Err(fail(format!(
+                                "subnet {} names network security group {nsg:?}, which resource group {} does not hold",
+                                subnet.name, rg.name
+                            )));
+                        }
                         if super::network::ip::parse_cidr(&subnet.address_prefix).is_none() {
                             return Err(fail(format!(
                                 "subnet {} has an invalid address_prefix {:?}",

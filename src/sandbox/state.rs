@@ -38,6 +38,10 @@ pub enum Kind {
     VnetLink,
     /// `Microsoft.Network/privateDnsZones/{type}`
     RecordSet,
+    /// `Microsoft.Network/networkSecurityGroups`
+    NetworkSecurityGroup,
+    /// `Microsoft.Network/virtualNetworks/virtualNetworkPeerings`
+    VnetPeering,
 }
 
 /// One stored resource.
