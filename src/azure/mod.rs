@@ -13,6 +13,7 @@ pub mod error;
 pub mod ids;
 pub mod lro;
 pub mod models;
+pub mod network_models;
 
 #[cfg(test)]
 mod tests;
@@ -24,8 +25,8 @@ pub use config::{
 };
 pub use error::{Error, Result};
 pub use ids::{
-    ARecordId, IdError, NetworkInterfaceId, PrivateDnsZoneId, PrivateEndpointId, ResourceGroupName,
-    SubnetId, VirtualNetworkId, VirtualNetworkLinkId,
+    ARecordId, IdError, NetworkInterfaceId, NetworkSecurityGroupId, PrivateDnsZoneId,
+    PrivateEndpointId, ResourceGroupName, SubnetId, VirtualNetworkId, VirtualNetworkLinkId,
 };
 pub use lro::OperationStatus;
 pub use models::private_ip;

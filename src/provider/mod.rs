@@ -3,9 +3,12 @@
 
 pub mod connection_data_source;
 pub mod errors;
+pub mod nsg_rules;
 pub mod private_dns;
 pub mod private_endpoint;
 pub mod private_endpoint_approval;
+pub mod private_link_check;
+pub mod probe;
 pub mod validation;
 
 use std::sync::{Arc, OnceLock};
@@ -284,8 +287,11 @@ impl Provider for AstroProvider {
     }
 
     fn data_sources(&self) -> Vec<Box<dyn AnyDataSource>> {
-        vec![erased::data_source(
-            connection_data_source::Connection::new(self.client.clone()),
-        )]
+        vec![
+            erased::data_source(connection_data_source::Connection::new(self.client.clone())),
+            erased::data_source(private_link_check::PrivateLinkCheck::new(
+                self.client.clone(),
+            )),
+        ]
     }
 }
