@@ -20,7 +20,24 @@ pub struct Seed {
     pub service_principals: Vec<ServicePrincipal>,
     /// Subscriptions; the first is the customer's (ARM_SUBSCRIPTION_ID).
     pub subscriptions: Vec<SeedSubscription>,
+    /// Loopback DNS and Astro imitation for probes (see `loopback.rs`); absent: none.
+    #[serde(default)]
+    pub loopback: Option<SeedLoopback>,
 }
+
+/// The loopback services a seed asks for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedLoopback {
+    /// UDP port of the DNS server on 127.0.0.1 (0: any free port; see `ASTRO_SANDBOX_DNS`).
+    #[serde(default)]
+    pub dns_port: u16,
+}
+
+/// A seed for probing on one machine: one VNet in 127.77.0.0/16 (loopback on Linux), so the
+/// endpoint's private IP is reachable here, with the loopback DNS server and the Astro
+/// imitation on port 443.
+pub const LOOPBACK_SEED: &str = include_str!("loopback-seed.json");
 
 /// A service principal: a client secret and/or accepted federated (OIDC) assertions.
 #[derive(Clone, Deserialize)]
@@ -316,6 +333,14 @@ mod tests {
             pls.alias("EastUS"),
             "astro-pls.7d1f2c3a-4b5e-4f60-8a71-92b3c4d5e6f7.eastus.azure.privatelinkservice"
         );
+    }
+
+    #[test]
+    fn loopback_seed_parses_and_asks_for_loopback_services() {
+        let seed = Seed::parse(LOOPBACK_SEED, "loopback seed").expect("loopback seed");
+        assert_eq!(seed.loopback.map(|l| l.dns_port), Some(0));
+        let vnet = &seed.subscriptions[0].resource_groups[0].virtual_networks[0];
+        assert!(vnet.subnets[0].address_prefix.starts_with("127."));
     }
 
     #[test]
