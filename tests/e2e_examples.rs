@@ -165,6 +165,12 @@ fn quickstart_waits_for_approval_verifies_plans_empty_and_destroys() {
     );
     let text = flat(&apply_with_approval(&sb, &ws, 1));
     assert!(text.contains("connection_status = \"Approved\""), "{text}");
+    let checks = output(&ws, "private_link_checks");
+    assert_eq!(
+        checks,
+        json!({"connection_approved": true, "record_points_at_endpoint": true, "agent_vnets_resolve_zone": true, "agent_vnets_reach_endpoint": true, "nsg_allows_443": true}),
+        "the quickstart's astro_private_link_check passes"
+    );
     let fqdn = output(&ws, "fqdn");
     assert_eq!(fqdn, format!("{CLUSTER_ID}.external.astronomer.run"));
     let ip = output(&ws, "private_ip_address");

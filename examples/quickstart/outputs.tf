@@ -26,3 +26,8 @@ output "approval_description" {
   description = "The approver's message."
   value       = astro_private_endpoint_approval.astro.description
 }
+
+output "private_link_checks" {
+  description = "astro_private_link_check: check name -> passed."
+  value       = { for c in data.astro_private_link_check.astro.checks : c.name => c.ok }
+}
