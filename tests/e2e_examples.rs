@@ -119,9 +119,169 @@ fn apply_with_approval(sb: &TestSandbox, ws: &Workspace, expected: usize) -> Str
     text
 }
 
-/// `plan -detailed-exitcode` is 0, then destroy leaves nothing in the sandbox.
+/// The attributes whose values differ between two objects of a plan's change, sorted.
+fn changed_keys<'a>(before: &Json, after: &'a Json) -> Vec<&'a String> {
+    after
+        .as_object()
+        .expect("after object")
+        .iter()
+        .filter(|(k, v)| before[k.as_str()] != **v)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// When Astronomer approves after an endpoint's create has read it back, its stored
+/// `connection_status` is still the `Pending` it was created with: the approval is a change
+/// made outside Terraform, and a refresh-only plan reports it once (whether it does depends on
+/// how fast support approves). Checks that it is the only drift (nothing else moved), then
+/// records it as a user would, with `terraform apply -refresh-only`.
+fn record_the_approval(ws: &Workspace) {
+    ws.ok(&[
+        "plan",
+        "-refresh-only",
+        "-no-color",
+        "-input=false",
+        "-out=approval.tfplan",
+    ]);
+    let plan: Json =
+        serde_json::from_str(&ws.ok(&["show", "-json", "approval.tfplan"])).expect("plan JSON");
+    let drift = plan["resource_drift"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for d in &drift {
+        assert_eq!(d["type"], "astro_private_endpoint", "unexpected drift: {d}");
+        let (before, after) = (&d["change"]["before"], &d["change"]["after"]);
+        let moved = changed_keys(before, after);
+        assert_eq!(
+            moved,
+            ["connection_description", "connection_status"],
+            "only the approval may have changed: {d}"
+        );
+        assert_eq!(after["connection_status"], "Approved");
+    }
+    if !drift.is_empty() {
+        ws.ok(&["apply", "-no-color", "-input=false", "approval.tfplan"]);
+    }
+}
+
+/// Imports every resource in `resources` back with `import` blocks (Terraform's own way since
+/// 1.5; unlike `terraform import` it records each resource's dependencies, so the state equals
+/// what an apply writes). The plan may only import and, where the configuration sets
+/// `manage_zone` explicitly, update that flag on an `astro_private_dns`: an imported unit cannot
+/// know whether it owns its zone (Azure does not say), so it leaves the choice to the
+/// configuration and no Azure object is written for it.
+fn import_back(ws: &Workspace, resources: &[(String, String, Json)]) {
+    // The import example declares its own import blocks; a second block for an address is an
+    // error.
+    let declared: String = std::fs::read_dir(ws.dir())
+        .expect("read workspace")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+        .map(|p| std::fs::read_to_string(p).expect("read .tf"))
+        .collect();
+    let declared = flat(&declared);
+    let blocks: String = resources
+        .iter()
+        .filter(|(address, _, _)| !declared.contains(&format!("to = {address} ")))
+        .map(|(address, ty, values)| {
+            format!(
+                "import {{\n  to = {address}\n  id = {}\n}}\n\n",
+                Json::from(import_id(ty, values))
+            )
+        })
+        .collect();
+    let imports = ws.dir().join("imports.tf");
+    std::fs::write(&imports, blocks).expect("write imports.tf");
+    ws.ok(&["plan", "-no-color", "-input=false", "-out=import.tfplan"]);
+    let plan: Json =
+        serde_json::from_str(&ws.ok(&["show", "-json", "import.tfplan"])).expect("plan JSON");
+    let mut imported = 0;
+    for rc in plan["resource_changes"].as_array().into_iter().flatten() {
+        if rc["mode"] != "managed" {
+            continue;
+        }
+        assert!(rc["change"]["importing"].is_object(), "not an import: {rc}");
+        imported += 1;
+        if rc["change"]["actions"] == json!(["no-op"]) {
+            continue;
+        }
+        let (before, after) = (&rc["change"]["before"], &rc["change"]["after"]);
+        let moved = changed_keys(before, after);
+        assert!(
+            rc["type"] == "astro_private_dns"
+                && rc["change"]["actions"] == json!(["update"])
+                && moved == ["manage_zone"]
+                && before["manage_zone"].is_null(),
+            "an import may only settle manage_zone: {rc}"
+        );
+    }
+    assert_eq!(imported, resources.len(), "every resource is imported");
+    ws.ok(&["apply", "-no-color", "-input=false", "import.tfplan"]);
+    std::fs::remove_file(imports).expect("remove imports.tf");
+}
+
+/// Every managed resource in the state (child modules included): (address, type, values).
+fn managed_resources(state: &Json) -> Vec<(String, String, Json)> {
+    fn walk(module: &Json, out: &mut Vec<(String, String, Json)>) {
+        for r in module["resources"].as_array().into_iter().flatten() {
+            if r["mode"] == "managed" {
+                out.push((
+                    r["address"].as_str().unwrap_or_default().to_string(),
+                    r["type"].as_str().unwrap_or_default().to_string(),
+                    r["values"].clone(),
+                ));
+            }
+        }
+        for m in module["child_modules"].as_array().into_iter().flatten() {
+            walk(m, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&state["values"]["root_module"], &mut out);
+    out
+}
+
+/// The ID `terraform import` takes for a resource of `ty` with state `values`.
+fn import_id(ty: &str, values: &Json) -> String {
+    let key = match ty {
+        "astro_private_endpoint_approval" => "private_endpoint_id",
+        _ => "id",
+    };
+    values[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{ty} has no {key}: {values}"))
+        .to_string()
+}
+
+/// What a drift check in CI sees over an example's life: a clean plan (both
+/// `plan -detailed-exitcode` and `plan -refresh-only -detailed-exitcode` exit 0) after apply;
+/// drift made outside Terraform on every record and endpoint shows in plan, and after the
+/// apply that repairs it the plan is clean again; every resource forgotten and imported back
+/// by its ID plans clean too; then destroy leaves nothing in the sandbox.
 fn plans_empty_then_destroys_to_nothing(sb: &TestSandbox, ws: &Workspace) {
     ws.assert_clean_plan("plan after apply must be empty");
+
+    let resources = managed_resources(&ws.state_json());
+    assert!(!resources.is_empty(), "the example manages nothing");
+    for (_, ty, values) in &resources {
+        match ty.as_str() {
+            "astro_private_dns" => sb.oob(json!({"op": "set_a_record", "id": values["id"], "ipv4": ["10.10.1.99"]})),
+            "astro_private_endpoint" => sb.oob(json!({"op": "set_tags", "id": values["id"], "tags": {"drift": "made outside terraform"}})),
+            _ => {}
+        }
+    }
+    let (code, text) = ws.plan_exit();
+    assert_eq!(code, 2, "plan must show the out-of-band changes:\n{text}");
+    ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    ws.assert_clean_plan("plan after the drift repair must be empty");
+
+    for (address, _, _) in &resources {
+        ws.ok(&["state", "rm", "-no-color", address]);
+    }
+    import_back(ws, &resources);
+    ws.assert_clean_plan("plan after importing every resource must be empty");
+
     ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     assert_eq!(
         sb.resources(),
@@ -164,6 +324,7 @@ fn quickstart_waits_for_approval_verifies_plans_empty_and_destroys() {
         }),
     );
     let text = flat(&apply_with_approval(&sb, &ws, 1));
+    record_the_approval(&ws);
     assert!(text.contains("connection_status = \"Approved\""), "{text}");
     let checks = output(&ws, "private_link_checks");
     assert_eq!(
@@ -202,6 +363,7 @@ fn module_per_vnet_gives_each_vnet_its_own_endpoint_and_zone() {
         }),
     );
     apply_with_approval(&sb, &ws, 2);
+    record_the_approval(&ws);
     assert_eq!(
         output(&ws, "connection_statuses"),
         json!({"agents": "Approved", "agents-2": "Approved"})
@@ -240,6 +402,7 @@ fn hub_and_spoke_links_one_zone_to_every_vnet() {
         }),
     );
     apply_with_approval(&sb, &ws, 1);
+    record_the_approval(&ws);
     let links = output(&ws, "virtual_network_link_ids");
     let linked: Vec<String> = links
         .as_object()

@@ -223,6 +223,11 @@ network_id!(
     PrivateEndpointId, "Private Endpoint", [name: "privateEndpoints" => "Private Endpoint"]
 );
 network_id!(
+    /// `.../providers/Microsoft.Network/privateLinkServices/{name}` (the service a connection
+    /// targets; Azure may name it this way instead of by alias)
+    PrivateLinkServiceId, "Private Link Service", [name: "privateLinkServices" => "Private Link Service"]
+);
+network_id!(
     /// `.../providers/Microsoft.Network/networkInterfaces/{name}`
     NetworkInterfaceId, "Network Interface", [name: "networkInterfaces" => "Network Interface"]
 );

@@ -1,6 +1,7 @@
 //! The Azure Resource Manager client used by the provider layer: settings resolution
 //! ([`config`]), credentials ([`credential`]), one ARM client on the azure_core pipeline
-//! ([`ArmClient`]) with our own ARM long-running-operation poller ([`lro`]), typed ARM IDs
+//! ([`ArmClient`]) with our own ARM long-running-operation poller ([`lro`]) and retry policy
+//! ([`retry`]), typed ARM IDs
 //! ([`ids`]), serde models ([`models`]) and one error type ([`Error`]).
 //!
 //! This layer knows nothing about Terraform: it never sees the framework, the provider's
@@ -14,6 +15,7 @@ pub mod ids;
 pub mod lro;
 pub mod models;
 pub mod network_models;
+pub mod retry;
 
 #[cfg(test)]
 mod tests;
@@ -26,7 +28,8 @@ pub use config::{
 pub use error::{Error, Result};
 pub use ids::{
     ARecordId, IdError, NetworkInterfaceId, NetworkSecurityGroupId, PrivateDnsZoneId,
-    PrivateEndpointId, ResourceGroupName, SubnetId, VirtualNetworkId, VirtualNetworkLinkId,
+    PrivateEndpointId, PrivateLinkServiceId, ResourceGroupName, SubnetId, VirtualNetworkId,
+    VirtualNetworkLinkId,
 };
 pub use lro::OperationStatus;
 pub use models::private_ip;

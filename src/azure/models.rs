@@ -2,11 +2,14 @@
 //! (Microsoft.Network privateEndpoint.json / networkInterface.json, network api-version
 //! [`NETWORK_API_VERSION`](super::NETWORK_API_VERSION); privatedns.json
 //! [`PRIVATE_DNS_API_VERSION`](super::PRIVATE_DNS_API_VERSION)). Only the fields we read or
-//! write are modelled; unknown fields are ignored, and `None` fields are not sent.
+//! write are modelled, and `None` fields are not sent. Every object that the provider writes
+//! back after reading it keeps the properties it does not model in `extra`, so that a PUT (a
+//! full replace in ARM) sends them back unchanged instead of deleting them.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 /// Resource tags.
 pub type Tags = BTreeMap<String, String>;
@@ -18,6 +21,9 @@ pub struct SubResource {
     /// ARM ID of the referenced resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Properties not modelled here, carried through unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 impl SubResource {
@@ -25,6 +31,7 @@ impl SubResource {
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             id: Some(id.into()),
+            extra: Map::new(),
         }
     }
 }
@@ -51,6 +58,9 @@ pub struct PrivateEndpoint {
     /// Properties.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<PrivateEndpointProperties>,
+    /// Properties not modelled here, carried through unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// `PrivateEndpoint.properties`.
@@ -75,6 +85,9 @@ pub struct PrivateEndpointProperties {
     /// Provisioning state (read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provisioning_state: Option<String>,
+    /// Properties not modelled here, carried through unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// One private link service connection of an endpoint.
@@ -90,6 +103,9 @@ pub struct PrivateLinkServiceConnection {
     /// Properties.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<PrivateLinkServiceConnectionProperties>,
+    /// Properties not modelled here, carried through unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// `PrivateLinkServiceConnection.properties`.
@@ -111,6 +127,9 @@ pub struct PrivateLinkServiceConnectionProperties {
     /// Provisioning state (read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provisioning_state: Option<String>,
+    /// Properties not modelled here, carried through unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// Approval state of a connection.
@@ -279,6 +298,9 @@ pub struct PrivateDnsZone {
     /// Properties (all read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<PrivateDnsZoneProperties>,
+    /// Properties not modelled here, carried through unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// `PrivateZone.properties` (read-only counters and state).
@@ -309,6 +331,9 @@ pub struct PrivateDnsZoneProperties {
     /// Internal ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub internal_id: Option<String>,
+    /// Properties not modelled here, carried through unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// `Microsoft.Network/privateDnsZones/virtualNetworkLinks`.
@@ -333,6 +358,9 @@ pub struct VirtualNetworkLink {
     /// Properties.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<VirtualNetworkLinkProperties>,
+    /// Properties not modelled here, carried through unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// `VirtualNetworkLink.properties`.
@@ -354,6 +382,9 @@ pub struct VirtualNetworkLinkProperties {
     /// Provisioning state (read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provisioning_state: Option<String>,
+    /// Properties not modelled here, carried through unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 impl VirtualNetworkLink {
@@ -388,6 +419,9 @@ pub struct RecordSet {
     /// Properties.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<RecordSetProperties>,
+    /// Properties not modelled here, carried through unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// `RecordSet.properties`.
@@ -409,6 +443,9 @@ pub struct RecordSetProperties {
     /// Whether the VNet link's auto-registration created it (read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_auto_registered: Option<bool>,
+    /// Properties not modelled here, carried through unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// One A record.
@@ -495,6 +532,42 @@ mod tests {
             pe.network_interface_id()
                 .is_some_and(|n| n.ends_with("testPe.nic.abc"))
         );
+    }
+
+    #[test]
+    fn properties_not_modelled_survive_a_read_then_write() {
+        let read = json!({
+            "location": "eastus",
+            "extendedLocation": {"name": "losangeles", "type": "EdgeZone"},
+            "tags": {"team": "a"},
+            "properties": {
+                "subnet": {"id": "/subnet"},
+                "applicationSecurityGroups": [{"id": "/asg"}],
+                "ipConfigurations": [{"name": "static", "properties": {"privateIPAddress": "10.0.0.9"}}],
+                "customDnsConfigs": [{"fqdn": "a.example.com", "ipAddresses": ["10.0.0.9"]}],
+                "ipVersionType": "IPv4",
+                "manualPrivateLinkServiceConnections": [{
+                    "name": "c",
+                    "properties": {"privateLinkServiceId": "alias", "requestMessage": "hi", "futureField": 1}
+                }]
+            }
+        });
+        let mut pe: PrivateEndpoint = serde_json::from_value(read.clone()).expect("decode");
+        pe.tags = Some(
+            [("team".to_string(), "b".to_string())]
+                .into_iter()
+                .collect(),
+        );
+        let mut want = read;
+        want["tags"] = json!({"team": "b"});
+        assert_eq!(serde_json::to_value(&pe).expect("encode"), want);
+        let rec: RecordSet = serde_json::from_value(json!({
+            "etag": "e", "properties": {"ttl": 1, "metadata": {"k": "v"}, "aRecords": [], "other": true}
+        }))
+        .expect("decode");
+        let out = serde_json::to_value(&rec).expect("encode");
+        assert_eq!(out["properties"]["metadata"], json!({"k": "v"}));
+        assert_eq!(out["properties"]["other"], json!(true));
     }
 
     #[test]

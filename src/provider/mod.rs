@@ -39,6 +39,14 @@ pub(crate) const TIMEOUTS: TimeoutDefaults = TimeoutDefaults {
 };
 
 /// The ARM client's view of an operation's deadline and cancellation.
+/// The default of every `tags` argument. Azure does not tell "no tags" from "empty tags", so
+/// state always holds a map (empty when there are none): a resource imported without tags
+/// then plans clean whether the configuration leaves `tags` out or writes `tags = {}`, and a
+/// null/empty flip can never show as drift.
+pub(crate) fn no_tags() -> Value {
+    Value::Map(std::collections::BTreeMap::new())
+}
+
 pub(crate) fn arm_ctx(ctx: &OpContext) -> azure::OpCtx {
     azure::OpCtx {
         deadline: ctx.deadline,
@@ -46,45 +54,35 @@ pub(crate) fn arm_ctx(ctx: &OpContext) -> azure::OpCtx {
     }
 }
 
-/// How often a transient `InvalidPrivateLinkServiceId` is retried before it counts as real
-/// (Azure answers it for a while after an alias appears; a wrong alias must still fail fast).
-const ALIAS_RETRIES: u32 = 3;
-/// Pause between attempts after a retryable ARM error code.
-const RETRY_PAUSE: Duration = Duration::from_secs(5);
-
-/// Runs `op` again while Azure answers with a retryable ARM error code (another operation in
-/// progress, RetryableError, a transient alias error; azure-facts §3.2), pausing between
-/// attempts, until the operation's deadline or cancellation. Throttling and 5xx are retried
-/// below this, in the ARM client's pipeline.
-pub(crate) async fn retrying<T, F, Fut>(ctx: &OpContext, what: &str, mut op: F) -> azure::Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = azure::Result<T>>,
-{
-    let mut alias_failures = 0;
-    loop {
-        let err = match op().await {
-            Ok(v) => return Ok(v),
-            Err(e) => e,
-        };
-        let retryable =
-            err.is_retryable_arm_code() && tokio::time::Instant::now() + RETRY_PAUSE < ctx.deadline;
-        if err.code() == Some("InvalidPrivateLinkServiceId") {
-            alias_failures += 1;
-        }
-        if !retryable || alias_failures > ALIAS_RETRIES {
-            return Err(err);
-        }
-        tracing::info!(
-            code = err.code().unwrap_or_default(),
-            "{what}: Azure asked to retry; trying again in {}s",
-            RETRY_PAUSE.as_secs()
-        );
-        tokio::select! {
-            _ = tokio::time::sleep(RETRY_PAUSE) => {}
-            _ = ctx.cancel.cancelled() => return Err(azure::Error::Cancelled),
-        }
+/// Whether two ID-valued attribute values name the same resources: ARM IDs compare
+/// case-insensitively (a string, or a set/list of them element by element). Used with
+/// `equivalent_when`, so a case-only change in the configuration keeps the stored spelling
+/// and plans no change.
+pub(crate) fn same_id(a: &Value, b: &Value) -> bool {
+    if let (Some(a), Some(b)) = (a.as_str(), b.as_str()) {
+        return a.eq_ignore_ascii_case(b);
     }
+    let (Some(a), Some(b)) = (a.as_elements(), b.as_elements()) else {
+        return false;
+    };
+    let lower = |v: &[Value]| -> Option<std::collections::BTreeSet<String>> {
+        v.iter()
+            .map(|e| e.as_str().map(str::to_ascii_lowercase))
+            .collect()
+    };
+    a.len() == b.len() && lower(a).is_some() && lower(a) == lower(b)
+}
+
+/// The planned spelling of `id` when the plan holds the same ID in another case, else `id`.
+pub(crate) fn planned_spelling<'a>(
+    planned: impl IntoIterator<Item = &'a String>,
+    id: &str,
+) -> String {
+    planned
+        .into_iter()
+        .find(|p| p.eq_ignore_ascii_case(id))
+        .cloned()
+        .unwrap_or_else(|| id.to_string())
 }
 
 /// The prior spelling when it equals Azure's ignoring case (ARM changes casing freely).
@@ -293,5 +291,27 @@ impl Provider for AstroProvider {
                 self.client.clone(),
             )),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_compare_without_case_and_keep_the_planned_spelling() {
+        let s = |v: &str| Value::string(v);
+        assert!(same_id(
+            &s("/subscriptions/S/resourceGroups/RG/x"),
+            &s("/subscriptions/s/resourcegroups/rg/x")
+        ));
+        assert!(!same_id(&s("/a/x"), &s("/a/y")));
+        let set = |v: &[&str]| Value::Set(v.iter().map(|x| s(x)).collect());
+        assert!(same_id(&set(&["/A", "/b"]), &set(&["/B", "/a"])));
+        assert!(!same_id(&set(&["/A", "/b"]), &set(&["/a"])));
+        assert!(!same_id(&set(&["/A", "/a"]), &set(&["/a", "/b"])));
+        let planned = ["/RG/v".to_string()];
+        assert_eq!(planned_spelling(&planned, "/rg/V"), "/RG/v");
+        assert_eq!(planned_spelling(&planned, "/other"), "/other");
     }
 }

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::validation;
-use super::{Client, arm_ctx, keep_if_same, retrying};
+use super::{Client, arm_ctx, keep_if_same};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;
@@ -84,7 +84,8 @@ pub fn schema() -> Schema {
             Attribute::required("virtual_network_ids", Type::set(s.clone()))
                 .describe("IDs of the virtual networks whose agents must resolve the record; one zone link each.")
                 .validate(MinItems(1))
-                .validate(Each(validation::virtual_network_id())),
+                .validate(Each(validation::virtual_network_id()))
+                .equivalent_when(super::same_id),
             Attribute::optional("zone_name", s.clone())
                 .force_new()
                 .default_value(DEFAULT_ZONE)
@@ -98,7 +99,9 @@ pub fn schema() -> Schema {
                 .force_new()
                 .default_value(true)
                 .describe("`true`: this resource creates and deletes the zone. `false`: the zone must already exist and only the record and links are managed (several clusters in one zone). After `terraform import` the configuration decides, without replacing anything."),
-            Attribute::optional("tags", Type::map(s.clone())).describe("Tags on the zone, when `manage_zone` is `true`."),
+            Attribute::optional("tags", Type::map(s.clone()))
+                .default_value(super::no_tags())
+                .describe("Tags on the zone, when `manage_zone` is `true`."),
             Attribute::computed("id", s.clone())
                 .use_state_for_unknown()
                 .describe("ARM ID of the A record; `terraform import` takes it."),
@@ -174,25 +177,42 @@ fn ids_from_state(m: &PrivateDnsModel) -> Result<Ids, Diagnostics> {
     }
 }
 
-fn record_body(m: &PrivateDnsModel) -> azure::models::RecordSet {
-    azure::models::RecordSet {
-        properties: Some(azure::models::RecordSetProperties {
-            ttl: Some(m.ttl.unwrap_or(300)),
-            a_records: Some(vec![azure::models::ARecord {
-                ipv4_address: Some(m.ip_address.clone()),
-            }]),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+/// The record's PUT body: our TTL and address on top of `current` (Azure's record when
+/// updating), so that what we do not manage (metadata, properties we do not model) is sent
+/// back as read: ARM's PUT replaces the whole record.
+fn record_body(
+    m: &PrivateDnsModel,
+    current: Option<azure::models::RecordSet>,
+) -> azure::models::RecordSet {
+    let mut rs = current.unwrap_or_default();
+    let props = rs.properties.get_or_insert_with(Default::default);
+    props.ttl = Some(m.ttl.unwrap_or(300));
+    props.a_records = Some(vec![azure::models::ARecord {
+        ipv4_address: Some(m.ip_address.clone()),
+    }]);
+    // Read-only: Azure computes them.
+    props.fqdn = None;
+    props.is_auto_registered = None;
+    rs
 }
 
-fn zone_body(m: &PrivateDnsModel) -> azure::models::PrivateDnsZone {
-    azure::models::PrivateDnsZone {
-        location: Some("global".into()),
-        tags: Some(m.tags.clone().unwrap_or_default()),
-        ..Default::default()
+/// The zone's PUT body: our tags on top of `current` (Azure's zone when updating). Every
+/// zone property Azure documents is read-only, so only the unmodelled ones are carried.
+fn zone_body(
+    m: &PrivateDnsModel,
+    current: Option<azure::models::PrivateDnsZone>,
+) -> azure::models::PrivateDnsZone {
+    let mut zone = current.unwrap_or_default();
+    zone.location = Some(zone.location.unwrap_or_else(|| "global".into()));
+    zone.tags = Some(m.tags.clone().unwrap_or_default());
+    if let Some(props) = zone.properties.take() {
+        let extra = props.extra;
+        zone.properties = (!extra.is_empty()).then(|| azure::models::PrivateDnsZoneProperties {
+            extra,
+            ..Default::default()
+        });
     }
+    zone
 }
 
 fn link_body(vnet_id: &str) -> azure::models::VirtualNetworkLink {
@@ -209,11 +229,92 @@ fn link_body(vnet_id: &str) -> azure::models::VirtualNetworkLink {
 
 fn fail(action: &str, what: &dyn std::fmt::Display, e: &azure::Error) -> Diagnostics {
     let mut d = super::errors::azure_error(action, &what.to_string(), e);
-    if e.code() == Some("BadRequest") && e.to_string().to_lowercase().contains("overlapping") {
+    if is_overlap(e) {
         d.detail.push_str(
             "\n\nThis virtual network is already linked to another private DNS zone with the same name. One VNet can resolve a zone name through one zone only: add the A record to that zone instead (manage_zone = false with its resource_group_name), or remove the other link.",
         );
     }
+    d.into()
+}
+
+fn guard(etag: Option<String>) -> azure::WriteCondition {
+    etag.map(azure::WriteCondition::if_match)
+        .unwrap_or_default()
+}
+
+/// Azure's answer to linking a VNet that already resolves a zone of the same name through
+/// another zone. Its message names no zone.
+fn is_overlap(e: &azure::Error) -> bool {
+    e.code() == Some("BadRequest") && e.to_string().to_lowercase().contains("overlapping")
+}
+
+/// The other zone named like `zone` that links `vnet`, and that link: found by listing the
+/// subscription's private DNS zones (PrivateZones_List) and their links. `None` when it
+/// cannot be found, e.g. the caller may not list zones (403) or it is in another subscription.
+async fn find_overlapping_zone(
+    arm: &azure::ArmClient,
+    zone: &azure::PrivateDnsZoneId,
+    vnet: &str,
+    ctx: &azure::OpCtx,
+) -> Option<(azure::PrivateDnsZoneId, String)> {
+    let zones = match arm.list_private_dns_zones(ctx).await {
+        Ok(z) => z,
+        Err(e) => {
+            tracing::info!(error = %e, "cannot list private DNS zones to find the overlapping one");
+            return None;
+        }
+    };
+    let ours = zone.path();
+    for other in zones {
+        let Some(id) = other.id.as_deref() else {
+            continue;
+        };
+        let Ok(other_id) = azure::PrivateDnsZoneId::parse(id) else {
+            continue;
+        };
+        if !other_id.zone_name.eq_ignore_ascii_case(&zone.zone_name)
+            || id.eq_ignore_ascii_case(&ours)
+        {
+            continue;
+        }
+        let Ok(links) = arm.list_virtual_network_links(&other_id, ctx).await else {
+            continue;
+        };
+        let link = links.iter().find(|l| {
+            l.virtual_network_id()
+                .is_some_and(|v| v.eq_ignore_ascii_case(vnet))
+        });
+        if let Some(link_id) = link.and_then(|l| l.id.clone()) {
+            return Some((other_id, link_id));
+        }
+    }
+    None
+}
+
+/// The diagnostic for a failed link PUT; for an overlap, names the other zone when it can be
+/// found, so the user knows where to put the record or which link to remove.
+async fn fail_link(
+    arm: &azure::ArmClient,
+    zone: &azure::PrivateDnsZoneId,
+    vnet: &str,
+    link: &azure::VirtualNetworkLinkId,
+    e: &azure::Error,
+    ctx: &azure::OpCtx,
+) -> Diagnostics {
+    let what = format!("{link} to {vnet}");
+    if !is_overlap(e) {
+        return fail("linking", &what, e);
+    }
+    let Some((other, other_link)) = find_overlapping_zone(arm, zone, vnet, ctx).await else {
+        return fail("linking", &what, e);
+    };
+    let mut d = super::errors::azure_error("linking", &what, e);
+    d.detail.push_str(&format!(
+        "\n\nThis virtual network is already linked to another private DNS zone with the same name ({name}): {id}, in resource group {rg} (through the link {other_link}). One VNet can resolve a zone name through one zone only: add the A record to that zone instead (manage_zone = false, resource_group_name = \"{rg}\"), or remove that link.",
+        name = other.zone_name,
+        id = other.path(),
+        rg = other.resource_group,
+    ));
     d.into()
 }
 
@@ -288,7 +389,7 @@ impl PrivateDns {
                     Some(link) => {
                         linked.insert(vnet, link);
                     }
-                    None => diags.extend(fail("linking", &format!("{id} to {vnet}"), &e)),
+                    None => diags.extend(fail_link(arm, zone, &vnet, &id, &e, &a).await),
                 }
             }
         }
@@ -389,7 +490,7 @@ impl Resource for PrivateDns {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let unmanaged = config.get_attr("manage_zone").and_then(Value::as_bool) == Some(false);
-        let tagged = config.get_attr("tags").is_some_and(|t| !t.is_null());
+        let tagged = matches!(config.get_attr("tags"), Some(Value::Map(t)) if !t.is_empty());
         if unmanaged && tagged {
             diags.push(
                 Diagnostic::warning(
@@ -458,11 +559,8 @@ impl Resource for PrivateDns {
         }
         let create_only = azure::WriteCondition::create_only();
         if manage {
-            let body = zone_body(&planned);
-            let what = format!("creating {zone}");
-            let made = retrying(ctx, &what, || {
-                arm.put_private_dns_zone(&zone, &body, &create_only, &a)
-            });
+            let body = zone_body(&planned, None);
+            let made = arm.put_private_dns_zone(&zone, &body, &create_only, &a);
             if let Err(e) = made.await {
                 let d = fail("creating", &zone, &e);
                 // A zone our request created despite the error is ours: keep it in state. A
@@ -478,11 +576,8 @@ impl Resource for PrivateDns {
                 return Outcome::failed(None, d);
             }
         }
-        let body = record_body(&planned);
-        let what = format!("creating {record}");
-        let made = retrying(ctx, &what, || {
-            arm.put_a_record(&record, &body, &create_only, &a)
-        });
+        let body = record_body(&planned, None);
+        let made = arm.put_a_record(&record, &body, &create_only, &a);
         if let Err(e) = made.await {
             state.ip_address = String::new();
             state.virtual_network_ids.clear();
@@ -532,11 +627,7 @@ impl Resource for PrivateDns {
             zone_obj.name.as_deref().unwrap_or(&zone.zone_name),
         ));
         if manage {
-            let tags = zone_obj.tags.clone().unwrap_or_default();
-            state.tags = match (tags.is_empty(), &current.tags) {
-                (true, None) => None,
-                _ => Some(tags),
-            };
+            state.tags = Some(zone_obj.tags.clone().unwrap_or_default());
         }
         match arm.get_a_record(&record, &a).await {
             Ok(Some(rs)) => {
@@ -550,11 +641,19 @@ impl Resource for PrivateDns {
                 };
                 state.ttl = props.ttl.or(current.ttl);
                 if let Some(f) = props.fqdn {
-                    state.fqdn = Some(f.trim_end_matches('.').to_string());
+                    state.fqdn = Some(keep_if_same(
+                        current.fqdn.as_deref(),
+                        f.trim_end_matches('.'),
+                    ));
                 }
                 if let Some(name) = rs.name {
                     state.cluster_id = keep_if_same(Some(&current.cluster_id), &name);
                 }
+            }
+            // Just imported (ownership not decided yet): there is nothing to import.
+            Ok(None) if current.manage_zone.is_none() => {
+                tracing::info!(record = %record, "the A record to import does not exist");
+                return Outcome::gone();
             }
             Ok(None) => {
                 tracing::info!(record = %record, "A record was deleted outside Terraform; the next apply re-creates it");
@@ -587,7 +686,13 @@ impl Resource for PrivateDns {
                 continue;
             }
             let vnet = known.cloned().unwrap_or_else(|| vnet.to_string());
-            linked.insert(vnet, id.to_string());
+            // The link ID as held when it is the same ID (Azure may spell the group otherwise).
+            let held = current
+                .virtual_network_link_ids
+                .as_ref()
+                .and_then(|m| m.get(&vnet))
+                .map(String::as_str);
+            linked.insert(vnet, keep_if_same(held, id));
         }
         state.virtual_network_ids = linked.keys().cloned().collect();
         state.virtual_network_link_ids = Some(linked);
@@ -619,22 +724,39 @@ impl Resource for PrivateDns {
         if !planned.manage_zone.unwrap_or(true) {
             state.tags = planned.tags.clone();
         } else if planned.tags != prior.tags {
-            let (body, any) = (zone_body(&planned), azure::WriteCondition::default());
-            let what = format!("updating tags of {zone}");
-            match retrying(ctx, &what, || {
-                arm.put_private_dns_zone(&zone, &body, &any, &a)
-            })
-            .await
-            {
-                Ok(_) => state.tags = planned.tags.clone(),
+            // Read, change our attribute, write back only that version (If-Match).
+            let written = match arm.get_private_dns_zone(&zone, &a).await {
+                Ok(current) => {
+                    let cond = guard(current.as_ref().and_then(|z| z.etag.clone()));
+                    let body = zone_body(&planned, current);
+                    arm.put_private_dns_zone(&zone, &body, &cond, &a)
+                        .await
+                        .map(|_| ())
+                }
+                Err(e) => Err(e),
+            };
+            match written {
+                Ok(()) => state.tags = planned.tags.clone(),
                 Err(e) => diags.extend(fail("updating tags of", &zone, &e)),
             }
         }
         if planned.ip_address != prior.ip_address || planned.ttl != prior.ttl {
-            let (body, any) = (record_body(&planned), azure::WriteCondition::default());
-            let what = format!("updating {record}");
-            match retrying(ctx, &what, || arm.put_a_record(&record, &body, &any, &a)).await {
-                Ok(_) => {
+            let written = match arm.get_a_record(&record, &a).await {
+                Ok(current) => {
+                    let cond = match &current {
+                        Some(rs) => guard(rs.etag.clone()),
+                        // Deleted outside Terraform: re-create it, unless someone else did.
+                        None => azure::WriteCondition::create_only(),
+                    };
+                    let body = record_body(&planned, current);
+                    arm.put_a_record(&record, &body, &cond, &a)
+                        .await
+                        .map(|_| ())
+                }
+                Err(e) => Err(e),
+            };
+            match written {
+                Ok(()) => {
                     state.ip_address = planned.ip_address.clone();
                     state.ttl = planned.ttl;
                 }
@@ -664,6 +786,12 @@ impl Resource for PrivateDns {
         let (made, d) = Self::add_links(arm, &zone, &prior.cluster_id, &to_add, ctx).await;
         diags.extend(d);
         links.extend(made);
+        // The same VNet may be spelled differently in the plan (ARM IDs ignore case): answer
+        // with the plan's spelling, as Terraform requires.
+        let links: BTreeMap<String, String> = links
+            .into_iter()
+            .map(|(v, l)| (super::planned_spelling(&planned.virtual_network_ids, &v), l))
+            .collect();
         state.virtual_network_ids = links.keys().cloned().collect();
         state.virtual_network_link_ids = Some(links);
         Outcome {
@@ -790,13 +918,54 @@ mod tests {
     }
 
     #[test]
+    fn writes_after_reads_keep_what_they_do_not_manage() {
+        let m = PrivateDnsModel {
+            ip_address: "10.0.0.6".into(),
+            ttl: Some(60),
+            tags: Some(
+                [("team".to_string(), "b".to_string())]
+                    .into_iter()
+                    .collect(),
+            ),
+            ..Default::default()
+        };
+        let current: azure::models::RecordSet = serde_json::from_value(serde_json::json!({
+            "etag": "e1", "name": "clx", "properties": {"ttl": 300, "fqdn": "clx.z.", "isAutoRegistered": false,
+            "metadata": {"owner": "netops"}, "aRecords": [{"ipv4Address": "10.0.0.5"}]}
+        }))
+        .unwrap();
+        let body = serde_json::to_value(record_body(&m, Some(current))).unwrap();
+        assert_eq!(
+            body["properties"]["metadata"],
+            serde_json::json!({"owner": "netops"})
+        );
+        assert_eq!(body["properties"]["ttl"], 60);
+        assert_eq!(
+            body["properties"]["aRecords"],
+            serde_json::json!([{"ipv4Address": "10.0.0.6"}])
+        );
+        assert!(body["properties"].get("fqdn").is_none());
+        let zone: azure::models::PrivateDnsZone = serde_json::from_value(serde_json::json!({
+            "location": "global", "etag": "z1", "tags": {"team": "a"},
+            "properties": {"numberOfRecordSets": 2, "provisioningState": "Succeeded", "futureWritable": "x"}
+        }))
+        .unwrap();
+        let body = serde_json::to_value(zone_body(&m, Some(zone))).unwrap();
+        assert_eq!(body["tags"], serde_json::json!({"team": "b"}));
+        assert_eq!(
+            body["properties"],
+            serde_json::json!({"futureWritable": "x"})
+        );
+    }
+
+    #[test]
     fn record_body_has_one_address_and_ttl() {
         let m = PrivateDnsModel {
             ip_address: "10.0.0.5".into(),
             ttl: Some(60),
             ..Default::default()
         };
-        let body = record_body(&m);
+        let body = record_body(&m, None);
         let p = body.properties.unwrap();
         assert_eq!(p.ttl, Some(60));
         assert_eq!(

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::validation::{self, normalize_location};
-use super::{Client, arm_ctx, keep_if_same, retrying};
+use super::{Client, arm_ctx, keep_if_same};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;
@@ -96,7 +96,8 @@ pub fn schema() -> Schema {
             Attribute::required("subnet_id", s.clone())
                 .force_new()
                 .describe("ARM ID of the agents' subnet the endpoint is placed in.")
-                .validate(validation::subnet_id()),
+                .validate(validation::subnet_id())
+                .equivalent_when(super::same_id),
             Attribute::required("private_link_service_alias", s.clone())
                 .force_new()
                 .describe("Alias of Astronomer's Private Link Service, as given by Astronomer support.")
@@ -117,7 +118,9 @@ pub fn schema() -> Schema {
                 .force_new()
                 .describe("Name of the network interface Azure creates for the endpoint. Azure picks one when unset.")
                 .validate(validation::connection_name()),
-            Attribute::optional("tags", Type::map(s.clone())).describe("Tags on the private endpoint."),
+            Attribute::optional("tags", Type::map(s.clone()))
+                .default_value(super::no_tags())
+                .describe("Tags on the private endpoint."),
             Attribute::computed("id", s.clone())
                 .use_state_for_unknown()
                 .describe("ARM ID of the private endpoint; `terraform import` takes it."),
@@ -135,6 +138,36 @@ pub fn schema() -> Schema {
         ])
         .describe("The Private Endpoint in the agents' subnet, connected to Astronomer's Private Link Service by alias."),
     )
+}
+
+/// True for a Private Link Service alias (`<name>.<guid>.<region>.azure.privatelinkservice`),
+/// false for the service's ARM ID.
+fn is_alias(target: &str) -> bool {
+    target
+        .to_ascii_lowercase()
+        .ends_with(".azure.privatelinkservice")
+}
+
+/// After an import where Azure named the service by its resource ID, state holds that ID in
+/// `private_link_service_alias`; the configured alias is the same connection's other name
+/// (Azure resolves an alias to that ID), so it is taken in place instead of replacing the
+/// endpoint. Only an ID-for-alias swap is adopted: a different alias still replaces.
+fn adopt_alias_after_import(req: &mut PlanRequest) {
+    let Some(prior) = &req.prior else { return };
+    let prior_target = prior
+        .get_attr("private_link_service_alias")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let planned = req
+        .planned
+        .get_attr("private_link_service_alias")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let from_id = azure::PrivateLinkServiceId::parse(prior_target).is_ok();
+    if from_id && is_alias(planned) {
+        let path = AttributePath::root().attr("private_link_service_alias");
+        req.requires_replace.retain(|p| *p != path);
+    }
 }
 
 fn same_location(a: &Value, b: &Value) -> bool {
@@ -174,6 +207,7 @@ impl Resource for PrivateEndpoint {
     }
 
     async fn modify_plan(&self, req: &mut PlanRequest) {
+        adopt_alias_after_import(req);
         let Some(prior) = &req.prior else { return };
         let status = prior
             .get_attr("connection_status")
@@ -240,11 +274,8 @@ impl Resource for PrivateEndpoint {
             }
         }
         let body = expand(&planned, None);
-        let what = format!("creating {id}");
-        let written = retrying(ctx, &what, || {
-            client.arm.put_private_endpoint(&id, &body, &actx)
-        })
-        .await;
+        // Retries (busy codes, a transient unknown alias, throttling) are the client's.
+        let written = client.arm.put_private_endpoint(&id, &body, &actx).await;
         let mut state = planned.clone();
         state.id = Some(id.path());
         match written {
@@ -324,7 +355,17 @@ impl Resource for PrivateEndpoint {
             _ => return Outcome::failed(Some(prior), bad_id_in_state()),
         };
         let actx = arm_ctx(ctx);
-        // Start from Azure's object so that settings this resource does not manage survive.
+        let mut state = planned.clone();
+        state.id = Some(id.path());
+        if planned.tags == prior.tags && planned.request_message == prior.request_message {
+            // Only Terraform's bookkeeping changed (an alias adopted after import): nothing to
+            // write to Azure.
+            return self.read(ctx, state).await;
+        }
+        // ARM's PUT replaces the whole object, so the body is Azure's current object with only
+        // our attributes changed: the models keep every property they do not know (ASGs,
+        // static IP configurations, custom DNS configs, ipVersionType, extendedLocation...) and
+        // send it back as read.
         let current = match client.arm.get_private_endpoint(&id, &actx).await {
             Ok(Some(pe)) => pe,
             Ok(None) => {
@@ -345,13 +386,7 @@ impl Resource for PrivateEndpoint {
             }
         };
         let body = expand(&planned, Some(current));
-        let mut state = planned.clone();
-        state.id = Some(id.path());
-        let what = format!("updating {id}");
-        let written = retrying(ctx, &what, || {
-            client.arm.put_private_endpoint(&id, &body, &actx)
-        });
-        match written.await {
+        match client.arm.put_private_endpoint(&id, &body, &actx).await {
             Ok(pe) => finish(&client, ctx, state, pe, false).await,
             Err(e) => Outcome::failed(
                 Some(prior),
@@ -370,12 +405,7 @@ impl Resource for PrivateEndpoint {
             _ => return bad_id_in_state(),
         };
         let actx = arm_ctx(ctx);
-        let what = format!("deleting {id}");
-        match retrying(ctx, &what, || {
-            client.arm.delete_private_endpoint(&id, &actx)
-        })
-        .await
-        {
+        match client.arm.delete_private_endpoint(&id, &actx).await {
             Ok(()) => Diagnostics::new(),
             Err(e) if e.is_not_found() => Diagnostics::new(),
             Err(e) => super::errors::azure_error("deleting", &id.to_string(), &e).into(),
@@ -552,12 +582,7 @@ fn flatten(state: &mut PrivateEndpointModel, pe: &azure::models::PrivateEndpoint
     {
         state.location = loc.clone();
     }
-    let tags = pe.tags.clone().unwrap_or_default();
-    // No tags in Azure and none configured stays null rather than an empty map.
-    state.tags = match (tags.is_empty(), &state.tags) {
-        (true, None) => None,
-        _ => Some(tags.into_iter().collect::<BTreeMap<_, _>>()),
-    };
+    state.tags = Some(pe.tags.clone().unwrap_or_default().into_iter().collect());
     let props = pe.properties.clone().unwrap_or_default();
     if let Some(subnet) = props.subnet.and_then(|s| s.id) {
         state.subnet_id = keep_if_same(Some(&state.subnet_id), &subnet);
@@ -587,11 +612,10 @@ fn flatten(state: &mut PrivateEndpointModel, pe: &azure::models::PrivateEndpoint
         state.connection_name = Some(keep_if_same(state.connection_name.as_deref(), &name));
     }
     if let Some(target) = &cp.private_link_service_id {
-        // Azure may answer with the service's resource ID instead of the alias it was given.
-        if target
-            .to_ascii_lowercase()
-            .ends_with(".azure.privatelinkservice")
-        {
+        // Azure may answer with the service's resource ID instead of the alias it was given:
+        // the alias we hold stays. With none held (just imported) the ID is all there is; the
+        // next plan adopts the configured alias in place (`adopt_alias_after_import`).
+        if is_alias(target) || state.private_link_service_alias.is_empty() {
             state.private_link_service_alias =
                 keep_if_same(Some(&state.private_link_service_alias), target);
         }
@@ -665,8 +689,61 @@ mod tests {
         assert_eq!(state.location, "East US");
         assert_eq!(state.connection_status.as_deref(), Some("Approved"));
         assert_eq!(state.connection_description.as_deref(), Some("ok by astro"));
-        assert_eq!(state.tags, None);
+        assert_eq!(
+            state.tags,
+            Some(BTreeMap::new()),
+            "no tags in Azure: an empty map"
+        );
         assert!(state.id.unwrap().contains("/resourcegroups/rg/"));
+    }
+
+    #[test]
+    fn an_imported_service_id_takes_the_configured_alias_in_place() {
+        let pls = "/subscriptions/s/resourceGroups/rg-pls/providers/Microsoft.Network/privateLinkServices/astro-pls";
+        let alias = sample().private_link_service_alias;
+        let plan = |prior: &str, planned: &str| {
+            let path = AttributePath::root().attr("private_link_service_alias");
+            let mut req = PlanRequest {
+                prior: Some(Value::object([(
+                    "private_link_service_alias",
+                    Value::string(prior),
+                )])),
+                config: Value::Null,
+                planned: Value::object([("private_link_service_alias", Value::string(planned))]),
+                requires_replace: vec![path.clone()],
+                diagnostics: Diagnostics::new(),
+            };
+            adopt_alias_after_import(&mut req);
+            req.requires_replace.contains(&path)
+        };
+        assert!(!plan(pls, &alias), "ID to alias: in place");
+        assert!(plan(
+            &alias,
+            "other.00000000-0000-0000-0000-000000000000.eastus.azure.privatelinkservice"
+        ));
+        assert!(plan(
+            pls,
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateLinkServices/b"
+        ));
+
+        // Azure names the service by ID: an empty alias (import) takes it, a held one stays.
+        let mut pe = expand(&sample(), None);
+        pe.properties
+            .as_mut()
+            .unwrap()
+            .manual_private_link_service_connections
+            .as_mut()
+            .unwrap()[0]
+            .properties
+            .as_mut()
+            .unwrap()
+            .private_link_service_id = Some(pls.into());
+        let mut state = sample();
+        flatten(&mut state, &pe);
+        assert_eq!(state.private_link_service_alias, alias);
+        state.private_link_service_alias = String::new();
+        flatten(&mut state, &pe);
+        assert_eq!(state.private_link_service_alias, pls);
     }
 
     #[test]

@@ -186,6 +186,12 @@ enum Oob {
         ipv4: Vec<String>,
         ttl: Option<i64>,
     },
+    /// Makes an endpoint report its connection's target as this value: Azure may answer
+    /// with the Private Link Service's resource ID for a connection made by alias.
+    SetPrivateLinkServiceId {
+        id: String,
+        private_link_service_id: String,
+    },
 }
 
 async fn oob(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
@@ -230,6 +236,26 @@ async fn oob(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
                 res.body["properties"]["ttl"] = json!(ttl);
             }
             bump_etag(&mut res.body, res.kind);
+            Ok(Json(res.body.clone()))
+        }
+        Oob::SetPrivateLinkServiceId {
+            id,
+            private_link_service_id,
+        } => {
+            let res = world
+                .get_mut(&id)
+                .filter(|r| r.kind == Kind::PrivateEndpoint)
+                .ok_or_else(|| missing(&id))?;
+            for list in [
+                "manualPrivateLinkServiceConnections",
+                "privateLinkServiceConnections",
+            ] {
+                if let Some(conns) = res.body["properties"][list].as_array_mut() {
+                    for conn in conns {
+                        conn["properties"]["privateLinkServiceId"] = json!(private_link_service_id);
+                    }
+                }
+            }
             Ok(Json(res.body.clone()))
         }
     }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use serde_json::{Value, json};
 
+use super::arm::route::Scope;
 use super::error::ArmError;
 use super::faults::Faults;
 use super::request_log::LogEntry;
@@ -173,6 +174,29 @@ impl World {
             return Err(ArmError::resource_group_not_found(rg));
         }
         Ok(())
+    }
+
+    /// The scope spelled as ARM stores it: the subscription and resource group as they were
+    /// created. ARM builds the IDs of new resources, and answers, in that casing, whatever
+    /// casing the request used.
+    pub fn canonical_scope(&self, scope: &Scope) -> Scope {
+        let stored = self.get(&rg_id(&scope.sub, &scope.rg)).map(|rg| {
+            let parts: Vec<&str> = rg.id.split('/').collect();
+            (
+                parts.get(2).map(|s| s.to_string()),
+                parts.get(4).map(|s| s.to_string()),
+            )
+        });
+        match stored {
+            Some((Some(sub), Some(rg))) => Scope { sub, rg },
+            _ => scope.clone(),
+        }
+    }
+
+    /// The ID of `id` as stored (ARM's casing), or `id` itself when nothing is stored there.
+    pub fn canonical_id(&self, id: &str) -> String {
+        self.get(id)
+            .map_or_else(|| id.to_string(), |r| r.id.clone())
     }
 
     /// 404 `SubscriptionNotFound` unless the subscription exists.

@@ -57,6 +57,8 @@ pub enum Target {
     NetworkOperationStatus(String, String),
     /// `/subscriptions/{sub}/providers/Microsoft.Network/locations/{loc}/operationResults/{id}`
     NetworkOperationResult(String, String),
+    /// `/subscriptions/{sub}/providers/Microsoft.Network/privateDnsZones` (PrivateZones_List)
+    SubscriptionDnsZones(String),
     /// `.../privateDnsZones`
     DnsZones(Scope),
     /// `.../privateDnsZones/{zone}`
@@ -120,6 +122,7 @@ impl Target {
         match self {
             Target::ResourceGroups(_) | Target::ResourceGroup(_) => ApiFamily::Resources,
             Target::DnsZones(_)
+            | Target::SubscriptionDnsZones(_)
             | Target::DnsZone(..)
             | Target::VnetLinks(..)
             | Target::VnetLink(..)
@@ -152,7 +155,9 @@ impl Target {
             }
             Target::NetworkOperationStatus(..) => "operations".into(),
             Target::NetworkOperationResult(..) => "operationResults".into(),
-            Target::DnsZones(_) | Target::DnsZone(..) => "privateDnsZones".into(),
+            Target::DnsZones(_) | Target::SubscriptionDnsZones(_) | Target::DnsZone(..) => {
+                "privateDnsZones".into()
+            }
             Target::VnetLinks(..) | Target::VnetLink(..) => "virtualNetworkLinks".into(),
             Target::RecordSets(_, _, None) => "ALL".into(),
             Target::RecordSets(_, _, Some(t)) | Target::RecordSet(_, _, t, _) => t.clone(),
@@ -282,6 +287,9 @@ fn parse_subscription_provider(sub: &str, s: &[&str], path: &str) -> Result<Targ
             sub.to_string(),
             s[2].to_string(),
         ));
+    }
+    if s.len() == 2 && eq(s[0], "Microsoft.Network") && eq(s[1], "privateDnsZones") {
+        return Ok(Target::SubscriptionDnsZones(sub.to_string()));
     }
     if s.len() != 5 || !eq(s[0], "Microsoft.Network") || !eq(s[1], "locations") {
         return Err(bad_uri(path));

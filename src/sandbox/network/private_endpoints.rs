@@ -4,12 +4,15 @@
 //! one allocates a NIC in the endpoint's resource group with the next free IP of the subnet
 //! and opens a connection on the target Private Link Service (Pending for a manual
 //! connection). The connection state shown on the endpoint is read from the PLS side, so an
-//! approval there is what the endpoint reports.
+//! approval there is what the endpoint reports. PUT is a full replace, as in ARM: writable
+//! properties left out of an update (application security groups, custom DNS configs, the
+//! IP version) take their defaults, so a client that drops what it read loses them here too.
+//! New IDs and references are answered in the stored resources' casing.
 
 use std::time::Instant;
 
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{network_interfaces, private_link_services};
@@ -29,7 +32,17 @@ const FORMAT: &str = "InvalidRequestFormat";
 struct PutBody {
     location: Option<String>,
     tags: Option<Tags>,
+    extended_location: Option<ExtendedLocation>,
     properties: Option<PutProps>,
+}
+
+/// `ExtendedLocation` (network.json): an edge zone.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+struct ExtendedLocation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -39,12 +52,41 @@ struct PutProps {
     private_link_service_connections: Option<Vec<ConnBody>>,
     manual_private_link_service_connections: Option<Vec<ConnBody>>,
     custom_network_interface_name: Option<String>,
-    #[allow(dead_code)]
-    ip_configurations: Option<Vec<Value>>,
-    #[allow(dead_code)]
+    ip_configurations: Option<Vec<IpConfiguration>>,
     application_security_groups: Option<Vec<SubResource>>,
-    #[allow(dead_code)]
-    custom_dns_configs: Option<Vec<Value>>,
+    custom_dns_configs: Option<Vec<CustomDnsConfig>>,
+    ip_version_type: Option<String>,
+}
+
+/// `PrivateEndpointIPConfiguration`: a static address of the endpoint.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IpConfiguration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<IpConfigurationProps>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IpConfigurationProps {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    member_name: Option<String>,
+    #[serde(rename = "privateIPAddress", skip_serializing_if = "Option::is_none")]
+    private_ip_address: Option<String>,
+}
+
+/// `CustomDnsConfigPropertiesFormat`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CustomDnsConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fqdn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip_addresses: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,7 +104,8 @@ struct ConnProps {
     request_message: Option<String>,
 }
 
-/// A validated PUT request.
+/// A validated PUT request. ARM's PUT is a full replace: every writable property takes the
+/// request's value, and one left out takes its default.
 #[derive(Debug)]
 struct Request {
     location: String,
@@ -74,6 +117,32 @@ struct Request {
     group_ids: Vec<String>,
     request_message: String,
     custom_nic_name: Option<String>,
+    extended_location: Option<ExtendedLocation>,
+    ip_configurations: Vec<IpConfiguration>,
+    application_security_groups: Vec<String>,
+    custom_dns_configs: Vec<CustomDnsConfig>,
+    ip_version_type: String,
+}
+
+/// An application security group reference must name one (the sandbox holds no ASGs, so
+/// only the shape of the ID is checked).
+fn check_asg(id: &str, i: usize) -> Result<(), ArmError> {
+    let parts: Vec<&str> = id.trim_matches('/').split('/').collect();
+    let ok = parts.len() == 8
+        && parts[0].eq_ignore_ascii_case("subscriptions")
+        && parts[2].eq_ignore_ascii_case("resourceGroups")
+        && parts[4].eq_ignore_ascii_case("providers")
+        && parts[5].eq_ignore_ascii_case("Microsoft.Network")
+        && parts[6].eq_ignore_ascii_case("applicationSecurityGroups")
+        && parts.iter().all(|p| !p.is_empty());
+    if ok {
+        return Ok(());
+    }
+    Err(ArmError::bad_request(
+        "InvalidResourceReference",
+        format!("'{id}' is not an application security group ID."),
+    )
+    .with_target(format!("properties.applicationSecurityGroups[{i}].id")))
 }
 
 fn parse_request(raw: &[u8]) -> Result<Request, ArmError> {
@@ -125,9 +194,40 @@ fn parse_request(raw: &[u8]) -> Result<Request, ArmError> {
         )
         .with_target(format!("properties.{list}[0].properties.requestMessage")));
     }
+    let mut application_security_groups = Vec::new();
+    for (i, asg) in props
+        .application_security_groups
+        .iter()
+        .flatten()
+        .enumerate()
+    {
+        let id = body::require(
+            &asg.id,
+            &format!("properties.applicationSecurityGroups[{i}].id"),
+            FORMAT,
+        )?;
+        check_asg(id, i)?;
+        application_security_groups.push(id.clone());
+    }
+    let ip_version_type = props
+        .ip_version_type
+        .clone()
+        .unwrap_or_else(|| "IPv4".to_string());
+    if !["IPv4", "IPv6", "DualStack"].contains(&ip_version_type.as_str()) {
+        return Err(ArmError::bad_request(
+            FORMAT,
+            format!("ipVersionType '{ip_version_type}' is invalid; use IPv4, IPv6 or DualStack."),
+        )
+        .with_target("properties.ipVersionType"));
+    }
     Ok(Request {
         location,
         tags: req.tags.unwrap_or_default(),
+        extended_location: req.extended_location,
+        ip_configurations: props.ip_configurations.clone().unwrap_or_default(),
+        application_security_groups,
+        custom_dns_configs: props.custom_dns_configs.clone().unwrap_or_default(),
+        ip_version_type,
         subnet_id,
         manual: list.starts_with("manual"),
         conn_name: conn_name.clone(),
@@ -247,9 +347,12 @@ fn put(
 ) -> Result<ArmResponse, ArmError> {
     world.require_rg(&scope.sub, &scope.rg)?;
     body::check_name(name, TYPE, 2, 64)?;
-    let id = pe_id(scope, name);
+    let scope = &world.canonical_scope(scope);
+    let id = world.canonical_id(&pe_id(scope, name));
     world.require_idle(&id)?;
-    let req = parse_request(ctx.body)?;
+    let mut req = parse_request(ctx.body)?;
+    // References are answered in the referenced resource's own casing.
+    req.subnet_id = world.canonical_id(&req.subnet_id);
     let pls = private_link_services::resolve(world, &req.pls_ref).ok_or_else(|| {
         ArmError::bad_request(
             "InvalidPrivateLinkServiceId",
@@ -358,14 +461,28 @@ fn new_body(id: &str, name: &str, req: &Request, nic_id: &str) -> Value {
             "privateLinkServiceConnections": [],
             "manualPrivateLinkServiceConnections": [],
             "customNetworkInterfaceName": req.custom_nic_name.clone().unwrap_or_default(),
-            "customDnsConfigs": [],
-            "ipConfigurations": [],
-            "applicationSecurityGroups": [],
-            "ipVersionType": "IPv4"
         }
     });
     body["properties"][list] = json!([conn]);
+    if let Some(edge) = &req.extended_location {
+        body["extendedLocation"] = json!(edge);
+    }
+    set_replaceable(&mut body, req);
     body
+}
+
+/// The writable properties an update may change, written as a full replace.
+fn set_replaceable(body: &mut Value, req: &Request) {
+    let props = &mut body["properties"];
+    props["ipConfigurations"] = json!(req.ip_configurations);
+    props["applicationSecurityGroups"] = json!(
+        req.application_security_groups
+            .iter()
+            .map(|id| json!({"id": id}))
+            .collect::<Vec<_>>()
+    );
+    props["customDnsConfigs"] = json!(req.custom_dns_configs);
+    props["ipVersionType"] = json!(req.ip_version_type);
 }
 
 fn changed(path: &str) -> ArmError {
@@ -376,7 +493,10 @@ fn changed(path: &str) -> ArmError {
     .with_target(path)
 }
 
-/// Updates tags and the request message; any other change is refused, naming the property.
+/// Updates an endpoint as a full replace of what may change (tags, request message,
+/// application security groups, custom DNS configs, IP version); a change to anything else
+/// (location, subnet, connection, static IP configurations, edge zone) is refused, naming the
+/// property.
 fn update(
     world: &mut World,
     ctx: &Ctx<'_>,
@@ -414,7 +534,18 @@ fn update(
             "properties.{list}[0].properties.privateLinkServiceId"
         )));
     }
+    let old_edge: Option<ExtendedLocation> =
+        serde_json::from_value(existing["extendedLocation"].clone()).ok();
+    if old_edge != req.extended_location {
+        return Err(changed("extendedLocation"));
+    }
+    let old_ips: Vec<IpConfiguration> =
+        serde_json::from_value(props["ipConfigurations"].clone()).unwrap_or_default();
+    if old_ips != req.ip_configurations {
+        return Err(changed("properties.ipConfigurations"));
+    }
     if let Some(res) = world.get_mut(id) {
+        set_replaceable(&mut res.body, req);
         res.body["tags"] = json!(req.tags);
         res.body["etag"] = json!(network_etag());
         res.body["properties"]["provisioningState"] = json!("Updating");

@@ -113,7 +113,7 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
         }
         (Target::RecordSet(_, _, rtype, name), verb) => {
             let name = name.to_ascii_lowercase();
-            let id = format!("{zid}/{rtype}/{name}");
+            let id = format!("{}/{rtype}/{name}", world.canonical_id(&zid));
             match verb {
                 Verb::Get => match world.get(&id) {
                     Some(r) if !World::hidden_by_window(r, ctx.faults) => Ok(with_etag(

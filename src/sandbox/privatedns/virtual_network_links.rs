@@ -100,8 +100,8 @@ fn check_overlap(world: &World, zone: &str, vnet_id: &str, link_id: &str) -> Res
             "BadRequest",
             format!(
                 "A virtual network cannot be linked to multiple zones with overlapping namespaces. \
-                 You tried to link virtual network with '{zone}' and '{zone}' zones (existing link {}).",
-                other.id
+                 You tried to link virtual network with '{zone}' and '{}' zones.",
+                other.id.split('/').nth(8).unwrap_or(zone)
             ),
         )),
     }
@@ -115,7 +115,8 @@ fn put(
     name: &str,
 ) -> Result<ArmResponse, ArmError> {
     body::check_name(name, TYPE, 1, 80)?;
-    let id = format!("{}/virtualNetworkLinks/{name}", zone_id(scope, zone));
+    let zid = world.canonical_id(&zone_id(scope, zone));
+    let id = world.canonical_id(&format!("{zid}/virtualNetworkLinks/{name}"));
     world.require_idle(&id)?;
     check_preconditions(
         ctx,
@@ -147,6 +148,8 @@ fn put(
         .with_target("properties.virtualNetwork.id"));
     }
     check_overlap(world, zone, &vnet_id, &id)?;
+    // ARM answers with the virtual network's own casing, not the request's.
+    let vnet_id = world.canonical_id(&vnet_id);
     let tags = json!(req.tags.clone().unwrap_or_default());
     let registration = props.registration_enabled.unwrap_or(false);
     // Create and update both answer 202 with the operation (Private DNS LRO).

@@ -80,6 +80,7 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
                 .collect();
             Ok(ArmResponse::json(StatusCode::OK, json!({"value": value})))
         }
+        (Target::SubscriptionDnsZones(sub), Verb::Get) => list_subscription(world, ctx, sub),
         (Target::DnsZone(scope, name), Verb::Get) => {
             world.require_rg(&scope.sub, &scope.rg)?;
             match world.get(&zone_id(scope, name)) {
@@ -99,6 +100,51 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
     }
 }
 
+/// Page size of a list when the request gives no `$top` (PrivateZones_List's default).
+pub const DEFAULT_TOP: usize = 100;
+
+/// PrivateZones_List: every zone of the subscription, `$top` per page, further pages through
+/// `nextLink` (carrying `$skipToken`), as ARM pages.
+fn list_subscription(world: &World, ctx: &Ctx<'_>, sub: &str) -> Result<ArmResponse, ArmError> {
+    world.require_sub(sub)?;
+    let top = match ctx.query_param("$top") {
+        None => DEFAULT_TOP,
+        Some(t) => t.parse::<usize>().ok().filter(|t| *t > 0).ok_or_else(|| {
+            ArmError::bad_request(
+                "BadRequest",
+                format!("$top '{t}' is not a positive number."),
+            )
+        })?,
+    };
+    let skip = match ctx.query_param("$skipToken") {
+        None => 0,
+        Some(t) => t.parse::<usize>().map_err(|_| {
+            ArmError::bad_request("BadRequest", format!("$skipToken '{t}' is invalid."))
+        })?,
+    };
+    let prefix = format!("/subscriptions/{}/", sub.to_ascii_lowercase());
+    let zones: Vec<&Resource> = world
+        .of_kind(Kind::DnsZone)
+        .filter(|z| z.id.to_ascii_lowercase().starts_with(&prefix))
+        .collect();
+    let value: Vec<Value> = zones
+        .iter()
+        .skip(skip)
+        .take(top)
+        .map(|z| render(world, z))
+        .collect();
+    let mut page = json!({"value": value});
+    if skip + top < zones.len() {
+        page["nextLink"] = json!(format!(
+            "{}/subscriptions/{sub}/providers/Microsoft.Network/privateDnsZones?api-version={}&$top={top}&$skipToken={}",
+            ctx.endpoint,
+            ctx.api_version,
+            skip + top
+        ));
+    }
+    Ok(ArmResponse::json(StatusCode::OK, page))
+}
+
 /// The 202 answer every Private DNS LRO starts with.
 pub fn accepted(op: &crate::sandbox::state::Operation, ctx: &Ctx<'_>) -> ArmResponse {
     ArmResponse::empty(StatusCode::ACCEPTED)
@@ -115,7 +161,8 @@ fn put(
 ) -> Result<ArmResponse, ArmError> {
     world.require_rg(&scope.sub, &scope.rg)?;
     check_zone_name(name)?;
-    let id = zone_id(scope, name);
+    let scope = &world.canonical_scope(scope);
+    let id = world.canonical_id(&zone_id(scope, name));
     world.require_idle(&id)?;
     check_preconditions(ctx, world.get(&id), &format!("private DNS zone '{name}'"))?;
     let req: PutBody = body::parse(ctx.body)?;
