@@ -11,29 +11,22 @@ use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::time::{Duration, Instant};
 
+use common::hcl::{self, PROVIDER};
 use common::sandbox::TestSandbox;
-use common::{Workspace, both, flat, resource_values};
+use common::{Workspace, both, flat, resource_values, wait};
 use serde_json::json;
 
 /// The message the approval resource logs at INFO on every poll while it waits.
 const WAITING: &str = "waiting for Astronomer to approve the private endpoint connection";
 
 fn endpoint(sb: &TestSandbox) -> String {
-    format!(
-        r#"provider "astro" {{}}
-
-resource "astro_private_endpoint" "agents" {{
-  name                       = "astro-privatelink"
-  resource_group_name        = "rg-astro-agents"
-  location                   = "eastus"
-  subnet_id                  = "{subnet}"
-  private_link_service_alias = "{alias}"
-  request_message            = "Astro cluster clxxxxxxxxx"
-}}
-"#,
-        subnet = sb.var("ASTRO_SANDBOX_SUBNET_ID"),
-        alias = sb.var("ASTRO_SANDBOX_PLS_ALIAS"),
-    )
+    let endpoint = hcl::endpoint(
+        sb,
+        "agents",
+        "astro-privatelink",
+        "  request_message            = \"Astro cluster clxxxxxxxxx\"\n",
+    );
+    format!("{PROVIDER}{endpoint}")
 }
 
 /// The endpoint and its approval; `create_timeout` adds a `timeouts` block.
@@ -77,21 +70,16 @@ fn log_to(ws: &mut Workspace, name: &str) -> PathBuf {
 /// Waits until `log` holds `needle` `times` times (the event the test acts on), failing early
 /// if terraform already exited.
 fn wait_for_log(log: &Path, needle: &str, times: usize, child: &mut Child) {
-    let started = Instant::now();
-    loop {
+    wait::until_true(&format!("{needle:?} in the provider log"), || {
         let text = std::fs::read_to_string(log).unwrap_or_default();
-        if text.matches(needle).count() >= times {
-            return;
-        }
         if let Ok(Some(status)) = child.try_wait() {
-            panic!("terraform exited ({status}) before logging {needle:?}:\n{text}");
+            assert!(
+                text.matches(needle).count() >= times,
+                "terraform exited ({status}) before logging {needle:?}:\n{text}"
+            );
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(180),
-            "no {needle:?} in the provider log:\n{text}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+        text.matches(needle).count() >= times
+    });
 }
 
 /// Sets the connection's status through the service-side ARM PUT, as Astronomer support does.

@@ -7,10 +7,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use common::sandbox::TestSandbox;
-use common::{Workspace, both, flat, resource_values, terraform_bin};
+use common::{Workspace, both, flat, resource_values, terraform_bin, wait};
 use reqwest::Method;
 use serde_json::{Value as Json, json};
 
@@ -72,38 +71,31 @@ fn apply_with_approval(sb: &TestSandbox, ws: &Workspace, expected: usize) -> Str
         "{}/privateEndpointConnections?{ARM_NETWORK}",
         sb.var("ASTRO_SANDBOX_PLS_ID")
     );
-    let started = Instant::now();
-    loop {
-        let (code, body) = sb.arm(Method::GET, &list, None);
-        assert_eq!(code, 200, "{body}");
-        let conns = body["value"].as_array().cloned().unwrap_or_default();
-        let status = |c: &Json| {
-            c["properties"]["privateLinkServiceConnectionState"]["status"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string()
-        };
-        for c in conns.iter().filter(|c| status(c) == "Pending") {
-            let (code, body) = sb.arm(
-                Method::PUT,
-                &format!("{}?{ARM_NETWORK}", c["id"].as_str().expect("connection id")),
-                Some(json!({"properties": {"privateLinkServiceConnectionState": {"status": "Approved", "description": "Approved by Astronomer support"}}})),
-            );
-            assert_eq!(code, 200, "approve: {body}");
-        }
-        if conns.iter().filter(|c| status(c) == "Approved").count() >= expected {
-            break;
-        }
-        if child.try_wait().expect("poll terraform apply").is_some() {
-            break; // it ended early: its output below says why
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "only {} of {expected} connection requests reached Astronomer",
-            conns.len()
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait::until_true(
+        &format!("{expected} connection requests to reach Astronomer"),
+        || {
+            let (code, body) = sb.arm(Method::GET, &list, None);
+            assert_eq!(code, 200, "{body}");
+            let conns = body["value"].as_array().cloned().unwrap_or_default();
+            let status = |c: &Json| {
+                c["properties"]["privateLinkServiceConnectionState"]["status"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            for c in conns.iter().filter(|c| status(c) == "Pending") {
+                let (code, body) = sb.arm(
+                    Method::PUT,
+                    &format!("{}?{ARM_NETWORK}", c["id"].as_str().expect("connection id")),
+                    Some(json!({"properties": {"privateLinkServiceConnectionState": {"status": "Approved", "description": "Approved by Astronomer support"}}})),
+                );
+                assert_eq!(code, 200, "approve: {body}");
+            }
+            conns.iter().filter(|c| status(c) == "Approved").count() >= expected
+                // It ended early: its output below says why.
+                || child.try_wait().expect("poll terraform apply").is_some()
+        },
+    );
     let out = child.wait_with_output().expect("terraform apply");
     let text = both(&out);
     assert!(out.status.success(), "apply failed:\n{text}");
@@ -279,12 +271,7 @@ fn plans_empty_then_destroys_to_nothing(sb: &TestSandbox, ws: &Workspace) {
     import_back(ws, &resources);
     ws.assert_clean_plan("plan after importing every resource must be empty");
 
-    ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
-    assert_eq!(
-        sb.resources(),
-        Vec::<String>::new(),
-        "destroy left objects behind"
-    );
+    ws.destroy_to_nothing(sb);
 }
 
 /// Astronomer's verify step from inside `vnet_id`: (resolved address, http answer).
@@ -422,18 +409,10 @@ fn hub_and_spoke_links_one_zone_to_every_vnet() {
 
 /// Follows an LRO until the resource reports provisioningState Succeeded.
 fn wait_succeeded(sb: &TestSandbox, path_and_query: &str) -> Json {
-    let started = Instant::now();
-    loop {
+    wait::until(&format!("{path_and_query} to succeed"), || {
         let (code, body) = sb.arm(Method::GET, path_and_query, None);
-        if code == 200 && body["properties"]["provisioningState"] == "Succeeded" {
-            return body;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "{path_and_query}: {code} {body}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+        (code == 200 && body["properties"]["provisioningState"] == "Succeeded").then_some(body)
+    })
 }
 
 /// Makes an endpoint and its DNS through the ARM API as someone following Astronomer's guide

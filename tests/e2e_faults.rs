@@ -6,25 +6,13 @@
 
 mod common;
 
+use common::hcl::{self, PROVIDER};
 use common::sandbox::TestSandbox;
 use common::{Workspace, both, flat, resource_values};
 use serde_json::{Value as Json, json};
 
 fn endpoint(sb: &TestSandbox) -> String {
-    format!(
-        r#"provider "astro" {{}}
-
-resource "astro_private_endpoint" "pe" {{
-  name                       = "astro-pl"
-  resource_group_name        = "rg-astro-agents"
-  location                   = "eastus"
-  subnet_id                  = "{subnet}"
-  private_link_service_alias = "{alias}"
-}}
-"#,
-        subnet = sb.var("ASTRO_SANDBOX_SUBNET_ID"),
-        alias = sb.var("ASTRO_SANDBOX_PLS_ALIAS"),
-    )
+    format!("{PROVIDER}{}", hcl::endpoint(sb, "pe", "astro-pl", ""))
 }
 
 fn dns(sb: &TestSandbox) -> String {

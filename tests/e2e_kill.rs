@@ -5,29 +5,15 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
+use common::hcl::{self, PROVIDER};
 use common::sandbox::TestSandbox;
-use common::{Workspace, both, flat, resource_values};
+use common::{Workspace, both, flat, resource_values, wait};
 use serde_json::json;
 
 const NAME: &str = "astro-killed";
 
 fn config(sb: &TestSandbox) -> String {
-    format!(
-        r#"provider "astro" {{}}
-
-resource "astro_private_endpoint" "pe" {{
-  name                       = "{NAME}"
-  resource_group_name        = "rg-astro-agents"
-  location                   = "eastus"
-  subnet_id                  = "{subnet}"
-  private_link_service_alias = "{alias}"
-}}
-"#,
-        subnet = sb.var("ASTRO_SANDBOX_SUBNET_ID"),
-        alias = sb.var("ASTRO_SANDBOX_PLS_ALIAS"),
-    )
+    format!("{PROVIDER}{}", hcl::endpoint(sb, "pe", NAME, ""))
 }
 
 /// Name and parent pid of process `pid`, from `/proc/<pid>/status`.
@@ -96,7 +82,7 @@ fn finish_orphaned_operation(sb: &TestSandbox) {
         .find(|e| e["resource_type"] == "operations")
         .and_then(|e| e["path"].as_str().map(String::from))
         .expect("the killed provider was polling an operation");
-    wait_for("the orphaned operation to finish", || {
+    wait::until_true("the orphaned operation to finish", || {
         let (code, body) = sb.arm(
             reqwest::Method::GET,
             &format!("{op}?api-version=2025-01-01"),
@@ -104,18 +90,6 @@ fn finish_orphaned_operation(sb: &TestSandbox) {
         );
         code == 200 && body["status"] != "InProgress"
     });
-}
-
-/// Waits up to two minutes for `cond`.
-fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 #[test]
@@ -129,7 +103,7 @@ fn provider_killed_mid_create_leaves_an_import_hint_and_nothing_orphaned() {
     sb.clear_requests();
     let child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     let terraform = child.id();
-    wait_for("the PUT to reach Azure and a first poll", || {
+    wait::until_true("the PUT to reach Azure and a first poll", || {
         sb.count("PUT privateEndpoints") >= 1 && sb.count("GET operations") >= 1
     });
     let provider = provider_child(terraform).expect("terraform runs the provider as its child");

@@ -9,6 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use common::hcl::{self, PROVIDER};
 use common::sandbox::{TestSandbox, fast};
 use common::{Workspace, both, flat};
 use serde_json::Value as Json;
@@ -21,24 +22,16 @@ fn loopback_sandbox() -> TestSandbox {
 }
 
 fn config(sb: &TestSandbox) -> String {
+    let endpoint = hcl::endpoint(sb, "agents", "astro-privatelink", "");
+    let unit = hcl::dns(
+        "astro",
+        CLUSTER,
+        "astro_private_endpoint.agents.private_ip_address",
+        &[hcl::quoted(&sb.var("ASTRO_SANDBOX_VNET_ID"))],
+        "",
+    );
     format!(
-        r#"provider "astro" {{}}
-
-resource "astro_private_endpoint" "agents" {{
-  name                       = "astro-privatelink"
-  resource_group_name        = "rg-astro-agents"
-  location                   = "eastus"
-  subnet_id                  = "{subnet}"
-  private_link_service_alias = "{alias}"
-}}
-
-resource "astro_private_dns" "astro" {{
-  resource_group_name = "rg-astro-dns"
-  cluster_id          = "{CLUSTER}"
-  ip_address          = astro_private_endpoint.agents.private_ip_address
-  virtual_network_ids = ["{vnet}"]
-}}
-
+        r#"{PROVIDER}{endpoint}{unit}
 data "astro_private_link_check" "astro" {{
   private_endpoint_id = astro_private_endpoint.agents.id
   dns_record_id       = astro_private_dns.astro.id
@@ -57,9 +50,6 @@ output "checks" {{
   value = data.astro_private_link_check.astro.checks
 }}
 "#,
-        subnet = sb.var("ASTRO_SANDBOX_SUBNET_ID"),
-        alias = sb.var("ASTRO_SANDBOX_PLS_ALIAS"),
-        vnet = sb.var("ASTRO_SANDBOX_VNET_ID"),
         dns = sb.var("ASTRO_SANDBOX_DNS"),
     )
 }

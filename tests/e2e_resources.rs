@@ -4,38 +4,12 @@
 mod common;
 
 use common::sandbox::TestSandbox;
-use common::{Workspace, resource_values};
+use common::{Workspace, hcl, resource_values, wait};
 use serde_json::json;
 
 /// The second seeded VNet, next to the first.
 fn vnet2(sb: &TestSandbox) -> String {
     format!("{}-2", sb.var("ASTRO_SANDBOX_VNET_ID"))
-}
-
-/// Endpoint + DNS with only the required arguments.
-fn basic(sb: &TestSandbox) -> String {
-    format!(
-        r#"provider "astro" {{}}
-
-resource "astro_private_endpoint" "agents" {{
-  name                       = "astro-privatelink"
-  resource_group_name        = "rg-astro-agents"
-  location                   = "eastus"
-  subnet_id                  = "{subnet}"
-  private_link_service_alias = "{alias}"
-}}
-
-resource "astro_private_dns" "astro" {{
-  resource_group_name = "rg-astro-dns"
-  cluster_id          = "clxxxxxxxxx"
-  ip_address          = astro_private_endpoint.agents.private_ip_address
-  virtual_network_ids = ["{vnet}"]
-}}
-"#,
-        subnet = sb.var("ASTRO_SANDBOX_SUBNET_ID"),
-        alias = sb.var("ASTRO_SANDBOX_PLS_ALIAS"),
-        vnet = sb.var("ASTRO_SANDBOX_VNET_ID"),
-    )
 }
 
 /// Every argument set; `tags`, `message`, `ttl`, `vnets` vary between steps.
@@ -90,17 +64,13 @@ output "status" {{
     )
 }
 
-fn apply(ws: &Workspace) -> String {
-    ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"])
-}
-
 #[test]
 fn basic_config_applies_plans_empty_and_destroys_to_nothing() {
     let sb = TestSandbox::start();
     let ws = Workspace::with_sandbox(&sb);
-    ws.write_config(&basic(&sb));
+    ws.write_config(&hcl::basic(&sb));
     ws.init();
-    apply(&ws);
+    ws.apply();
     let state = ws.state_json();
     let pe = resource_values(&state, "astro_private_endpoint.agents");
     let ip = pe["private_ip_address"].as_str().unwrap().to_string();
@@ -125,12 +95,7 @@ fn basic_config_applies_plans_empty_and_destroys_to_nothing() {
     );
     ws.assert_clean_plan("plan after apply must be empty");
     assert!(!sb.resources().is_empty());
-    ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
-    assert_eq!(
-        sb.resources(),
-        Vec::<String>::new(),
-        "destroy leaves the sandbox empty"
-    );
+    ws.destroy_to_nothing(&sb);
 }
 
 #[test]
@@ -146,7 +111,7 @@ fn complete_config_applies_plans_empty_and_destroys_to_nothing() {
         &vnets,
     ));
     ws.init();
-    let out = apply(&ws);
+    let out = ws.apply();
     assert!(out.contains("status = \"Pending\""), "{out}");
     let state = ws.state_json();
     let pe = resource_values(&state, "astro_private_endpoint.agents");
@@ -169,12 +134,7 @@ fn complete_config_applies_plans_empty_and_destroys_to_nothing() {
         2
     );
     ws.assert_clean_plan("plan after apply must be empty");
-    ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
-    assert_eq!(
-        sb.resources(),
-        Vec::<String>::new(),
-        "destroy leaves the sandbox empty"
-    );
+    ws.destroy_to_nothing(&sb);
 }
 
 #[test]
@@ -185,14 +145,14 @@ fn in_place_updates_touch_only_what_changed() {
     let two = [sb.var("ASTRO_SANDBOX_VNET_ID"), vnet2(&sb)];
     ws.write_config(&complete(&sb, "data", "first message", 300, &one));
     ws.init();
-    apply(&ws);
+    ws.apply();
     let id_before =
         resource_values(&ws.state_json(), "astro_private_endpoint.agents")["id"].clone();
 
     let step = |config: String, expect: &[(&str, u64)]| {
         ws.write_config(&config);
         sb.clear_requests();
-        apply(&ws);
+        ws.apply();
         for (key, n) in expect {
             assert_eq!(
                 sb.count(key),
@@ -281,7 +241,7 @@ fn ip_address_change_rewrites_only_the_record() {
     };
     ws.write_config(&config("10.10.1.50"));
     ws.init();
-    apply(&ws);
+    ws.apply();
     ws.write_config(&config("10.10.1.51"));
     let plan = ws.plan_json();
     let change = &plan["resource_changes"][0]["change"];
@@ -291,7 +251,7 @@ fn ip_address_change_rewrites_only_the_record() {
         "unchanged VNets keep their known link IDs: {change}"
     );
     sb.clear_requests();
-    apply(&ws);
+    ws.apply();
     assert_eq!(sb.count("PUT A"), 1, "{}", sb.summary());
     assert_eq!(
         sb.count("PUT privateDnsZones")
@@ -315,7 +275,7 @@ fn out_of_band_changes_show_in_plan_and_apply_repairs_them() {
     let vnets = [sb.var("ASTRO_SANDBOX_VNET_ID"), vnet2(&sb)];
     ws.write_config(&complete(&sb, "data", "msg", 300, &vnets));
     ws.init();
-    apply(&ws);
+    ws.apply();
     let state = ws.state_json();
     let pe = resource_values(&state, "astro_private_endpoint.agents").clone();
     let dns = resource_values(&state, "astro_private_dns.astro").clone();
@@ -351,7 +311,7 @@ fn out_of_band_changes_show_in_plan_and_apply_repairs_them() {
         sb.oob(edit);
         let (code, text) = ws.plan_exit();
         assert_eq!(code, 2, "plan must show the drift after: {what}\n{text}");
-        apply(&ws);
+        ws.apply();
         ws.assert_clean_plan(&format!("apply must repair: {what}"));
     }
     let state = ws.state_json();
@@ -368,9 +328,9 @@ fn out_of_band_changes_show_in_plan_and_apply_repairs_them() {
 fn import_gives_an_empty_plan_and_create_over_existing_objects_gives_the_import_hint() {
     let sb = TestSandbox::start();
     let first = Workspace::with_sandbox(&sb);
-    first.write_config(&basic(&sb));
+    first.write_config(&hcl::basic(&sb));
     first.init();
-    apply(&first);
+    first.apply();
     let state = first.state_json();
     let pe_id = resource_values(&state, "astro_private_endpoint.agents")["id"]
         .as_str()
@@ -383,7 +343,7 @@ fn import_gives_an_empty_plan_and_create_over_existing_objects_gives_the_import_
 
     // A second configuration that does not know these objects must refuse to adopt them.
     let second = Workspace::with_sandbox(&sb);
-    second.write_config(&basic(&sb));
+    second.write_config(&hcl::basic(&sb));
     second.init();
     let out = second.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     let text = common::both(&out);
@@ -401,7 +361,7 @@ fn import_gives_an_empty_plan_and_create_over_existing_objects_gives_the_import_
 
     // Importing both gives an empty plan.
     let third = Workspace::with_sandbox(&sb);
-    third.write_config(&basic(&sb));
+    third.write_config(&hcl::basic(&sb));
     third.init();
     third.ok(&[
         "import",
@@ -431,7 +391,7 @@ fn import_gives_an_empty_plan_and_create_over_existing_objects_gives_the_import_
 fn bad_import_ids_are_refused_with_the_expected_format() {
     let sb = TestSandbox::start();
     let ws = Workspace::with_sandbox(&sb);
-    ws.write_config(&basic(&sb));
+    ws.write_config(&hcl::basic(&sb));
     ws.init();
     let out = ws.run(&[
         "import",
@@ -492,7 +452,7 @@ fn two_clusters_share_one_zone_and_each_destroy_removes_only_its_own_objects() {
         ),
     ));
     ws.init();
-    apply(&ws);
+    ws.apply();
     ws.assert_clean_plan("plan");
     let links = |rs: &[String]| {
         rs.iter()
@@ -547,7 +507,7 @@ fn destroy_stops_with_a_clear_error_when_the_zone_holds_foreign_records() {
         )
     ));
     ws.init();
-    apply(&ws);
+    ws.apply();
     let zone = resource_values(&ws.state_json(), "astro_private_dns.a")["zone_id"]
         .as_str()
         .unwrap()
@@ -632,21 +592,14 @@ fn importing_a_hand_made_record_into_an_unmanaged_zone_adopts_without_replacing(
         );
         assert!((200..300).contains(&code), "{path}: {answer}");
         // Zone and link PUTs are long-running: wait until they read back.
-        for _ in 0..50 {
-            if sb
-                .arm(
-                    reqwest::Method::GET,
-                    &format!("{path}?api-version=2024-06-01"),
-                    None,
-                )
-                .0
-                == 200
-            {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        panic!("{path} never appeared");
+        wait::until_true(&format!("{path} to appear"), || {
+            sb.arm(
+                reqwest::Method::GET,
+                &format!("{path}?api-version=2024-06-01"),
+                None,
+            )
+            .0 == 200
+        });
     };
     put(zone.clone(), json!({"location": "global"}));
     put(
@@ -672,7 +625,7 @@ fn importing_a_hand_made_record_into_an_unmanaged_zone_adopts_without_replacing(
         "adopted in place, not replaced: {change}"
     );
     sb.clear_requests();
-    apply(&ws);
+    ws.apply();
     let writes = sb.summary()["by_method"]
         .as_object()
         .unwrap()
@@ -710,7 +663,7 @@ fn an_alias_azure_does_not_know_fails_with_what_to_send_support() {
     let sb = TestSandbox::start();
     let ws = Workspace::with_sandbox(&sb);
     let unknown = "nobody.00000000-0000-0000-0000-00000000dead.eastus.azure.privatelinkservice";
-    ws.write_config(&basic(&sb).replace(&sb.var("ASTRO_SANDBOX_PLS_ALIAS"), unknown));
+    ws.write_config(&hcl::basic(&sb).replace(&sb.var("ASTRO_SANDBOX_PLS_ALIAS"), unknown));
     ws.init();
     let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     let text = common::flat(&common::both(&out));

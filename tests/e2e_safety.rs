@@ -14,10 +14,6 @@ use serde_json::{Value as Json, json};
 const NETWORK_API: &str = "2025-01-01";
 const DNS_API: &str = "2024-06-01";
 
-fn apply(ws: &Workspace) -> String {
-    ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"])
-}
-
 /// An endpoint with `extra` lines inside its block.
 fn endpoint(sb: &TestSandbox, subnet: &str, extra: &str) -> String {
     format!(
@@ -102,7 +98,7 @@ fn a_tags_update_keeps_an_application_security_group_set_out_of_band() {
         "  request_message            = \"cluster clx\"\n  tags                       = { team = \"a\" }\n",
     )]));
     ws.init();
-    apply(&ws);
+    ws.apply();
     let pe_id = resource_values(&ws.state_json(), "astro_private_endpoint.agents")["id"]
         .as_str()
         .unwrap()
@@ -129,7 +125,7 @@ fn a_tags_update_keeps_an_application_security_group_set_out_of_band() {
         &subnet,
         "  request_message            = \"cluster clx, org o\"\n  tags                       = { team = \"b\" }\n",
     )]));
-    apply(&ws);
+    ws.apply();
     let stored = arm_get(&sb, &pe_id, NETWORK_API);
     assert_eq!(stored["tags"], json!({"team": "b"}), "{stored}");
     assert_eq!(
@@ -151,7 +147,7 @@ fn a_record_update_keeps_metadata_set_out_of_band() {
     let vnet = sb.var("ASTRO_SANDBOX_VNET_ID");
     ws.write_config(&config(&[&dns(std::slice::from_ref(&vnet), 300)]));
     ws.init();
-    apply(&ws);
+    ws.apply();
     let record_id = resource_values(&ws.state_json(), "astro_private_dns.astro")["id"]
         .as_str()
         .unwrap()
@@ -162,7 +158,7 @@ fn a_record_update_keeps_metadata_set_out_of_band() {
     arm_put(&sb, &record_id, DNS_API, record);
 
     ws.write_config(&config(&[&dns(std::slice::from_ref(&vnet), 60)]));
-    apply(&ws);
+    ws.apply();
     let stored = arm_get(&sb, &record_id, DNS_API);
     assert_eq!(stored["properties"]["ttl"], 60, "{stored}");
     assert_eq!(
@@ -189,7 +185,7 @@ fn ids_in_another_case_keep_the_users_spelling_and_plan_clean() {
         &dns_in("RG-ASTRO-DNS", std::slice::from_ref(&vnet_shout), 300),
     ]));
     ws.init();
-    apply(&ws);
+    ws.apply();
     let state = ws.state_json();
     // A refresh reads Azure's spellings and must keep every ID as held.
     ws.ok(&[
@@ -235,7 +231,7 @@ fn ids_in_another_case_keep_the_users_spelling_and_plan_clean() {
         &dns_in("RG-ASTRO-DNS", std::slice::from_ref(&vnet), 300),
     ]));
     ws.assert_clean_plan("a case-only change is no change");
-    apply(&ws);
+    ws.apply();
 
     // A case-only change next to a real one: the update keeps the plan's spelling.
     let vnet2 = format!("{vnet}-2");
@@ -243,7 +239,7 @@ fn ids_in_another_case_keep_the_users_spelling_and_plan_clean() {
         &endpoint(&sb, &subnet, ""),
         &dns_in("RG-ASTRO-DNS", &[vnet.to_uppercase(), vnet2.clone()], 300),
     ]));
-    apply(&ws);
+    ws.apply();
     let unit = resource_values(&ws.state_json(), "astro_private_dns.astro").clone();
     let mut want = vec![vnet.to_uppercase(), vnet2];
     want.sort();
@@ -316,7 +312,7 @@ fn import_when_azure_answers_with_the_service_id_neither_empties_the_alias_nor_r
     let first = Workspace::with_sandbox(&sb);
     first.write_config(&config(&[&endpoint(&sb, &subnet, "")]));
     first.init();
-    apply(&first);
+    first.apply();
     let pe_id = resource_values(&first.state_json(), "astro_private_endpoint.agents")["id"]
         .as_str()
         .unwrap()
@@ -365,7 +361,7 @@ fn import_when_azure_answers_with_the_service_id_neither_empties_the_alias_nor_r
         "no spurious tags change: {change}"
     );
     sb.clear_requests();
-    apply(&ws);
+    ws.apply();
     assert_eq!(sb.count("PUT privateEndpoints"), 0, "{}", sb.summary());
     assert_eq!(
         resource_values(&ws.state_json(), "astro_private_endpoint.agents")["private_link_service_alias"],
@@ -381,7 +377,7 @@ fn an_endpoint_imported_without_tags_plans_no_tags_change() {
     let first = Workspace::with_sandbox(&sb);
     first.write_config(&config(&[&endpoint(&sb, &subnet, "")]));
     first.init();
-    apply(&first);
+    first.apply();
     let pe_id = resource_values(&first.state_json(), "astro_private_endpoint.agents")["id"]
         .as_str()
         .unwrap()

@@ -2,10 +2,10 @@
 //! auth failures, api-versions, private endpoint LROs and the approval flow, NICs, private
 //! DNS LROs, etags, record sets, and every documented error case.
 
-mod sandbox_support;
+mod common;
 
+use common::sandbox_env::{Env, start};
 use reqwest::{Method, StatusCode};
-use sandbox_support::{Env, start};
 use serde_json::json;
 
 #[tokio::test]
@@ -66,7 +66,7 @@ async fn token_endpoint_accepts_secret_and_assertion_and_rejects_the_rest() {
         .client
         .post(format!("{}/{tenant}/oauth2/v2.0/token", env.base))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(sandbox_support::form(&[
+        .body(common::sandbox_env::form(&[
             ("grant_type", "client_credentials"),
             ("client_id", &env.var("ARM_CLIENT_ID")),
             ("client_secret", "sandbox-client-secret"),
@@ -79,7 +79,7 @@ async fn token_endpoint_accepts_secret_and_assertion_and_rejects_the_rest() {
     let response = env
         .client
         .post(format!("{}/not-a-tenant/oauth2/v2.0/token", env.base))
-        .body(sandbox_support::form(&[(
+        .body(common::sandbox_env::form(&[(
             "grant_type",
             "client_credentials",
         )]))

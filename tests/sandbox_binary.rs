@@ -2,7 +2,7 @@
 //! the ready line, serves HTTPS that a client trusting only that CA accepts, and exits
 //! cleanly on SIGTERM; `--help` prints usage.
 
-mod sandbox_support;
+mod common;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -101,7 +101,7 @@ async fn serve_writes_env_and_stops_on_sigterm() {
 
     // A client trusting only ca.pem gets through; one trusting nothing does not.
     let ca = std::fs::read_to_string(&ca_path).expect("ca.pem");
-    let client = sandbox_support::client_for(&ca);
+    let client = common::sandbox_env::client_for(&ca);
     let health = client
         .get(format!("{endpoint}/_sandbox/health"))
         .send()
@@ -111,7 +111,7 @@ async fn serve_writes_env_and_stops_on_sigterm() {
     let other_ca = astro_provider::sandbox::tls::generate()
         .expect("other CA")
         .ca_pem;
-    let untrusting = sandbox_support::client_for(&other_ca);
+    let untrusting = common::sandbox_env::client_for(&other_ca);
     assert!(
         untrusting
             .get(format!("{endpoint}/_sandbox/health"))

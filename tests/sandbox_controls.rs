@@ -1,13 +1,14 @@
 //! The management API: faults (429 + Retry-After, 500, latency, the 404 window), the request
 //! log, approve/reject, out-of-band edits, verify, reset, and graceful shutdown.
 
-mod sandbox_support;
+mod common;
 
 use std::time::{Duration, Instant};
 
 use astro_provider::sandbox::Faults;
+use common::sandbox_env::{Env, start, start_with};
+use common::wait;
 use reqwest::{Method, StatusCode};
-use sandbox_support::{Env, start, start_with};
 use serde_json::json;
 
 fn rg_path(env: &Env) -> String {
@@ -91,20 +92,21 @@ async fn latency_is_added_per_request() {
     let started = Instant::now();
     assert_eq!(env.get(&rg_path(&env)).await.status, StatusCode::OK);
     assert!(started.elapsed() >= Duration::from_millis(150));
-    let started = Instant::now();
-    env.mgmt(Method::GET, "health", None).await;
-    assert!(
-        started.elapsed() < Duration::from_millis(150),
-        "management is not delayed"
-    );
+    // With ten minutes added to every ARM request, the management API still answers within
+    // the client's own timeout: it is not delayed.
+    env.set_faults(json!({"latency_ms": 600_000})).await;
+    let health = env.mgmt(Method::GET, "health", None).await;
+    assert_eq!(health.status, StatusCode::OK, "management is not delayed");
 }
 
 #[tokio::test]
 async fn read_after_write_404_window() {
     let env = start().await;
-    env.set_faults(json!({"lro_polls": 0, "not_found_window_ms": 400}))
+    // A window far longer than the next request takes even on a loaded machine.
+    env.set_faults(json!({"lro_polls": 0, "not_found_window_ms": 3000}))
         .await;
     let id = env.pe_id("fresh");
+    let before_put = Instant::now();
     let created = env
         .put(
             &id,
@@ -120,8 +122,14 @@ async fn read_after_write_404_window() {
         "lro_polls 0 completes at once"
     );
     assert_eq!(env.get(&id).await.code(), "ResourceNotFound");
-    tokio::time::sleep(Duration::from_millis(450)).await;
-    assert_eq!(env.get(&id).await.status, StatusCode::OK);
+    wait::until_async("the endpoint to become readable", || async {
+        (env.get(&id).await.status == StatusCode::OK).then_some(())
+    })
+    .await;
+    assert!(
+        before_put.elapsed() >= Duration::from_millis(3000),
+        "hidden for the whole window"
+    );
 }
 
 #[tokio::test]
@@ -185,7 +193,7 @@ async fn approve_endpoint_and_verify() {
     let verify = |vnet: String| {
         let env = &env;
         async move {
-            let query = sandbox_support::form(&[
+            let query = common::sandbox_env::form(&[
                 ("vnet_id", vnet.as_str()),
                 ("host", "clxyz.external.astronomer.run"),
             ]);
@@ -437,7 +445,7 @@ async fn injected_lro_failure_ends_failed() {
 async fn serves_while_the_callers_runtime_is_blocked() {
     let env = start().await;
     // A fresh client: a pooled connection of env.client would live on the blocked runtime.
-    let client = sandbox_support::client_for(env.sandbox.ca_pem());
+    let client = common::sandbox_env::client_for(env.sandbox.ca_pem());
     let url = format!("{}/_sandbox/health", env.base);
     let worker = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -470,12 +478,12 @@ async fn an_operation_nobody_polls_finishes_by_itself() {
     let busy = env.delete(&id).await;
     assert_eq!(busy.status, StatusCode::CONFLICT, "{busy:?}");
     assert_eq!(busy.code(), "AnotherOperationInProgress");
-    tokio::time::sleep(std::time::Duration::from_millis(5500)).await;
-    let pe = env.get(&id).await;
-    assert_eq!(
-        pe.body["properties"]["provisioningState"], "Succeeded",
-        "{pe:?}"
-    );
+    // Nobody polls the operation; reads of the endpoint see it finish on its own.
+    wait::until_async("the abandoned operation to finish by itself", || async {
+        let pe = env.get(&id).await;
+        (pe.body["properties"]["provisioningState"] == "Succeeded").then_some(())
+    })
+    .await;
     let delete = env.delete(&id).await;
     assert_eq!(
         delete.status,

@@ -2,7 +2,7 @@
 //! ClientAssertionCredential, pointed at the sandbox through a custom cloud and a reqwest
 //! transport trusting the sandbox CA, obtain tokens that ARM routes then accept.
 
-mod sandbox_support;
+mod common;
 
 use std::sync::Arc;
 
@@ -17,7 +17,7 @@ use reqwest::StatusCode;
 
 const SCOPE: &str = "https://management.azure.com/.default";
 
-fn client_options(env: &sandbox_support::Env) -> ClientOptions {
+fn client_options(env: &common::sandbox_env::Env) -> ClientOptions {
     let mut cloud = CustomConfiguration::default();
     cloud.authority_host = env.var("AZURE_AUTHORITY_HOST");
     ClientOptions {
@@ -38,7 +38,7 @@ impl ClientAssertion for FixedAssertion {
 }
 
 /// A federated token from the sandbox's issuer for one of the seeded federated credentials.
-async fn minted(env: &sandbox_support::Env, subject: &str) -> String {
+async fn minted(env: &common::sandbox_env::Env, subject: &str) -> String {
     let answer = env
         .mgmt(
             reqwest::Method::POST,
@@ -49,7 +49,7 @@ async fn minted(env: &sandbox_support::Env, subject: &str) -> String {
     answer.body["token"].as_str().expect("token").to_string()
 }
 
-async fn arm_status(env: &sandbox_support::Env, token: &str) -> StatusCode {
+async fn arm_status(env: &common::sandbox_env::Env, token: &str) -> StatusCode {
     let url = format!(
         "{}/subscriptions/{}/resourceGroups/rg-astro-agents?api-version=2024-03-01",
         env.base,
@@ -66,7 +66,7 @@ async fn arm_status(env: &sandbox_support::Env, token: &str) -> StatusCode {
 
 #[tokio::test]
 async fn client_secret_credential_gets_a_token_arm_accepts() {
-    let env = sandbox_support::start().await;
+    let env = common::sandbox_env::start().await;
     let credential = ClientSecretCredential::new(
         &env.var("ARM_TENANT_ID"),
         env.var("ARM_CLIENT_ID"),
@@ -93,7 +93,7 @@ async fn client_secret_credential_gets_a_token_arm_accepts() {
 
 #[tokio::test]
 async fn client_assertion_credential_gets_a_token_arm_accepts() {
-    let env = sandbox_support::start().await;
+    let env = common::sandbox_env::start().await;
     let credential = ClientAssertionCredential::new(
         env.var("ARM_TENANT_ID"),
         env.var("ARM_CLIENT_ID"),

@@ -2,10 +2,10 @@
 //! Azure's default rules attached to subnets, VNet custom DNS servers, VNet peerings with
 //! their state (ARM GET routes), and the management controls that change each one.
 
-mod sandbox_support;
+mod common;
 
+use common::sandbox_env::start;
 use reqwest::{Method, StatusCode};
-use sandbox_support::start;
 use serde_json::json;
 
 const API: &str = "api-version=2025-01-01";

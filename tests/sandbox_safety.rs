@@ -3,10 +3,10 @@
 //! the overlapping-namespaces error names no zone, and the subscription's private DNS zones
 //! list in pages.
 
-mod sandbox_support;
+mod common;
 
+use common::sandbox_env::start;
 use reqwest::{Method, StatusCode};
-use sandbox_support::start;
 use serde_json::json;
 
 #[tokio::test]

@@ -3,13 +3,13 @@
 //! tokens for issuer, subject and audience; the CI and managed identity endpoints answer their
 //! documented failures. (The provider's side of each is in tests/e2e_auth.rs.)
 
-mod sandbox_support;
+mod common;
 
 use astro_provider::azure::credential::certificate::ClientCertificate;
 use astro_provider::sandbox::identity as idp;
 use base64::Engine;
+use common::sandbox_env::{Answer, Env, start};
 use reqwest::{Method, StatusCode};
-use sandbox_support::{Answer, Env, start};
 use serde_json::json;
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";

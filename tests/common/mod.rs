@@ -168,6 +168,21 @@ impl Workspace {
         );
     }
 
+    /// `terraform apply -auto-approve`; fails the test unless it succeeds. Returns its output.
+    pub fn apply(&self) -> String {
+        self.ok(&["apply", "-auto-approve", "-no-color", "-input=false"])
+    }
+
+    /// `terraform destroy -auto-approve`, then `sb` must hold no object a client created.
+    pub fn destroy_to_nothing(&self, sb: &sandbox::TestSandbox) {
+        self.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        assert_eq!(
+            sb.resources(),
+            Vec::<String>::new(),
+            "destroy leaves the sandbox empty"
+        );
+    }
+
     /// `terraform show -json` of a saved plan file.
     pub fn plan_json(&self) -> Json {
         self.ok(&["plan", "-no-color", "-input=false", "-out=tfplan"]);
@@ -210,7 +225,10 @@ pub fn resource_values<'a>(state: &'a Json, address: &str) -> &'a Json {
 }
 
 pub mod bad_inputs;
+pub mod hcl;
 pub mod sandbox;
+pub mod sandbox_env;
+pub mod wait;
 
 impl Workspace {
     /// A workspace whose provider talks to `sb` with its service principal.

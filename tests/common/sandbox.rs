@@ -13,6 +13,8 @@ pub struct TestSandbox {
     client: reqwest::Client,
     base: String,
     dir: tempfile::TempDir,
+    /// Holds a generated seed file for the sandbox's life.
+    seed_dir: Option<tempfile::TempDir>,
 }
 
 /// Fast defaults: one poll per LRO, Retry-After 0.
@@ -24,6 +26,46 @@ pub fn fast() -> Faults {
     }
 }
 
+/// [`fast`] as the JSON of `PUT /_sandbox/faults`, with the fields of `overrides` replacing
+/// the defaults (`overrides` must be an object).
+pub fn fast_with(overrides: &Json) -> Json {
+    let mut all = json!(fast());
+    for (k, v) in overrides.as_object().expect("faults are a JSON object") {
+        all[k] = v.clone();
+    }
+    all
+}
+
+/// A client that trusts only `ca_pem` (the sandbox's CA) and never uses a proxy.
+pub fn client_for(ca_pem: &str) -> reqwest::Client {
+    let cert = reqwest::Certificate::from_pem(ca_pem.as_bytes()).expect("CA PEM");
+    reqwest::Client::builder()
+        .tls_certs_only([cert])
+        .no_proxy()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
+
+/// The embedded default seed with `extra` more VNets (`vnet-link-<i>`, 10.<100+i>.0.0/16, one
+/// subnet `snet`) in `rg-astro-agents`, so one DNS unit can link several.
+pub fn seed_with_vnets(extra: usize) -> Json {
+    let mut seed: Json = serde_json::from_str(include_str!("../../src/sandbox/default-seed.json"))
+        .expect("embedded seed is JSON");
+    let vnets = seed["subscriptions"][0]["resource_groups"][0]["virtual_networks"]
+        .as_array_mut()
+        .expect("seeded VNets");
+    for i in 0..extra {
+        vnets.push(json!({
+            "name": format!("vnet-link-{i}"),
+            "address_space": [format!("10.{}.0.0/16", 100 + i)],
+            "subnets": [{"name": "snet", "address_prefix": format!("10.{}.1.0/24", 100 + i),
+                         "private_endpoint_network_policies": "Disabled"}]
+        }));
+    }
+    seed
+}
+
 impl TestSandbox {
     /// Starts a sandbox with the embedded seed and fast LROs.
     pub fn start() -> Self {
@@ -33,6 +75,17 @@ impl TestSandbox {
     /// Starts a sandbox with these faults.
     pub fn start_with(faults: Faults) -> Self {
         Self::start_seeded(faults, None)
+    }
+
+    /// Starts a sandbox with fast LROs from the default seed plus `extra` VNets
+    /// ([`seed_with_vnets`]).
+    pub fn start_with_extra_vnets(extra: usize) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let seed = dir.path().join("seed.json");
+        std::fs::write(&seed, seed_with_vnets(extra).to_string()).expect("write seed");
+        let mut sb = Self::start_seeded(fast(), Some(seed));
+        sb.seed_dir = Some(dir);
+        sb
     }
 
     /// Starts a sandbox from a seed file (`None`: the embedded default seed).
@@ -51,13 +104,7 @@ impl TestSandbox {
                 faults,
             }))
             .expect("sandbox starts");
-        let cert = reqwest::Certificate::from_pem(sandbox.ca_pem().as_bytes()).expect("CA PEM");
-        let client = reqwest::Client::builder()
-            .tls_certs_only([cert])
-            .no_proxy()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("client");
+        let client = client_for(sandbox.ca_pem());
         let base = sandbox.endpoint();
         Self {
             rt,
@@ -65,6 +112,7 @@ impl TestSandbox {
             client,
             base,
             dir,
+            seed_dir: None,
         }
     }
 
@@ -103,13 +151,13 @@ impl TestSandbox {
         })
     }
 
-    /// Sets fault injection (fields not given keep the fast defaults).
+    /// Sets fault injection (fields not given keep the fast defaults, with random seed 7).
     pub fn set_faults(&self, faults: Json) {
-        let mut all = json!({"throttle_rate": 0.0, "error_rate": 0.0, "latency_ms": 0, "latency_jitter_ms": 0, "lro_polls": 1, "retry_after_secs": 0, "not_found_window_ms": 0, "rng_seed": 7});
-        for (k, v) in faults.as_object().expect("object") {
-            all[k] = v.clone();
+        let mut seeded = json!({"rng_seed": 7});
+        for (k, v) in faults.as_object().expect("faults are a JSON object") {
+            seeded[k] = v.clone();
         }
-        self.call(reqwest::Method::PUT, "faults", Some(all));
+        self.call(reqwest::Method::PUT, "faults", Some(fast_with(&seeded)));
     }
 
     /// Request counts: {"total", "by_method", "by_resource_type", "by_method_and_type"}.
@@ -136,6 +184,30 @@ impl TestSandbox {
         self.summary()["by_method_and_type"][key]
             .as_u64()
             .unwrap_or(0)
+    }
+
+    /// The request counts by `"<METHOD> <type>"`.
+    pub fn counts(&self) -> serde_json::Map<String, Json> {
+        self.summary()["by_method_and_type"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Logged requests other than token calls.
+    pub fn arm_total(&self) -> u64 {
+        self.counts()
+            .iter()
+            .filter(|(k, _)| !k.ends_with(" token"))
+            .filter_map(|(_, v)| v.as_u64())
+            .sum()
+    }
+
+    /// ARM ID of the VNet `vnet-link-<i>` of [`Self::start_with_extra_vnets`].
+    pub fn extra_vnet_id(&self, i: usize) -> String {
+        let first = self.var("ASTRO_SANDBOX_VNET_ID");
+        let (prefix, _) = first.rsplit_once('/').expect("VNet id has a name");
+        format!("{prefix}/vnet-link-{i}")
     }
 
     /// Total ARM requests since the last clear.
@@ -177,13 +249,8 @@ impl TestSandbox {
         &self.base
     }
 
-    /// An ARM call with a fresh token, as Astronomer's side would make it.
-    pub fn arm(
-        &self,
-        method: reqwest::Method,
-        path_and_query: &str,
-        body: Option<Json>,
-    ) -> (u16, Json) {
+    /// A fresh bearer token for the seeded service principal.
+    pub fn token(&self) -> String {
         let tenant = self.var("ARM_TENANT_ID");
         let form = [
             ("grant_type", "client_credentials".to_string()),
@@ -207,10 +274,34 @@ impl TestSandbox {
                 .json()
                 .await
                 .expect("token JSON");
+            tok["access_token"].as_str().unwrap_or_default().to_string()
+        })
+    }
+
+    /// An ARM call with a fresh token, as Astronomer's side would make it.
+    pub fn arm(
+        &self,
+        method: reqwest::Method,
+        path_and_query: &str,
+        body: Option<Json>,
+    ) -> (u16, Json) {
+        let token = self.token();
+        self.arm_with(&token, method, path_and_query, body)
+    }
+
+    /// An ARM call with `token`.
+    pub fn arm_with(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path_and_query: &str,
+        body: Option<Json>,
+    ) -> (u16, Json) {
+        self.rt.block_on(async {
             let mut req = self
                 .client
                 .request(method, format!("{}{path_and_query}", self.base))
-                .bearer_auth(tok["access_token"].as_str().unwrap_or_default());
+                .bearer_auth(token);
             if let Some(b) = body {
                 req = req.json(&b);
             }

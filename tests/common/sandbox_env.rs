@@ -1,9 +1,7 @@
-//! Shared helpers for the sandbox tests: start a sandbox in-process, talk to it with a plain
-//! reqwest client that trusts only its CA, get a token, poll LROs.
-#![allow(dead_code)]
+//! The sandbox tests' async face of the sandbox: start one in-process, talk to its ARM and
+//! management API with a plain reqwest client that trusts only its CA, get a token, poll LROs.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use astro_provider::sandbox::{Faults, Sandbox, SandboxConfig};
 use reqwest::header::HeaderMap;
@@ -39,25 +37,7 @@ impl Answer {
     }
 }
 
-/// A client that trusts only `ca_pem` and never uses a proxy.
-pub fn client_for(ca_pem: &str) -> reqwest::Client {
-    let cert = reqwest::Certificate::from_pem(ca_pem.as_bytes()).expect("CA PEM");
-    reqwest::Client::builder()
-        .tls_certs_only([cert])
-        .no_proxy()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("client")
-}
-
-/// Faults with LROs taking one poll and Retry-After 0 (fast tests).
-pub fn fast_faults() -> Faults {
-    Faults {
-        lro_polls: 1,
-        retry_after_secs: 0,
-        ..Faults::default()
-    }
-}
+pub use super::sandbox::{client_for, fast as fast_faults};
 
 pub async fn start() -> Env {
     start_with(fast_faults()).await
@@ -228,13 +208,13 @@ impl Env {
     }
 
     pub async fn set_faults(&self, faults: Value) {
-        let mut merged = json!(fast_faults());
-        if let (Some(m), Some(f)) = (merged.as_object_mut(), faults.as_object()) {
-            for (k, v) in f {
-                m.insert(k.clone(), v.clone());
-            }
-        }
-        let answer = self.mgmt(Method::PUT, "faults", Some(merged)).await;
+        let answer = self
+            .mgmt(
+                Method::PUT,
+                "faults",
+                Some(super::sandbox::fast_with(&faults)),
+            )
+            .await;
         assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
     }
 
