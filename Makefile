@@ -17,6 +17,6 @@ install:
 release:
 	bash scripts/release.sh
 
-## make bench: the benchmarks (scripts/bench.sh)
+## make bench [QUICK=1]: the benchmarks (scripts/bench.sh); QUICK=1 runs one small round (CI)
 bench:
-	bash scripts/bench.sh
+	bash scripts/bench.sh $(if $(QUICK),--quick)

@@ -6,14 +6,32 @@
 #   [4] provider peak RSS during that refresh, stripped release binary size
 #   [5] how soon an LRO completion and an approval are seen
 # Needs `terraform` on PATH; all traffic stays on 127.0.0.1 (in-process sandbox).
-# Usage: scripts/bench.sh [startup|e2e]   (default: both)
+# A figure that could not be measured prints "missing" and the run exits non-zero.
+#
+# --quick: one small round of every figure (N = 10 only, one sample each) built with the dev
+# profile, so CI can run it after the tests without a release build; its numbers are not
+# comparable with the goals (an unoptimised, unstripped binary), only proof that every figure
+# is measured.
+# Usage: scripts/bench.sh [--quick] [startup|e2e]   (default: both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v terraform >/dev/null || { echo "scripts/bench.sh needs terraform on PATH" >&2; exit 1; }
-benches=("$@")
+profile=()
+pass=()
+benches=()
+for arg in "$@"; do
+    case "$arg" in
+        --quick) profile=(--profile dev); pass=(--quick) ;;
+        *) benches+=("$arg") ;;
+    esac
+done
 [ ${#benches[@]} -gt 0 ] || benches=(startup e2e)
-echo "== building (bench profile = release: strip, thin LTO)"
-if ! cargo bench --no-run $(printf -- '--bench %s ' "${benches[@]}") >/tmp/astro-bench-build.$$ 2>&1; then
+if [ ${#pass[@]} -gt 0 ]; then
+    echo "== building (quick: dev profile; figures indicative only)"
+else
+    echo "== building (bench profile = release: strip, thin LTO)"
+fi
+if ! cargo bench --locked "${profile[@]}" --no-run $(printf -- '--bench %s ' "${benches[@]}") >/tmp/astro-bench-build.$$ 2>&1; then
     cat /tmp/astro-bench-build.$$ >&2
     rm -f /tmp/astro-bench-build.$$
     exit 1
@@ -23,5 +41,5 @@ rm -f /tmp/astro-bench-build.$$
 for b in "${benches[@]}"; do
     echo
     echo "== $b"
-    cargo bench --quiet --bench "$b" 2>/dev/null
+    cargo bench --locked --quiet "${profile[@]}" --bench "$b" -- "${pass[@]}" 2>/dev/null
 done

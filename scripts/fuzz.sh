@@ -8,10 +8,15 @@
 # stable -C flags, libFuzzer from libfuzzer-sys) and needs no cargo-fuzz install. Where
 # cargo-fuzz and nightly exist, `cargo fuzz run <target>` in fuzz/ works the same.
 #
+# FUZZ_PROFILE=dev builds without optimisation (quicker to build, slower to run): the CI smoke
+# uses it with FUZZ_SECONDS=5.
+#
 # Usage: scripts/fuzz.sh [target ...]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${FUZZ_SECONDS:-30}
+profile=${FUZZ_PROFILE:-release}
+case "$profile" in dev) out=debug ;; *) out=$profile ;; esac
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(msgpack_decode json_decode arm_response)
 triple=$(rustc -vV | sed -n 's/^host: //p')
@@ -22,7 +27,7 @@ export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
 
 echo "building fuzz targets (${targets[*]}) for $triple in $CARGO_TARGET_DIR"
 # --target keeps RUSTFLAGS off build scripts and proc macros, as cargo-fuzz does.
-(cd "$root/fuzz" && cargo build --release --target "$triple" $(printf -- '--bin %s ' "${targets[@]}"))
+(cd "$root/fuzz" && cargo build --locked --profile "$profile" --target "$triple" $(printf -- '--bin %s ' "${targets[@]}"))
 
 failed=0
 for t in "${targets[@]}"; do
@@ -32,7 +37,7 @@ for t in "${targets[@]}"; do
     cp -n "$root/fuzz/seeds/$t/"* "$corpus/" 2>/dev/null || true
     log=$CARGO_TARGET_DIR/$t.log
     set +e
-    "$CARGO_TARGET_DIR/$triple/release/$t" "$corpus" -max_total_time="$secs" \
+    "$CARGO_TARGET_DIR/$triple/$out/$t" "$corpus" -max_total_time="$secs" \
         -artifact_prefix="$artifacts" -print_final_stats=1 -close_fd_mask=3 >"$log" 2>&1
     rc=$?
     set -e

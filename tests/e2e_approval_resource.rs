@@ -162,7 +162,10 @@ fn apply_waits_in_the_approval_resource_and_ends_when_astronomer_approves() {
 fn while_pending_plan_returns_promptly_and_shows_the_wait_as_a_create() {
     let sb = TestSandbox::start();
     let ws = Workspace::with_sandbox(&sb);
-    ws.write_config(&config(&sb, Some("3s")));
+    // Reads come at about 0, 1, 3 and 7 s (the pause doubles from 1 s): a 5 s deadline falls
+    // well between two reads, so the wait ends on its own timeout check even on a loaded
+    // machine (a deadline next to a read can end the run with the read's timeout instead).
+    ws.write_config(&config(&sb, Some("5s")));
     ws.init();
     let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     let text = flat(&both(&out));

@@ -7,15 +7,19 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::Sbx;
+use crate::common::hcl::{self, PROVIDER};
+use crate::common::sandbox::TestSandbox;
 use crate::common::{Workspace, both};
-use crate::{Figure, median, workspace};
+use crate::{Figure, median};
 
-const SAMPLES: usize = 3;
+/// Samples per figure (quick: 1).
+fn samples() -> usize {
+    if crate::quick() { 1 } else { 3 }
+}
 const RETRY_AFTER_SECS: u64 = 1;
 const POLL_INTERVAL_SECS: u64 = 2;
 
-fn endpoint_config(sb: &Sbx, name: &str, with_wait: bool) -> String {
+fn endpoint_config(sb: &TestSandbox, name: &str, with_wait: bool) -> String {
     let wait = if with_wait {
         format!(
             r#"
@@ -30,20 +34,7 @@ data "astro_private_endpoint_connection" "astro" {{
     } else {
         String::new()
     };
-    format!(
-        r#"provider "astro" {{}}
-
-resource "astro_private_endpoint" "pe" {{
-  name                       = "{name}"
-  resource_group_name        = "rg-astro-agents"
-  location                   = "eastus"
-  subnet_id                  = "{subnet}"
-  private_link_service_alias = "{alias}"
-}}
-{wait}"#,
-        subnet = sb.var("ASTRO_SANDBOX_SUBNET_ID"),
-        alias = sb.var("ASTRO_SANDBOX_PLS_ALIAS"),
-    )
+    format!("{PROVIDER}{}{wait}", hcl::endpoint(sb, "pe", name, ""))
 }
 
 /// Blocks until `cond` holds (checked every 2 ms); the instant it was seen.
@@ -60,7 +51,7 @@ fn wait_until(what: &str, mut cond: impl FnMut() -> bool) -> Instant {
 }
 
 /// Median round trip of an ARM GET to the sandbox, in seconds.
-fn round_trip(sb: &Sbx, token: &str) -> f64 {
+fn round_trip(sb: &TestSandbox, token: &str) -> f64 {
     let path = format!(
         "{}?api-version=2025-01-01",
         sb.var("ASTRO_SANDBOX_SUBNET_ID")
@@ -68,7 +59,7 @@ fn round_trip(sb: &Sbx, token: &str) -> f64 {
     let times = (0..11)
         .map(|_| {
             let t = Instant::now();
-            let (code, body) = sb.get(token, &path);
+            let (code, body) = sb.arm_with(token, reqwest::Method::GET, &path, None);
             assert_eq!(code, 200, "{body}");
             t.elapsed().as_secs_f64()
         })
@@ -77,7 +68,7 @@ fn round_trip(sb: &Sbx, token: &str) -> f64 {
 }
 
 /// Path of the operation status URL the provider is polling.
-fn operation_path(sb: &Sbx) -> String {
+fn operation_path(sb: &TestSandbox) -> String {
     sb.requests()
         .iter()
         .rev()
@@ -87,18 +78,18 @@ fn operation_path(sb: &Sbx) -> String {
 }
 
 /// One LRO sample: seconds from completion to the provider's next request.
-fn lro_sample(sb: &Sbx, i: usize, token: &str) -> f64 {
-    let ws = workspace(sb);
+fn lro_sample(sb: &TestSandbox, i: usize, token: &str) -> f64 {
+    let ws = Workspace::with_sandbox(sb);
     ws.write_config(&endpoint_config(sb, &format!("astro-lro-{i}"), false));
     ws.init();
     sb.set_faults(json!({"lro_polls": 30, "retry_after_secs": RETRY_AFTER_SECS}));
-    sb.clear();
+    sb.clear_requests();
     let child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     let apply = std::thread::spawn(move || child.wait_with_output());
     wait_until("two provider polls", || sb.count("GET operations") >= 2);
     let op = format!("{}?api-version=2025-01-01", operation_path(sb));
     let done_at = wait_until("the operation to complete", || {
-        let (code, body) = sb.get(token, &op);
+        let (code, body) = sb.arm_with(token, reqwest::Method::GET, &op, None);
         code == 200 && body["status"] == "Succeeded"
     });
     let before = sb.arm_total();
@@ -114,14 +105,14 @@ fn lro_sample(sb: &Sbx, i: usize, token: &str) -> f64 {
 
 /// One approval sample: seconds from approval to the data source's next request, and to the
 /// end of `terraform apply`.
-fn approval_sample(sb: &Sbx, i: usize) -> (f64, f64) {
-    let ws: Workspace = workspace(sb);
+fn approval_sample(sb: &TestSandbox, i: usize) -> (f64, f64) {
+    let ws = Workspace::with_sandbox(sb);
     let name = format!("astro-approve-{i}");
     ws.write_config(&endpoint_config(sb, &name, false));
     ws.init();
     ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     ws.write_config(&endpoint_config(sb, &name, true));
-    sb.clear();
+    sb.clear_requests();
     let child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     let apply = std::thread::spawn(move || child.wait_with_output());
     // Let the data source settle into its poll loop, then approve at an instant of our own.
@@ -138,7 +129,7 @@ fn approval_sample(sb: &Sbx, i: usize) -> (f64, f64) {
     );
     let before = sb.arm_total();
     let approved_at = Instant::now();
-    sb.approve(&pe_id);
+    sb.approve(&pe_id, "Approved", "approved by the benchmark");
     let seen_at = wait_until("the data source's next request", || sb.arm_total() > before);
     let out = apply
         .join()
@@ -151,14 +142,15 @@ fn approval_sample(sb: &Sbx, i: usize) -> (f64, f64) {
 
 /// Prints figure 5.
 pub fn lro_and_approval() {
-    let sb = Sbx::start(0);
+    let sb = TestSandbox::start();
     let token = sb.token();
     let rtt = round_trip(&sb, &token);
     println!(
-        "\n[5] time to notice, {SAMPLES} samples each (max reported); sandbox round trip {:.1} ms",
+        "\n[5] time to notice, {} samples each (max reported); sandbox round trip {:.1} ms",
+        samples(),
         rtt * 1000.0
     );
-    let lro: Vec<f64> = (0..SAMPLES).map(|i| lro_sample(&sb, i, &token)).collect();
+    let lro: Vec<f64> = (0..samples()).map(|i| lro_sample(&sb, i, &token)).collect();
     let goal = RETRY_AFTER_SECS as f64 + rtt;
     println!("  LRO completion -> provider's next request, s: {lro:.3?}");
     Figure::new(
@@ -167,10 +159,11 @@ pub fn lro_and_approval() {
         "s",
         Some(goal),
     )
+    .positive()
     .print();
-    let samples: Vec<(f64, f64)> = (0..SAMPLES).map(|i| approval_sample(&sb, i)).collect();
-    let seen: Vec<f64> = samples.iter().map(|s| s.0).collect();
-    let done: Vec<f64> = samples.iter().map(|s| s.1).collect();
+    let approvals: Vec<(f64, f64)> = (0..samples()).map(|i| approval_sample(&sb, i)).collect();
+    let seen: Vec<f64> = approvals.iter().map(|s| s.0).collect();
+    let done: Vec<f64> = approvals.iter().map(|s| s.1).collect();
     println!(
         "  approval -> data source's next request, s: {seen:.3?}; -> apply exits, s: {done:.3?}"
     );
@@ -181,5 +174,6 @@ pub fn lro_and_approval() {
         "s",
         Some(goal),
     )
+    .positive()
     .print();
 }
