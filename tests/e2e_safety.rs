@@ -7,26 +7,16 @@
 mod common;
 
 use common::sandbox::TestSandbox;
-use common::{Workspace, both, flat, resource_values};
+use common::{Workspace, both, flat, hcl, resource_values};
 use reqwest::Method;
 use serde_json::{Value as Json, json};
 
 const NETWORK_API: &str = "2025-01-01";
 const DNS_API: &str = "2024-06-01";
 
-/// An endpoint with `extra` lines inside its block.
+/// An endpoint in `subnet` with `extra` lines inside its block.
 fn endpoint(sb: &TestSandbox, subnet: &str, extra: &str) -> String {
-    format!(
-        r#"resource "astro_private_endpoint" "agents" {{
-  name                       = "astro-privatelink"
-  resource_group_name        = "rg-astro-agents"
-  location                   = "eastus"
-  subnet_id                  = "{subnet}"
-  private_link_service_alias = "{alias}"
-{extra}}}
-"#,
-        alias = sb.var("ASTRO_SANDBOX_PLS_ALIAS"),
-    )
+    hcl::endpoint_in(sb, "agents", "astro-privatelink", subnet, extra)
 }
 
 /// A DNS unit with a literal IP.

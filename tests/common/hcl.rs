@@ -10,17 +10,27 @@ pub const PROVIDER: &str = "provider \"astro\" {}\n";
 /// `astro_private_endpoint.<label>` named `name` in the seeded agents subnet, to Astronomer's
 /// seeded alias; `extra` holds more argument lines for the block (each ending in a newline).
 pub fn endpoint(sb: &TestSandbox, label: &str, name: &str, extra: &str) -> String {
+    endpoint_in(sb, label, name, &sb.var("ASTRO_SANDBOX_SUBNET_ID"), extra)
+}
+
+/// [`endpoint`] in `subnet_id`.
+pub fn endpoint_in(
+    sb: &TestSandbox,
+    label: &str,
+    name: &str,
+    subnet_id: &str,
+    extra: &str,
+) -> String {
     format!(
         r#"
 resource "astro_private_endpoint" "{label}" {{
   name                       = "{name}"
   resource_group_name        = "rg-astro-agents"
   location                   = "eastus"
-  subnet_id                  = "{subnet}"
+  subnet_id                  = "{subnet_id}"
   private_link_service_alias = "{alias}"
 {extra}}}
 "#,
-        subnet = sb.var("ASTRO_SANDBOX_SUBNET_ID"),
         alias = sb.var("ASTRO_SANDBOX_PLS_ALIAS"),
     )
 }
