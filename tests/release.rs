@@ -29,7 +29,10 @@ fn release_workflow_runs_only_scripts_that_make_release_runs() {
         .skip(1)
         .take_while(|l| l.starts_with('\t'))
         .collect();
-    assert_eq!(scripts_named(&recipe), ["scripts/release.sh".to_string()].into());
+    assert_eq!(
+        scripts_named(&recipe),
+        ["scripts/release.sh".to_string()].into()
+    );
 
     // What release.sh runs: its own steps under scripts/release/ (named through $HERE).
     let release_sh = read("scripts/release.sh");
@@ -38,7 +41,13 @@ fn release_workflow_runs_only_scripts_that_make_release_runs() {
     for c in step.captures_iter(&release_sh) {
         make_runs.insert(format!("scripts/release/{}", &c[1]));
     }
-    for s in ["build.sh", "package.sh", "checksums.sh", "sign.sh", "common.sh"] {
+    for s in [
+        "build.sh",
+        "package.sh",
+        "checksums.sh",
+        "sign.sh",
+        "common.sh",
+    ] {
         assert!(
             make_runs.contains(&format!("scripts/release/{s}")),
             "make release must run scripts/release/{s}; it runs {make_runs:?}"
@@ -66,7 +75,11 @@ fn release_workflow_runs_only_scripts_that_make_release_runs() {
             );
         }
     }
-    for needed in ["SHA256SUMS.sig", "gh release create", "actions/upload-artifact"] {
+    for needed in [
+        "SHA256SUMS.sig",
+        "gh release create",
+        "actions/upload-artifact",
+    ] {
         assert!(workflow.contains(needed), "{WORKFLOW} has {needed:?}");
     }
 }
@@ -151,8 +164,16 @@ fn package_checksums_and_sign_write_the_registry_layout() {
     let dist = tmp.path().join("dist");
     let bin = env!("CARGO_BIN_EXE_terraform-provider-astro");
     let env = [("VERSION", "9.8.7")];
-    script(&dist, &["scripts/release/package.sh", "linux", "amd64", bin], &env);
-    script(&dist, &["scripts/release/package.sh", "windows", "arm64", bin], &env);
+    script(
+        &dist,
+        &["scripts/release/package.sh", "linux", "amd64", bin],
+        &env,
+    );
+    script(
+        &dist,
+        &["scripts/release/package.sh", "windows", "arm64", bin],
+        &env,
+    );
     script(&dist, &["scripts/release/checksums.sh"], &env);
 
     let mut names: Vec<String> = std::fs::read_dir(&dist)
@@ -199,20 +220,28 @@ fn package_checksums_and_sign_write_the_registry_layout() {
         serde_json::json!(["5.0"])
     );
     // The sums cover every zip and the manifest, and check.
-    let sums = std::fs::read_to_string(dist.join("terraform-provider-astro_9.8.7_SHA256SUMS"))
-        .unwrap();
+    let sums =
+        std::fs::read_to_string(dist.join("terraform-provider-astro_9.8.7_SHA256SUMS")).unwrap();
     assert_eq!(sums.lines().count(), 3, "{sums}");
     let check = Command::new("sha256sum")
         .args(["-c", "terraform-provider-astro_9.8.7_SHA256SUMS"])
         .current_dir(&dist)
         .output()
         .unwrap();
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
 
     // Unsigned without a key; with one, a detached signature gpg verifies.
     let out = script(&dist, &["scripts/release/sign.sh"], &env);
     assert!(out.contains("not signing"), "{out}");
-    assert!(!dist.join("terraform-provider-astro_9.8.7_SHA256SUMS.sig").exists());
+    assert!(
+        !dist
+            .join("terraform-provider-astro_9.8.7_SHA256SUMS.sig")
+            .exists()
+    );
     let gnupg = tmp.path().join("gnupg");
     std::fs::create_dir_all(&gnupg).unwrap();
     let gen_key = Command::new("gpg")
@@ -229,7 +258,11 @@ fn package_checksums_and_sign_write_the_registry_layout() {
         ])
         .output()
         .expect("gpg --quick-gen-key");
-    assert!(gen_key.status.success(), "{}", String::from_utf8_lossy(&gen_key.stderr));
+    assert!(
+        gen_key.status.success(),
+        "{}",
+        String::from_utf8_lossy(&gen_key.stderr)
+    );
     let gnupg_s = gnupg.display().to_string();
     let env = [
         ("VERSION", "9.8.7"),
@@ -244,7 +277,11 @@ fn package_checksums_and_sign_write_the_registry_layout() {
         .arg(dist.join("terraform-provider-astro_9.8.7_SHA256SUMS"))
         .output()
         .unwrap();
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
     // A tampered sums file no longer verifies against the signature.
     std::fs::write(
         dist.join("terraform-provider-astro_9.8.7_SHA256SUMS"),
