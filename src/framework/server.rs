@@ -187,13 +187,14 @@ impl Server {
             )
             .into());
         }
-        json::decode_state(json_state, t).map_err(|e| {
+        let mut state = json::decode_state(json_state, t).map_err(|e| {
             Diagnostic::error(
                 "Unreadable state",
                 format!("the stored state of {name} does not match its schema: {e}"),
             )
-            .into()
-        })
+        })?;
+        fill_stored_defaults(&s.block, &mut state);
+        Ok(state)
     }
 
     fn ctx(&self, r: &dyn AnyResource, object: &Value, op: Operation) -> OpContext {
@@ -435,6 +436,23 @@ fn apply_defaults(block: &Block, planned: &mut Value, config: &Value) {
                 let v = planned.get_attr(other).cloned().unwrap_or(Value::Null);
                 set_attr(planned, &a.name, v);
             }
+        }
+    }
+}
+
+/// A stored null where the schema now has a default takes the default: the state was written
+/// before the default existed (release 0.1.0 stored `tags = null`, later releases plan and
+/// read `{}`), and the null meant "nothing set", which is what the default says. Without this
+/// the first `plan -refresh-only` after an upgrade reports a change nobody made.
+fn fill_stored_defaults(block: &Block, state: &mut Value) {
+    if state.is_null() {
+        return;
+    }
+    for a in &block.attributes {
+        if let AttrDefault::Value(v) = &a.default
+            && state.get_attr(&a.name).is_none_or(Value::is_null)
+        {
+            set_attr(state, &a.name, v.clone());
         }
     }
 }
