@@ -110,6 +110,17 @@ fn apply_with_approval(sb: &TestSandbox, ws: &Workspace, expected: usize) -> Str
     text
 }
 
+/// The attributes whose values differ between two objects of a plan's change, sorted.
+fn changed_keys<'a>(before: &Json, after: &'a Json) -> Vec<&'a String> {
+    after
+        .as_object()
+        .expect("after object")
+        .iter()
+        .filter(|(k, v)| before[k.as_str()] != **v)
+        .map(|(k, _)| k)
+        .collect()
+}
+
 /// When Astronomer approves after an endpoint's create has read it back, its stored
 /// `connection_status` is still the `Pending` it was created with: the approval is a change
 /// made outside Terraform, and a refresh-only plan reports it once (whether it does depends on
@@ -132,13 +143,7 @@ fn record_the_approval(ws: &Workspace) {
     for d in &drift {
         assert_eq!(d["type"], "astro_private_endpoint", "unexpected drift: {d}");
         let (before, after) = (&d["change"]["before"], &d["change"]["after"]);
-        let moved: Vec<&String> = after
-            .as_object()
-            .expect("after object")
-            .iter()
-            .filter(|(k, v)| before[k.as_str()] != **v)
-            .map(|(k, _)| k)
-            .collect();
+        let moved = changed_keys(before, after);
         assert_eq!(
             moved,
             ["connection_description", "connection_status"],
@@ -193,13 +198,7 @@ fn import_back(ws: &Workspace, resources: &[(String, String, Json)]) {
             continue;
         }
         let (before, after) = (&rc["change"]["before"], &rc["change"]["after"]);
-        let moved: Vec<&String> = after
-            .as_object()
-            .expect("after object")
-            .iter()
-            .filter(|(k, v)| before[k.as_str()] != **v)
-            .map(|(k, _)| k)
-            .collect();
+        let moved = changed_keys(before, after);
         assert!(
             rc["type"] == "astro_private_dns"
                 && rc["change"]["actions"] == json!(["update"])

@@ -1,5 +1,6 @@
-//! Reliability and security end to end: throttling and server errors lose nothing and
-//! create nothing twice; bad input never reaches Azure; TRACE logs hold no secret.
+//! Reliability and security end to end: throttling, server errors, busy resources and lost
+//! responses lose nothing and create nothing twice; bad input never reaches Azure; TRACE
+//! logs hold no secret.
 
 mod common;
 
@@ -37,14 +38,74 @@ resource "astro_private_dns" "dns" {{
     )
 }
 
+/// A fault rule for the sandbox: the next `count` `method` requests on `resource_type`
+/// answer `status`/`code`.
+fn rule(
+    method: &str,
+    resource_type: &str,
+    status: u16,
+    code: &str,
+    count: u32,
+) -> serde_json::Value {
+    json!({"method": method, "resource_type": resource_type, "status": status, "code": code, "count": count})
+}
+
+/// A lost-response rule: the next `count` requests are applied, then answered 500.
+fn lost(method: &str, resource_type: &str, count: u32) -> serde_json::Value {
+    json!({"method": method, "resource_type": resource_type, "count": count, "lost_response": true})
+}
+
+/// Every ARM ID the state refers to (lower-cased: ARM IDs are case-insensitive).
+fn ids_in_state(state: &serde_json::Value) -> std::collections::BTreeSet<String> {
+    let mut ids = std::collections::BTreeSet::new();
+    let resources = state["values"]["root_module"]["resources"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for r in resources {
+        let v = &r["values"];
+        for key in ["id", "network_interface_id", "zone_id"] {
+            if let Some(id) = v[key].as_str() {
+                ids.insert(id.to_ascii_lowercase());
+            }
+        }
+        if let Some(links) = v["virtual_network_link_ids"].as_object() {
+            ids.extend(
+                links
+                    .values()
+                    .filter_map(|l| l.as_str())
+                    .map(str::to_ascii_lowercase),
+            );
+        }
+    }
+    ids
+}
+
+/// How many faults of `kind` the sandbox injected, per its summary.
+fn injected(faults: &serde_json::Value, kind: &str) -> u64 {
+    faults[kind].as_u64().unwrap_or(0)
+}
+
 #[test]
-fn twenty_pairs_apply_under_throttling_server_errors_and_jitter_without_duplicates() {
+fn twenty_pairs_apply_and_destroy_under_faults_on_every_kind_of_write_without_duplicates() {
     const N: usize = 20;
     let sb = TestSandbox::start();
     let ws = Workspace::with_sandbox(&sb);
     ws.write_config(&pairs(&sb, N));
     ws.init();
-    sb.set_faults(json!({"throttle_rate": 0.2, "error_rate": 0.1, "latency_ms": 5, "latency_jitter_ms": 20, "rng_seed": 42}));
+    let aoip = "AnotherOperationInProgress";
+    sb.set_faults(json!({
+        "throttle_rate": 0.1, "error_rate": 0.05, "latency_ms": 5, "latency_jitter_ms": 20,
+        "rng_seed": 42,
+        "rules": [
+            rule("PUT", "privateEndpoints", 409, aoip, 3),
+            rule("PUT", "virtualNetworkLinks", 409, aoip, 4),
+            rule("PUT", "virtualNetworkLinks", 500, "InternalServerError", 2),
+            lost("PUT", "A", 3),
+            lost("PUT", "privateDnsZones", 2),
+            lost("PUT", "virtualNetworkLinks", 2),
+        ]
+    }));
     ws.ok(&[
         "apply",
         "-auto-approve",
@@ -52,13 +113,32 @@ fn twenty_pairs_apply_under_throttling_server_errors_and_jitter_without_duplicat
         "-input=false",
         "-parallelism=10",
     ]);
-    let summary = sb.summary();
-    assert!(
-        summary["total"].as_u64().unwrap() > 200,
-        "faults were exercised: {summary}"
+    let faults = sb.faults_injected();
+    println!("faults injected during apply: {faults:#}");
+    for kind in [
+        "429 TooManyRequests",
+        "500 InternalServerError",
+        "409 AnotherOperationInProgress",
+        "lost_response",
+    ] {
+        assert!(
+            injected(&faults, kind) > 0,
+            "no {kind} was injected: {faults}"
+        );
+    }
+    let on = |key: &str| sb.fault_count(key);
+    assert_eq!(on("PUT privateEndpoints 409 AnotherOperationInProgress"), 3);
+    assert_eq!(
+        on("PUT virtualNetworkLinks 409 AnotherOperationInProgress"),
+        4
     );
-    ws.assert_clean_plan("plan after the faulty apply must be empty");
+    assert_eq!(on("PUT A lost_response"), 3);
+    assert_eq!(on("PUT privateDnsZones lost_response"), 2);
+    assert!(on("PUT virtualNetworkLinks 500 InternalServerError") >= 2);
+    assert_eq!(on("PUT virtualNetworkLinks lost_response"), 2);
+
     sb.set_faults(json!({}));
+    ws.assert_clean_plan("plan after the faulty apply must be empty");
     let resources = sb.resources();
     let count = |needle: &str| resources.iter().filter(|r| r.contains(needle)).count();
     for kind in [
@@ -83,8 +163,48 @@ fn twenty_pairs_apply_under_throttling_server_errors_and_jitter_without_duplicat
         6 * N,
         "exactly the expected objects: {resources:#?}"
     );
-    ws.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
-    assert!(sb.resources().is_empty());
+    // None outside state (the PLS-side connections are Astronomer's, named by the endpoint).
+    let known = ids_in_state(&ws.state_json());
+    let outside: Vec<&String> = resources
+        .iter()
+        .filter(|r| !r.contains("/privateEndpointConnections/"))
+        .filter(|r| !known.contains(&r.to_ascii_lowercase()))
+        .collect();
+    assert!(outside.is_empty(), "objects outside state: {outside:#?}");
+
+    sb.clear_requests();
+    sb.set_faults(json!({
+        "throttle_rate": 0.1, "error_rate": 0.05, "rng_seed": 43,
+        "rules": [
+            rule("DELETE", "privateEndpoints", 500, "InternalServerError", 3),
+            rule("DELETE", "virtualNetworkLinks", 409, aoip, 4),
+            rule("DELETE", "A", 500, "InternalServerError", 2),
+            rule("DELETE", "privateDnsZones", 409, aoip, 2),
+        ]
+    }));
+    ws.ok(&[
+        "destroy",
+        "-auto-approve",
+        "-no-color",
+        "-input=false",
+        "-parallelism=10",
+    ]);
+    let faults = sb.faults_injected();
+    println!("faults injected during destroy: {faults:#}");
+    // 500s also come from error_rate, so the rules' counts are a floor there.
+    assert!(on("DELETE privateEndpoints 500 InternalServerError") >= 3);
+    assert_eq!(
+        on("DELETE virtualNetworkLinks 409 AnotherOperationInProgress"),
+        4
+    );
+    assert!(on("DELETE A 500 InternalServerError") >= 2);
+    assert_eq!(
+        on("DELETE privateDnsZones 409 AnotherOperationInProgress"),
+        2
+    );
+    assert!(injected(&faults, "429 TooManyRequests") > 0, "{faults}");
+    sb.set_faults(json!({}));
+    assert!(sb.resources().is_empty(), "{:#?}", sb.resources());
 }
 
 #[test]
@@ -207,6 +327,8 @@ fn objects_that_read_as_not_found_just_after_creation_are_waited_for() {
         "{pe}"
     );
     assert_eq!(dns["ip_address"], pe["private_ip_address"]);
-    std::thread::sleep(std::time::Duration::from_millis(2100));
+    // The apply proved the wait; end the window rather than sleep it out, so the plan sees
+    // the objects as any later run would.
+    sb.set_faults(json!({"not_found_window_ms": 0}));
     ws.assert_clean_plan("plan");
 }

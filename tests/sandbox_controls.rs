@@ -483,3 +483,106 @@ async fn an_operation_nobody_polls_finishes_by_itself() {
         "no longer busy: {delete:?}"
     );
 }
+
+#[tokio::test]
+async fn fault_rules_target_a_method_and_type_and_are_counted() {
+    let env = start().await;
+    let zone = env.zone_id("rules.example");
+    env.create_zone(&zone).await;
+    let vnet = env.var("ASTRO_SANDBOX_VNET_ID");
+    let record = format!("{zone}/A/cl1");
+    let a_body = json!({"properties": {"ttl": 300, "aRecords": [{"ipv4Address": "10.0.0.4"}]}});
+    env.set_faults(json!({"rules": [
+        {"method": "PUT", "resource_type": "virtualNetworkLinks", "status": 409, "code": "AnotherOperationInProgress", "count": 2},
+        {"method": "delete", "resource_type": "a", "status": 500, "count": 1},
+        {"method": "PUT", "resource_type": "A", "count": 1, "lost_response": true}
+    ]}))
+    .await;
+    env.mgmt(Method::DELETE, "requests", None).await;
+
+    // The next two link PUTs answer 409, the third goes through; other types are untouched.
+    for _ in 0..2 {
+        let refused = env.create_link(&zone, "l1", &vnet).await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (StatusCode::CONFLICT, "AnotherOperationInProgress")
+        );
+    }
+    assert_eq!(
+        env.get(&format!("{zone}/virtualNetworkLinks/l1"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let linked = env.create_link(&zone, "l1", &vnet).await;
+    assert_eq!(linked.status, StatusCode::OK, "{linked:?}");
+
+    // A lost response: the record is written, the client hears 500.
+    let lost = env.put(&record, a_body.clone()).await;
+    assert_eq!(lost.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        env.get(&record).await.status,
+        StatusCode::OK,
+        "the write was applied"
+    );
+    let again = env
+        .arm_with(
+            Method::PUT,
+            &record,
+            Some(a_body),
+            &[("if-none-match", "*")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::PRECONDITION_FAILED, "{again:?}");
+
+    // The next record DELETE answers 500 and deletes nothing.
+    assert_eq!(
+        env.delete(&record).await.status,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    assert_eq!(env.get(&record).await.status, StatusCode::OK);
+    assert_eq!(env.delete(&record).await.status, StatusCode::OK);
+
+    let summary = env.mgmt(Method::GET, "requests/summary", None).await.body;
+    assert_eq!(
+        summary["faults"]["409 AnotherOperationInProgress"], 2,
+        "{summary}"
+    );
+    assert_eq!(summary["faults"]["lost_response"], 1, "{summary}");
+    assert_eq!(summary["faults"]["500 InternalServerError"], 1, "{summary}");
+    assert_eq!(
+        summary["faults_by_method_and_type"]["PUT virtualNetworkLinks 409 AnotherOperationInProgress"],
+        2
+    );
+    assert_eq!(
+        summary["faults_by_method_and_type"]["DELETE A 500 InternalServerError"],
+        1
+    );
+    let log = env.mgmt(Method::GET, "requests", None).await.body;
+    assert_eq!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e.get("fault").is_some())
+            .count(),
+        4
+    );
+    // Used-up rules stay visible with count 0; a bad rule is refused.
+    let faults = env.mgmt(Method::GET, "faults", None).await.body;
+    assert!(
+        faults["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["count"] == 0),
+        "{faults}"
+    );
+    let bad = env
+        .mgmt(
+            Method::PUT,
+            "faults",
+            Some(json!({"rules": [{"method": "PUT", "resource_type": "A", "status": 200, "count": 1}]})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}

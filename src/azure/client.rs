@@ -1,7 +1,9 @@
 //! `ArmClient`: one Azure Resource Manager client on the azure_core pipeline (bearer token,
-//! retry on 408/429/5xx honouring Retry-After, request logging without secrets) with typed
-//! methods for Private Endpoints, NICs and Private DNS. Every method takes an [`OpCtx`] whose
-//! deadline and cancellation token bound the whole call, including retries and LRO polling.
+//! request logging without secrets) with typed methods for Private Endpoints, NICs and
+//! Private DNS. Retries follow one policy ([`super::retry`]), applied here: around every GET,
+//! and around every write and delete as a whole (request and long-running operation). Every
+//! method takes an [`OpCtx`] whose deadline and cancellation token bound the whole call,
+//! including retries and LRO polling.
 
 use std::fmt;
 use std::sync::Arc;
@@ -12,8 +14,8 @@ use azure_core::http::headers::HeaderName;
 use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
 use azure_core::http::policies::{Policy, PolicyResult};
 use azure_core::http::{
-    ClientOptions, Context, ExponentialRetryOptions, Method, Pipeline, PipelineSendOptions,
-    RawResponse, Request, RetryOptions, Transport, Url,
+    ClientOptions, Context, Method, Pipeline, PipelineSendOptions, RawResponse, Request,
+    RetryOptions, Transport, Url,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -26,24 +28,18 @@ use super::error::{Error, Result};
 use super::ids::{
     ARecordId, NetworkInterfaceId, PrivateDnsZoneId, PrivateEndpointId, VirtualNetworkLinkId,
 };
-use super::lro::{self, LroKind, Start};
+use super::lro::{self, LroKind, OperationStatus, Start};
 use super::models::{
     NetworkInterface, Page, PrivateDnsZone, PrivateEndpoint, RecordSet, VirtualNetworkLink,
 };
+use super::retry::{self, Attempt, Policy as RetryPolicy};
 use super::{NETWORK_API_VERSION, PRIVATE_DNS_API_VERSION};
 
 /// User agent sent on every ARM request.
 pub const USER_AGENT: &str = concat!("terraform-provider-astro/", env!("CARGO_PKG_VERSION"));
-/// Retries of one request on 408/429/5xx or a broken connection.
-pub const MAX_RETRIES: u32 = 10;
-/// Total time one request may spend retrying; generous because ARM throttling asks for long
-/// pauses (Retry-After) and a throttled apply should slow down, not fail.
-pub const MAX_RETRY_ELAPSED: Duration = Duration::from_secs(5 * 60);
-/// First retry delay (doubles each retry, capped by [`MAX_RETRY_DELAY`] unless Azure asks for
-/// longer with Retry-After).
-pub const INITIAL_RETRY_DELAY: Duration = Duration::from_secs(1);
-/// Longest back-off between retries when Azure gives no Retry-After.
-pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(60);
+/// How many times a Private Endpoint write repeats on `InvalidPrivateLinkServiceId` before
+/// the alias counts as wrong: Azure answers it for a while after an alias appears.
+pub const ALIAS_RETRIES: u32 = 3;
 /// How long after a successful write a 404 counts as "not visible yet" (ARM is eventually
 /// consistent: azurerm #25220, pulumi-azure-native #3138).
 pub const READ_AFTER_WRITE_WINDOW: Duration = Duration::from_secs(60);
@@ -222,12 +218,9 @@ impl ArmClient {
         let auth = BearerTokenAuthorizationPolicy::new(credential, [config.token_scope.clone()]);
         let options = ClientOptions {
             transport: Some(transport),
-            retry: RetryOptions::exponential(ExponentialRetryOptions {
-                initial_delay: to_time(INITIAL_RETRY_DELAY),
-                max_retries: MAX_RETRIES,
-                max_total_elapsed: to_time(MAX_RETRY_ELAPSED),
-                max_delay: to_time(MAX_RETRY_DELAY),
-            }),
+            // Retries are ours (super::retry), so that writes and their long-running
+            // operations are retried as a whole, with jitter, within the operation's deadline.
+            retry: RetryOptions::none(),
             ..Default::default()
         };
         let per_try: Vec<Arc<dyn Policy>> = vec![Arc::new(auth), Arc::new(ArmRequestPolicy)];
@@ -274,7 +267,8 @@ impl ArmClient {
         body: &PrivateEndpoint,
         ctx: &OpCtx,
     ) -> Result<PrivateEndpoint> {
-        self.put_lro(id, body, &WriteCondition::default(), ctx)
+        let policy = RetryPolicy::arm().with_alias_retries(ALIAS_RETRIES);
+        self.put_lro(id, body, &WriteCondition::default(), &policy, ctx)
             .await
     }
 
@@ -333,7 +327,8 @@ impl ArmClient {
         condition: &WriteCondition,
         ctx: &OpCtx,
     ) -> Result<PrivateDnsZone> {
-        self.put_lro(id, body, condition, ctx).await
+        self.put_lro(id, body, condition, &RetryPolicy::arm(), ctx)
+            .await
     }
 
     /// DELETE a private DNS zone (LRO). Azure refuses while links exist.
@@ -379,7 +374,8 @@ impl ArmClient {
         condition: &WriteCondition,
         ctx: &OpCtx,
     ) -> Result<VirtualNetworkLink> {
-        self.put_lro(id, body, condition, ctx).await
+        self.put_lro(id, body, condition, &RetryPolicy::arm(), ctx)
+            .await
     }
 
     /// DELETE a virtual network link (LRO), then wait until GET answers 404: the API has
@@ -425,37 +421,44 @@ impl ArmClient {
         ctx: &OpCtx,
     ) -> Result<RecordSet> {
         let operation = format!("writing {id}");
-        let resp = self
-            .send_json(
-                Method::Put,
-                self.url(id)?,
-                Some(body),
-                condition,
-                ctx,
-                &operation,
-            )
-            .await?;
-        let resp = check(resp)?;
-        decode(&resp, &operation)
+        let url = self.url(id)?;
+        let (url, what) = (&url, operation.as_str());
+        retry::run(&RetryPolicy::arm(), ctx, what, |attempt| async move {
+            let resp = self
+                .send_json(Method::Put, url.clone(), Some(body), condition, ctx, what)
+                .await?;
+            if let Some(adopted) = self
+                .adopt_own_write(id, body, condition, attempt, &resp, ctx)
+                .await?
+            {
+                return Ok(adopted);
+            }
+            decode(&check(resp)?, what)
+        })
+        .await
     }
 
     /// DELETE an A record set (synchronous; 404 = already gone).
     pub async fn delete_a_record(&self, id: &ARecordId, ctx: &OpCtx) -> Result<()> {
         let operation = format!("deleting {id}");
-        let resp = self
-            .send_json::<()>(
-                Method::Delete,
-                self.url(id)?,
-                None,
-                &WriteCondition::default(),
-                ctx,
-                &operation,
-            )
-            .await?;
-        if u16::from(resp.status()) == 404 {
-            return Ok(());
-        }
-        check(resp).map(|_| ())
+        let url = self.url(id)?;
+        retry::run(&RetryPolicy::arm(), ctx, &operation, |_| async {
+            let resp = self
+                .send_json::<()>(
+                    Method::Delete,
+                    url.clone(),
+                    None,
+                    &WriteCondition::default(),
+                    ctx,
+                    &operation,
+                )
+                .await?;
+            if u16::from(resp.status()) == 404 {
+                return Ok(());
+            }
+            check(resp).map(|_| ())
+        })
+        .await
     }
 
     /// Every record set of a zone, all types (`.../ALL`, follows nextLink).
@@ -559,14 +562,31 @@ impl ArmClient {
         }
     }
 
+    /// PUT, wait for the operation, then GET; retried as a whole under `policy`.
     async fn put_lro<I: ArmResource>(
         &self,
         id: &I,
         body: &I::Model,
         condition: &WriteCondition,
+        policy: &RetryPolicy,
         ctx: &OpCtx,
     ) -> Result<I::Model> {
         let operation = format!("writing {id}");
+        retry::run(policy, ctx, &operation, |attempt| {
+            self.put_lro_once(id, body, condition, attempt, ctx, &operation)
+        })
+        .await
+    }
+
+    async fn put_lro_once<I: ArmResource>(
+        &self,
+        id: &I,
+        body: &I::Model,
+        condition: &WriteCondition,
+        attempt: Attempt,
+        ctx: &OpCtx,
+        operation: &str,
+    ) -> Result<I::Model> {
         let url = self.url(id)?;
         let resp = self
             .send_json(
@@ -575,12 +595,18 @@ impl ArmClient {
                 Some(body),
                 condition,
                 ctx,
-                &operation,
+                operation,
             )
             .await?;
+        if let Some(adopted) = self
+            .adopt_own_write(id, body, condition, attempt, &resp, ctx)
+            .await?
+        {
+            return Ok(adopted);
+        }
         let resp = check(resp)?;
         match lro::start(self, &resp, &url, LroKind::Write)? {
-            Start::Done if !resp.body().as_ref().is_empty() => return decode(&resp, &operation),
+            Start::Done if !resp.body().as_ref().is_empty() => return decode(&resp, operation),
             Start::Done => {}
             Start::Poll {
                 target,
@@ -593,7 +619,7 @@ impl ArmClient {
                     retry_after,
                     last_status,
                     LroKind::Write,
-                    &operation,
+                    operation,
                     ctx,
                 )
                 .await?;
@@ -610,8 +636,92 @@ impl ArmClient {
             })
     }
 
+    /// A conditional PUT answered 412 after an earlier attempt whose answer was lost (5xx,
+    /// 408, broken connection) may have met its own write: a create-only one (`If-None-Match:
+    /// *`) the object that attempt created, an `If-Match` one the new etag that attempt gave
+    /// the object. The object is taken as ours when it holds everything we sent
+    /// ([`same_as_sent`], the etag aside); anything else is someone else's and the 412 stands
+    /// (the caller reports it, with the import hint for a create). Why both conditions: a 412
+    /// on the first attempt means the object existed (or changed) before we wrote anything,
+    /// so it cannot be our doing whatever it holds; and after a lost answer the object could
+    /// still be someone else's write in that instant, which is only harmless to adopt when it
+    /// is exactly what we asked for. A marker tag would tell the two apart for certain, but it
+    /// would show up in Azure and as drift in tags. Returns the adopted object, or `None` to
+    /// go on with the response.
+    async fn adopt_own_write<I: ArmResource>(
+        &self,
+        id: &I,
+        sent: &I::Model,
+        condition: &WriteCondition,
+        attempt: Attempt,
+        resp: &RawResponse,
+        ctx: &OpCtx,
+    ) -> Result<Option<I::Model>> {
+        if u16::from(resp.status()) != 412
+            || *condition == WriteCondition::default()
+            || !attempt.earlier_outcome_unknown
+        {
+            return Ok(None);
+        }
+        let Some(found) = self.get(id, ctx).await? else {
+            return Ok(None);
+        };
+        let (mut sent_json, found_json) = (to_json(sent)?, to_json(&found)?);
+        // The etag we sent is the version we started from, not content.
+        if let Some(body) = sent_json.as_object_mut() {
+            body.remove("etag");
+        }
+        if !same_as_sent(&sent_json, &found_json) {
+            return Ok(None);
+        }
+        // Ours, but its creation may still be running or may have ended Failed: take it
+        // only once it succeeded. A busy code makes the retry policy come back later; a
+        // failure is reported like a failed operation (the caller keeps the object, tainted).
+        let state = found_json["properties"]["provisioningState"]
+            .as_str()
+            .map(OperationStatus::parse);
+        match state {
+            Some(s @ (OperationStatus::Failed | OperationStatus::Canceled)) => {
+                Err(Error::OperationFailed {
+                    status: s.as_str().to_string(),
+                    code: "ProvisioningFailed".to_string(),
+                    message: format!(
+                        "{id} was created by an earlier try whose answer was lost, and its provisioning ended {}",
+                        s.as_str()
+                    ),
+                })
+            }
+            Some(s) if !s.is_terminal() => Err(Error::Conflict {
+                code: "AnotherOperationInProgress".to_string(),
+                message: format!(
+                    "{id} is still being created by an earlier try whose answer was lost (provisioningState {})",
+                    s.as_str()
+                ),
+            }),
+            _ => {
+                tracing::info!(
+                    "{id}: the answer to an earlier create was lost and the object it created is there; using it"
+                );
+                Ok(Some(found))
+            }
+        }
+    }
+
+    /// DELETE and wait for the operation; 404 at any point means done. Retried as a whole.
     async fn delete_lro<I: ArmResource>(&self, id: &I, ctx: &OpCtx) -> Result<()> {
         let operation = format!("deleting {id}");
+        retry::run(&RetryPolicy::arm(), ctx, &operation, |_| {
+            self.delete_lro_once(id, ctx, &operation)
+        })
+        .await
+    }
+
+    async fn delete_lro_once<I: ArmResource>(
+        &self,
+        id: &I,
+        ctx: &OpCtx,
+        operation: &str,
+    ) -> Result<()> {
         let url = self.url(id)?;
         let resp = self
             .send_json::<()>(
@@ -620,7 +730,7 @@ impl ArmClient {
                 None,
                 &WriteCondition::default(),
                 ctx,
-                &operation,
+                operation,
             )
             .await?;
         if u16::from(resp.status()) == 404 {
@@ -640,7 +750,7 @@ impl ArmClient {
                     retry_after,
                     last_status,
                     LroKind::Delete,
-                    &operation,
+                    operation,
                     ctx,
                 )
                 .await
@@ -722,21 +832,27 @@ impl ArmClient {
         Ok(url)
     }
 
-    /// GET without status checks (the caller interprets 404/202).
+    /// GET without status checks (the caller interprets 404/202), retried under
+    /// [`RetryPolicy::reads`] on 408/429/5xx and broken connections.
     pub(crate) async fn raw_get(
         &self,
         url: Url,
         ctx: &OpCtx,
         operation: &str,
     ) -> Result<RawResponse> {
-        self.send_json::<()>(
-            Method::Get,
-            url,
-            None,
-            &WriteCondition::default(),
-            ctx,
-            operation,
-        )
+        retry::run(&RetryPolicy::reads(), ctx, operation, |_| async {
+            let resp = self
+                .send_json::<()>(
+                    Method::Get,
+                    url.clone(),
+                    None,
+                    &WriteCondition::default(),
+                    ctx,
+                    operation,
+                )
+                .await?;
+            fail_if_transient(resp)
+        })
         .await
     }
 
@@ -773,8 +889,43 @@ impl ArmClient {
     }
 }
 
-fn to_time(d: Duration) -> azure_core::time::Duration {
-    azure_core::time::Duration::milliseconds(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+/// Turns a 408/429/5xx answer into its error, so that [`retry::run`] repeats it; any other
+/// answer is left to the caller.
+fn fail_if_transient(resp: RawResponse) -> Result<RawResponse> {
+    let status = u16::from(resp.status());
+    if status == 408 || status == 429 || status >= 500 {
+        Err(response_error(&resp))
+    } else {
+        Ok(resp)
+    }
+}
+
+fn to_json<T: Serialize>(model: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(model)
+        .map_err(|e| Error::Internal(format!("encoding a model for comparison: {e}")))
+}
+
+/// Whether `found` holds everything in `sent`: every non-null field of `sent` is in `found`
+/// with an equal value (objects compared the same way, recursively; arrays element by
+/// element; strings ignoring ASCII case, as ARM treats IDs and locations). Fields only in
+/// `found` (read-only properties, etags, what Azure fills in) do not matter; an empty object
+/// or array sent matches a missing one.
+pub(crate) fn same_as_sent(sent: &serde_json::Value, found: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match (sent, found) {
+        (J::Null, _) => true,
+        (J::Object(s), J::Null) => s.values().all(J::is_null),
+        (J::Array(s), J::Null) => s.is_empty(),
+        (J::Object(s), J::Object(f)) => s
+            .iter()
+            .all(|(k, v)| same_as_sent(v, f.get(k).unwrap_or(&J::Null))),
+        (J::Array(s), J::Array(f)) => {
+            s.len() == f.len() && s.iter().zip(f).all(|(a, b)| same_as_sent(a, b))
+        }
+        (J::String(s), J::String(f)) => s.eq_ignore_ascii_case(f),
+        (J::Number(s), J::Number(f)) => s.as_f64() == f.as_f64(),
+        (s, f) => s == f,
+    }
 }
 
 fn map_core_error(e: azure_core::Error) -> Error {

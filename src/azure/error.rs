@@ -54,6 +54,8 @@ pub enum Error {
         message: String,
         /// `x-ms-request-id`, for Azure support.
         request_id: Option<String>,
+        /// Retry-After, when Azure sent one (503s often do).
+        retry_after: Option<Duration>,
     },
     /// A long-running operation ended Failed or Canceled.
     #[error("the operation ended {status} ({code}): {message}")]
@@ -124,6 +126,15 @@ impl Error {
         }
     }
 
+    /// How long Azure asked the caller to wait before trying again (`Retry-After` on a 429,
+    /// 503 or other status), when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Throttled { retry_after } | Error::Http { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
     /// True for a 404: the resource is gone (or was never there).
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::NotFound { .. })
@@ -159,6 +170,7 @@ impl Error {
                 code,
                 message,
                 request_id,
+                retry_after,
             },
         }
     }
@@ -345,6 +357,7 @@ mod tests {
             code,
             message,
             request_id,
+            ..
         } = &e
         else {
             panic!("expected Http, got {e:?}");

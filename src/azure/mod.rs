@@ -1,6 +1,7 @@
 //! The Azure Resource Manager client used by the provider layer: settings resolution
 //! ([`config`]), credentials ([`credential`]), one ARM client on the azure_core pipeline
-//! ([`ArmClient`]) with our own ARM long-running-operation poller ([`lro`]), typed ARM IDs
+//! ([`ArmClient`]) with our own ARM long-running-operation poller ([`lro`]) and retry policy
+//! ([`retry`]), typed ARM IDs
 //! ([`ids`]), serde models ([`models`]) and one error type ([`Error`]).
 //!
 //! This layer knows nothing about Terraform: it never sees the framework, the provider's
@@ -13,6 +14,7 @@ pub mod error;
 pub mod ids;
 pub mod lro;
 pub mod models;
+pub mod retry;
 
 #[cfg(test)]
 mod tests;

@@ -49,7 +49,16 @@ fn hint(err: &Error) -> Option<&'static str> {
 /// Endpoint's display name).
 pub fn azure_error(action: &str, object: &str, err: &Error) -> Diagnostic {
     let mut detail = format!("{action} {object}: {err}");
-    if let Some(h) = hint(err) {
+    // A create-only write met an object that is not ours (the client adopts its own).
+    let exists = action == "creating" && err.code() == Some("PreconditionFailed");
+    let hint = if exists {
+        Some(
+            "It already exists in Azure and is not managed by this configuration (it appeared while Terraform was creating it). Adopt it with terraform import and its ARM ID, or remove it, then apply again.",
+        )
+    } else {
+        hint(err)
+    };
+    if let Some(h) = hint {
         detail.push_str("\n\n");
         detail.push_str(h);
     }

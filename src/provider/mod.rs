@@ -50,47 +50,6 @@ pub(crate) fn arm_ctx(ctx: &OpContext) -> azure::OpCtx {
     }
 }
 
-/// How often a transient `InvalidPrivateLinkServiceId` is retried before it counts as real
-/// (Azure answers it for a while after an alias appears; a wrong alias must still fail fast).
-const ALIAS_RETRIES: u32 = 3;
-/// Pause between attempts after a retryable ARM error code.
-const RETRY_PAUSE: Duration = Duration::from_secs(5);
-
-/// Runs `op` again while Azure answers with a retryable ARM error code (another operation in
-/// progress, RetryableError, a transient alias error; azure-facts §3.2), pausing between
-/// attempts, until the operation's deadline or cancellation. Throttling and 5xx are retried
-/// below this, in the ARM client's pipeline.
-pub(crate) async fn retrying<T, F, Fut>(ctx: &OpContext, what: &str, mut op: F) -> azure::Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = azure::Result<T>>,
-{
-    let mut alias_failures = 0;
-    loop {
-        let err = match op().await {
-            Ok(v) => return Ok(v),
-            Err(e) => e,
-        };
-        let retryable =
-            err.is_retryable_arm_code() && tokio::time::Instant::now() + RETRY_PAUSE < ctx.deadline;
-        if err.code() == Some("InvalidPrivateLinkServiceId") {
-            alias_failures += 1;
-        }
-        if !retryable || alias_failures > ALIAS_RETRIES {
-            return Err(err);
-        }
-        tracing::info!(
-            code = err.code().unwrap_or_default(),
-            "{what}: Azure asked to retry; trying again in {}s",
-            RETRY_PAUSE.as_secs()
-        );
-        tokio::select! {
-            _ = tokio::time::sleep(RETRY_PAUSE) => {}
-            _ = ctx.cancel.cancelled() => return Err(azure::Error::Cancelled),
-        }
-    }
-}
-
 /// Whether two ID-valued attribute values name the same resources: ARM IDs compare
 /// case-insensitively (a string, or a set/list of them element by element). Used with
 /// `equivalent_when`, so a case-only change in the configuration keeps the stored spelling

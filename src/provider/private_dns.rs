@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::validation;
-use super::{Client, arm_ctx, keep_if_same, retrying};
+use super::{Client, arm_ctx, keep_if_same};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;
@@ -560,10 +560,7 @@ impl Resource for PrivateDns {
         let create_only = azure::WriteCondition::create_only();
         if manage {
             let body = zone_body(&planned, None);
-            let what = format!("creating {zone}");
-            let made = retrying(ctx, &what, || {
-                arm.put_private_dns_zone(&zone, &body, &create_only, &a)
-            });
+            let made = arm.put_private_dns_zone(&zone, &body, &create_only, &a);
             if let Err(e) = made.await {
                 let d = fail("creating", &zone, &e);
                 // A zone our request created despite the error is ours: keep it in state. A
@@ -580,10 +577,7 @@ impl Resource for PrivateDns {
             }
         }
         let body = record_body(&planned, None);
-        let what = format!("creating {record}");
-        let made = retrying(ctx, &what, || {
-            arm.put_a_record(&record, &body, &create_only, &a)
-        });
+        let made = arm.put_a_record(&record, &body, &create_only, &a);
         if let Err(e) = made.await {
             state.ip_address = String::new();
             state.virtual_network_ids.clear();
@@ -735,12 +729,9 @@ impl Resource for PrivateDns {
                 Ok(current) => {
                     let cond = guard(current.as_ref().and_then(|z| z.etag.clone()));
                     let body = zone_body(&planned, current);
-                    let what = format!("updating tags of {zone}");
-                    retrying(ctx, &what, || {
-                        arm.put_private_dns_zone(&zone, &body, &cond, &a)
-                    })
-                    .await
-                    .map(|_| ())
+                    arm.put_private_dns_zone(&zone, &body, &cond, &a)
+                        .await
+                        .map(|_| ())
                 }
                 Err(e) => Err(e),
             };
@@ -758,8 +749,7 @@ impl Resource for PrivateDns {
                         None => azure::WriteCondition::create_only(),
                     };
                     let body = record_body(&planned, current);
-                    let what = format!("updating {record}");
-                    retrying(ctx, &what, || arm.put_a_record(&record, &body, &cond, &a))
+                    arm.put_a_record(&record, &body, &cond, &a)
                         .await
                         .map(|_| ())
                 }

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::validation::{self, normalize_location};
-use super::{Client, arm_ctx, keep_if_same, retrying};
+use super::{Client, arm_ctx, keep_if_same};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;
@@ -274,11 +274,8 @@ impl Resource for PrivateEndpoint {
             }
         }
         let body = expand(&planned, None);
-        let what = format!("creating {id}");
-        let written = retrying(ctx, &what, || {
-            client.arm.put_private_endpoint(&id, &body, &actx)
-        })
-        .await;
+        // Retries (busy codes, a transient unknown alias, throttling) are the client's.
+        let written = client.arm.put_private_endpoint(&id, &body, &actx).await;
         let mut state = planned.clone();
         state.id = Some(id.path());
         match written {
@@ -389,11 +386,7 @@ impl Resource for PrivateEndpoint {
             }
         };
         let body = expand(&planned, Some(current));
-        let what = format!("updating {id}");
-        let written = retrying(ctx, &what, || {
-            client.arm.put_private_endpoint(&id, &body, &actx)
-        });
-        match written.await {
+        match client.arm.put_private_endpoint(&id, &body, &actx).await {
             Ok(pe) => finish(&client, ctx, state, pe, false).await,
             Err(e) => Outcome::failed(
                 Some(prior),
@@ -412,12 +405,7 @@ impl Resource for PrivateEndpoint {
             _ => return bad_id_in_state(),
         };
         let actx = arm_ctx(ctx);
-        let what = format!("deleting {id}");
-        match retrying(ctx, &what, || {
-            client.arm.delete_private_endpoint(&id, &actx)
-        })
-        .await
-        {
+        match client.arm.delete_private_endpoint(&id, &actx).await {
             Ok(()) => Diagnostics::new(),
             Err(e) if e.is_not_found() => Diagnostics::new(),
             Err(e) => super::errors::azure_error("deleting", &id.to_string(), &e).into(),

@@ -48,6 +48,7 @@ pub async fn token(
         resource_type: "token".into(),
         status: response.status().as_u16(),
         ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        fault: None,
     };
     shared.lock().log.push(entry);
     response

@@ -1,6 +1,8 @@
 //! Fault injection for ARM routes: throttling (429 + Retry-After), 500s, latency, how many
-//! polls an LRO takes, and a read-after-write 404 window. Every ARM request draws from one
-//! seeded RNG, so a run with the same seed and request order sees the same faults.
+//! polls an LRO takes, a read-after-write 404 window, and targeted rules ("the next N link
+//! PUTs answer 409 `AnotherOperationInProgress`", "the next N record PUTs are applied and then
+//! answered 500"). Every ARM request draws from one seeded RNG, so a run with the same seed
+//! and request order sees the same faults.
 
 use std::time::Duration;
 
@@ -30,6 +32,72 @@ pub struct Faults {
     pub rng_seed: u64,
     /// Probability (0..=1) that a long-running operation ends `Failed` (sandbox extension).
     pub lro_failure_rate: f64,
+    /// Targeted faults, checked in order after the random ones; each counts down as it fires.
+    pub rules: Vec<FaultRule>,
+}
+
+/// A targeted fault: the next `count` ARM requests with this method on this resource type
+/// are answered `status`/`code`, or, with `lost_response`, are applied and then answered
+/// `status`/`code` as if the response had been lost on the way back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultRule {
+    /// HTTP method to match (`PUT`, `DELETE`, `GET`; any casing).
+    pub method: String,
+    /// Resource type to match, as the request log names it (`privateEndpoints`,
+    /// `virtualNetworkLinks`, `privateDnsZones`, `A`, ...; any casing).
+    pub resource_type: String,
+    /// Status to answer (400..=599).
+    #[serde(default = "default_status")]
+    pub status: u16,
+    /// ARM error code to answer; empty picks the status' usual code.
+    #[serde(default)]
+    pub code: String,
+    /// How many more requests this rule answers.
+    pub count: u32,
+    /// Apply the request first, then answer the error (a response lost after the write).
+    #[serde(default)]
+    pub lost_response: bool,
+}
+
+fn default_status() -> u16 {
+    500
+}
+
+impl FaultRule {
+    /// Whether this rule still fires for `method` on `resource_type`.
+    pub fn matches(&self, method: &str, resource_type: &str) -> bool {
+        self.count > 0
+            && self.method.eq_ignore_ascii_case(method)
+            && self.resource_type.eq_ignore_ascii_case(resource_type)
+    }
+
+    /// The error code answered: `code`, or the usual one for `status`.
+    pub fn error_code(&self) -> String {
+        if !self.code.is_empty() {
+            return self.code.clone();
+        }
+        match self.status {
+            409 => "Conflict",
+            429 => "TooManyRequests",
+            502 => "BadGateway",
+            503 => "ServiceUnavailable",
+            504 => "GatewayTimeout",
+            s if s >= 500 => "InternalServerError",
+            _ => "BadRequest",
+        }
+        .to_string()
+    }
+
+    /// The name this fault is counted under in the request log summary: `lost_response`, or
+    /// `<status> <code>`.
+    pub fn kind(&self) -> String {
+        if self.lost_response {
+            "lost_response".to_string()
+        } else {
+            format!("{} {}", self.status, self.error_code())
+        }
+    }
 }
 
 impl Default for Faults {
@@ -44,6 +112,7 @@ impl Default for Faults {
             not_found_window_ms: 0,
             rng_seed: 1,
             lro_failure_rate: 0.0,
+            rules: Vec::new(),
         }
     }
 }
@@ -71,7 +140,32 @@ impl Faults {
                 return Err(format!("{name} must be between 0.0 and 1.0, got {rate}"));
             }
         }
+        for rule in &self.rules {
+            if !(400..=599).contains(&rule.status) {
+                return Err(format!(
+                    "rules: status must be between 400 and 599, got {}",
+                    rule.status
+                ));
+            }
+            if rule.method.is_empty() || rule.resource_type.is_empty() {
+                return Err("rules: method and resource_type are required".to_string());
+            }
+        }
         Ok(())
+    }
+
+    /// The first rule that fires for `method` on `resource_type`, without using it up.
+    pub fn rule_for(&self, method: &str, resource_type: &str) -> Option<usize> {
+        self.rules
+            .iter()
+            .position(|r| r.matches(method, resource_type))
+    }
+
+    /// Uses up one firing of rule `index` and returns it.
+    pub fn fire(&mut self, index: usize) -> Option<FaultRule> {
+        let rule = self.rules.get_mut(index)?;
+        rule.count = rule.count.saturating_sub(1);
+        Some(rule.clone())
     }
 
     /// A fresh RNG for these settings.
@@ -127,5 +221,40 @@ mod tests {
             ..Faults::default()
         };
         assert!(bad.validate().unwrap_err().contains("error_rate"));
+    }
+
+    #[test]
+    fn rules_match_method_and_type_and_count_down() {
+        let mut faults = Faults {
+            rules: vec![FaultRule {
+                method: "put".into(),
+                resource_type: "virtualNetworkLinks".into(),
+                status: 409,
+                code: "AnotherOperationInProgress".into(),
+                count: 2,
+                lost_response: false,
+            }],
+            ..Faults::default()
+        };
+        assert!(faults.validate().is_ok());
+        assert_eq!(faults.rule_for("DELETE", "virtualNetworkLinks"), None);
+        assert_eq!(faults.rule_for("PUT", "privateDnsZones"), None);
+        let i = faults.rule_for("PUT", "virtualnetworklinks").unwrap();
+        assert_eq!(
+            faults.fire(i).unwrap().kind(),
+            "409 AnotherOperationInProgress"
+        );
+        assert!(faults.fire(i).is_some());
+        assert_eq!(faults.rule_for("PUT", "virtualNetworkLinks"), None);
+        let lost = FaultRule {
+            lost_response: true,
+            code: String::new(),
+            status: 500,
+            ..faults.rules[0].clone()
+        };
+        assert_eq!(lost.kind(), "lost_response");
+        assert_eq!(lost.error_code(), "InternalServerError");
+        faults.rules[0].status = 200;
+        assert!(faults.validate().unwrap_err().contains("status"));
     }
 }

@@ -48,8 +48,11 @@
 //!   `AnotherOperationInProgress`. An operation no client polled for 5 s (plus Retry-After)
 //!   finishes by itself, as Azure's do, so a client killed mid-operation leaves nothing busy.
 //! * Management API `/_sandbox/…` (no auth, never faulted, not logged): `GET health`,
-//!   `POST reset` (back to the seed; tokens, faults and the log are kept), `GET|PUT faults`,
-//!   `GET requests`, `GET requests/summary`, `DELETE requests`, `GET resources` (JSON array of
+//!   `POST reset` (back to the seed; tokens, faults and the log are kept), `GET|PUT faults`
+//!   (rates, latency, LRO polls and failures, the 404 window, and targeted rules: "the next N
+//!   `<method>` requests on `<type>` answer `<status> <code>`", optionally after applying the
+//!   request, as a lost response), `GET requests`, `GET requests/summary` (with the injected
+//!   faults by kind), `DELETE requests`, `GET resources` (JSON array of
 //!   the ARM ids clients created: PEs, NICs, PLS connections, zones, links, record sets other
 //!   than SOA), `POST approve`, `POST oob`, `GET verify?vnet_id=..&host=..`.
 //!
@@ -132,7 +135,7 @@ use axum::routing::post;
 use tokio::sync::oneshot;
 
 pub use error::ArmError;
-pub use faults::Faults;
+pub use faults::{FaultRule, Faults};
 pub use seed::Seed;
 
 use state::Shared;

@@ -1,5 +1,5 @@
 //! The request log of ARM (and token) traffic: one entry per request, and a summary with
-//! counts by method and resource type, for tests and benchmarks.
+//! counts by method and resource type and of the faults injected, for tests and benchmarks.
 
 use std::collections::BTreeMap;
 
@@ -19,24 +19,40 @@ pub struct LogEntry {
     pub status: u16,
     /// Time spent answering, in milliseconds.
     pub ms: u64,
+    /// The fault injected into this answer, if any: `<status> <code>` for a request refused
+    /// by a fault, `lost_response` for one applied and then answered with an error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
 }
 
-/// `{"total","by_method","by_resource_type","by_method_and_type"}` over `entries`.
+/// `{"total","by_method","by_resource_type","by_method_and_type","faults",
+/// "faults_by_method_and_type"}` over `entries`: `faults` counts injected faults by kind
+/// (`"429 TooManyRequests"`, `"409 AnotherOperationInProgress"`, `"lost_response"`, ...),
+/// `faults_by_method_and_type` by `"<METHOD> <type> <kind>"`.
 pub fn summary(entries: &[LogEntry]) -> Value {
     let mut by_method: BTreeMap<String, u64> = BTreeMap::new();
     let mut by_type: BTreeMap<String, u64> = BTreeMap::new();
     let mut by_both: BTreeMap<String, u64> = BTreeMap::new();
+    let mut faults: BTreeMap<String, u64> = BTreeMap::new();
+    let mut faults_by_both: BTreeMap<String, u64> = BTreeMap::new();
     for entry in entries {
         *by_method.entry(entry.method.clone()).or_default() += 1;
         *by_type.entry(entry.resource_type.clone()).or_default() += 1;
-        *by_both
-            .entry(format!("{} {}", entry.method, entry.resource_type))
-            .or_default() += 1;
+        let request = format!("{} {}", entry.method, entry.resource_type);
+        if let Some(kind) = &entry.fault {
+            *faults.entry(kind.clone()).or_default() += 1;
+            *faults_by_both
+                .entry(format!("{request} {kind}"))
+                .or_default() += 1;
+        }
+        *by_both.entry(request).or_default() += 1;
     }
     json!({
         "total": entries.len(),
         "by_method": by_method,
         "by_resource_type": by_type,
         "by_method_and_type": by_both,
+        "faults": faults,
+        "faults_by_method_and_type": faults_by_both,
     })
 }

@@ -112,6 +112,20 @@ impl TestSandbox {
         self.call(reqwest::Method::GET, "requests/summary", None)
     }
 
+    /// Faults the sandbox injected since the log was last cleared, by kind
+    /// (`"429 TooManyRequests"`, `"409 AnotherOperationInProgress"`, `"lost_response"`, ...).
+    pub fn faults_injected(&self) -> Json {
+        self.summary()["faults"].clone()
+    }
+
+    /// Injected faults by `"<METHOD> <type> <kind>"`, e.g.
+    /// `"PUT virtualNetworkLinks 409 AnotherOperationInProgress"` (0 when none).
+    pub fn fault_count(&self, key: &str) -> u64 {
+        self.summary()["faults_by_method_and_type"][key]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
     /// Count of requests for e.g. "PUT privateEndpoints" (0 when none).
     pub fn count(&self, key: &str) -> u64 {
         self.summary()["by_method_and_type"][key]

@@ -1,7 +1,8 @@
 //! The ARM front door: every request that is neither the token endpoint nor `/_sandbox/`
 //! lands here. In order: bearer token check (401), injected faults (latency, 429, 500),
 //! parse into an [`route::Operation`] (404/405 for what the sandbox does not implement),
-//! api-version check (400), then the per-resource handler, then the request log.
+//! targeted fault rules, api-version check (400), then the per-resource handler (a
+//! `lost_response` rule replaces its answer), then the request log, which records the fault.
 
 pub mod body;
 pub mod lro;
@@ -240,7 +241,8 @@ pub async fn dispatch(
         Ok(op) => op.target.resource_type(),
         Err(_) => "unknown".to_string(),
     };
-    let mut response = match answer(&shared, &method, &uri, &headers, &body, parsed).await {
+    let (answered, fault) = answer(&shared, &method, &uri, &headers, &body, parsed).await;
+    let mut response = match answered {
         Ok(ok) => ok.into_response(),
         Err(err) => err.into_response(),
     };
@@ -259,11 +261,13 @@ pub async fn dispatch(
         resource_type,
         status: response.status().as_u16(),
         ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        fault,
     };
     shared.lock().log.push(entry);
     response
 }
 
+/// The answer to one ARM request, and the fault injected into it (its kind), if any.
 async fn answer(
     shared: &Shared,
     method: &Method,
@@ -271,27 +275,52 @@ async fn answer(
     headers: &HeaderMap,
     body: &Bytes,
     parsed: Result<Operation, ArmError>,
-) -> Result<ArmResponse, ArmError> {
-    let (delay, injected, faults) = {
+) -> (Result<ArmResponse, ArmError>, Option<String>) {
+    let drawn = {
         let mut inner = shared.lock();
-        auth::check_bearer(&mut inner.tokens, headers)?;
-        let faults = inner.faults.clone();
-        let (delay, injected) = faults.draw(&mut inner.rng);
-        (delay, injected, faults)
+        auth::check_bearer(&mut inner.tokens, headers).map(|()| {
+            let faults = inner.faults.clone();
+            let (delay, injected) = faults.draw(&mut inner.rng);
+            (delay, injected, faults)
+        })
+    };
+    let (delay, injected, faults) = match drawn {
+        Ok(d) => d,
+        Err(e) => return (Err(e), None),
     };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    match injected {
-        Injected::Throttle => return Err(throttled(&faults)),
-        Injected::ServerError => return Err(server_error()),
-        Injected::None => {}
+    let refused = match injected {
+        Injected::Throttle => Some(throttled(&faults)),
+        Injected::ServerError => Some(server_error()),
+        Injected::None => None,
+    };
+    if let Some(err) = refused {
+        let kind = format!("{} {}", err.status.as_u16(), err.code);
+        return (Err(err), Some(kind));
     }
-    let op = parsed?;
-    let version = api_version(uri.query());
-    check_api_version(version.as_deref(), &op.target)?;
-    let version = version.unwrap_or_default();
+    let op = match parsed {
+        Ok(op) => op,
+        Err(e) => return (Err(e), None),
+    };
     let mut inner = shared.lock();
+    let resource_type = op.target.resource_type();
+    let rule = inner.faults.rule_for(method.as_str(), &resource_type);
+    if let Some(index) = rule
+        && !inner.faults.rules[index].lost_response
+    {
+        let fired = inner.faults.fire(index);
+        let faults = inner.faults.clone();
+        if let Some(rule) = fired {
+            return (Err(rule_error(&rule, &faults)), Some(rule.kind()));
+        }
+    }
+    let version = api_version(uri.query());
+    if let Err(e) = check_api_version(version.as_deref(), &op.target) {
+        return (Err(e), None);
+    }
+    let version = version.unwrap_or_default();
     let faults = inner.faults.clone();
     let lro_fails = faults.draw_lro_failure(&mut inner.rng);
     let ctx = Ctx {
@@ -306,7 +335,34 @@ async fn answer(
     tracing::debug!(method = %method, path = %uri.path(), "sandbox ARM request");
     let retry_after = std::time::Duration::from_secs(faults.retry_after_secs);
     inner.world.finish_abandoned(retry_after);
-    handle(&mut inner.world, &ctx, &op)
+    let handled = handle(&mut inner.world, &ctx, &op);
+    // A lost response fires only on a request that was applied: the write happened, the
+    // client just never heard so.
+    if handled.is_ok()
+        && let Some(index) = rule
+        && let Some(rule) = inner.faults.fire(index)
+    {
+        return (Err(rule_error(&rule, &faults)), Some(rule.kind()));
+    }
+    (handled, None)
+}
+
+/// The error a fault rule answers with (429s carry Retry-After).
+fn rule_error(rule: &super::faults::FaultRule, faults: &Faults) -> ArmError {
+    let status = StatusCode::from_u16(rule.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let code = rule.error_code();
+    let message = if rule.lost_response {
+        "The request was applied, but its response was lost (injected by a sandbox fault rule)."
+            .to_string()
+    } else {
+        format!("{code} (injected by a sandbox fault rule).")
+    };
+    let err = ArmError::new(status, &code, message);
+    if rule.status == 429 {
+        err.with_header("retry-after", faults.retry_after_secs.to_string())
+    } else {
+        err
+    }
 }
 
 #[cfg(test)]
