@@ -285,7 +285,7 @@ fn package_checksums_and_sign_write_the_registry_layout() {
     // A tampered sums file no longer verifies against the signature.
     std::fs::write(
         dist.join("terraform-provider-astro_9.8.7_SHA256SUMS"),
-        sums.replace(|c: char| c == 'a', "b"),
+        sums.replace('a', "b"),
     )
     .unwrap();
     let verify = Command::new("gpg")
