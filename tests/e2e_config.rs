@@ -76,7 +76,16 @@ fn oidc_from_a_token_file_authenticates_and_the_token_stays_out_of_state() {
     let sb = TestSandbox::start();
     let mut ws = Workspace::with_sandbox(&sb);
     let token_file = ws.tmp.path().join("oidc-token");
-    std::fs::write(&token_file, "sandbox-oidc-assertion").unwrap();
+    let minted = sb.manage(
+        reqwest::Method::POST,
+        "oidc/mint",
+        Some(serde_json::json!({
+            "issuer": "https://oidc.prod-aks.azure.com/00000000-0000-0000-0000-0000000000aa/",
+            "subject": "system:serviceaccount:astro:terraform"
+        })),
+    );
+    let token = minted["token"].as_str().expect("token").to_string();
+    std::fs::write(&token_file, &token).unwrap();
     ws.env.retain(|(k, _)| k != "ARM_CLIENT_SECRET");
     ws.set_env("ARM_USE_OIDC", "true");
     ws.set_env(
@@ -87,7 +96,7 @@ fn oidc_from_a_token_file_authenticates_and_the_token_stays_out_of_state() {
     ws.init();
     ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     let state = std::fs::read_to_string(ws.dir().join("terraform.tfstate")).unwrap();
-    assert!(!state.contains("sandbox-oidc-assertion"));
+    assert!(!state.contains(&token));
     ws.assert_clean_plan("plan");
 }
 

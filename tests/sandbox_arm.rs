@@ -18,13 +18,24 @@ async fn token_endpoint_accepts_secret_and_assertion_and_rejects_the_rest() {
     assert_eq!(ok.body["token_type"], "Bearer");
     assert!(ok.body["expires_in"].as_i64().is_some_and(|s| s > 300));
     assert!(ok.body["ext_expires_in"].as_i64().is_some());
+    let minted = env
+        .mgmt(
+            Method::POST,
+            "oidc/mint",
+            Some(json!({
+                "issuer": "https://token.actions.githubusercontent.com",
+                "subject": "repo:astro-privatelink/infra:environment:production"
+            })),
+        )
+        .await;
+    let federated = minted.body["token"].as_str().expect("minted token");
     let assertion = env
         .token_with(&[
             (
                 "client_assertion_type",
                 "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
             ),
-            ("client_assertion", "sandbox-oidc-assertion"),
+            ("client_assertion", federated),
         ])
         .await;
     assert_eq!(assertion.status, StatusCode::OK, "{assertion:?}");

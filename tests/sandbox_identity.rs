@@ -28,13 +28,25 @@ fn client_options(env: &sandbox_support::Env) -> ClientOptions {
 }
 
 #[derive(Debug)]
-struct FixedAssertion(&'static str);
+struct FixedAssertion(String);
 
 #[async_trait::async_trait]
 impl ClientAssertion for FixedAssertion {
     async fn secret(&self, _: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {
-        Ok(self.0.to_string())
+        Ok(self.0.clone())
     }
+}
+
+/// A federated token from the sandbox's issuer for one of the seeded federated credentials.
+async fn minted(env: &sandbox_support::Env, subject: &str) -> String {
+    let answer = env
+        .mgmt(
+            reqwest::Method::POST,
+            "oidc/mint",
+            Some(serde_json::json!({"issuer": "https://app.terraform.io", "subject": subject})),
+        )
+        .await;
+    answer.body["token"].as_str().expect("token").to_string()
 }
 
 async fn arm_status(env: &sandbox_support::Env, token: &str) -> StatusCode {
@@ -85,7 +97,13 @@ async fn client_assertion_credential_gets_a_token_arm_accepts() {
     let credential = ClientAssertionCredential::new(
         env.var("ARM_TENANT_ID"),
         env.var("ARM_CLIENT_ID"),
-        FixedAssertion("sandbox-oidc-assertion"),
+        FixedAssertion(
+            minted(
+                &env,
+                "organization:astro:project:infra:workspace:privatelink:run_phase:apply",
+            )
+            .await,
+        ),
         Some(ClientAssertionCredentialOptions {
             client_options: client_options(&env),
         }),
@@ -97,7 +115,13 @@ async fn client_assertion_credential_gets_a_token_arm_accepts() {
     let forged = ClientAssertionCredential::new(
         env.var("ARM_TENANT_ID"),
         env.var("ARM_CLIENT_ID"),
-        FixedAssertion("forged"),
+        FixedAssertion(
+            minted(
+                &env,
+                "organization:someone-else:project:x:workspace:y:run_phase:apply",
+            )
+            .await,
+        ),
         Some(ClientAssertionCredentialOptions {
             client_options: client_options(&env),
         }),

@@ -35,7 +35,8 @@ use super::models::{
 use super::retry::{self, Attempt, Policy as RetryPolicy};
 use super::{NETWORK_API_VERSION, PRIVATE_DNS_API_VERSION};
 
-/// User agent sent on every ARM request.
+/// Our part of the user agent when Terraform's version is unknown; Configure normally adds
+/// Terraform's part and the partner ID ([`AzureConfig::user_agent_suffix`]).
 pub const USER_AGENT: &str = concat!("terraform-provider-astro/", env!("CARGO_PKG_VERSION"));
 /// How many times a Private Endpoint write repeats on `InvalidPrivateLinkServiceId` before
 /// the alias counts as wrong: Azure answers it for a while after an alias appears.
@@ -223,7 +224,12 @@ impl ArmClient {
             retry: RetryOptions::none(),
             ..Default::default()
         };
-        let per_try: Vec<Arc<dyn Policy>> = vec![Arc::new(auth), Arc::new(ArmRequestPolicy)];
+        let per_try: Vec<Arc<dyn Policy>> = vec![
+            Arc::new(auth),
+            Arc::new(ArmRequestPolicy {
+                user_agent: config.user_agent_suffix(),
+            }),
+        ];
         let pipeline = Pipeline::new(
             Some(env!("CARGO_PKG_NAME")),
             Some(env!("CARGO_PKG_VERSION")),
@@ -965,10 +971,14 @@ fn decode<T: DeserializeOwned>(resp: &RawResponse, operation: &str) -> Result<T>
     })
 }
 
-/// Per-try policy: sets our user agent and logs each try at DEBUG (method, path, status,
-/// request IDs). It never logs headers such as Authorization, query strings or bodies.
+/// Per-try policy: appends our part to the SDK's user agent (azurerm's shape: SDK, Terraform,
+/// provider, `pid-<partner>`) and logs each try at DEBUG (method, path, status, request IDs).
+/// It never logs headers such as Authorization, query strings or bodies.
 #[derive(Debug)]
-struct ArmRequestPolicy;
+struct ArmRequestPolicy {
+    /// Appended after the SDK's own user agent.
+    user_agent: String,
+}
 
 #[async_trait::async_trait]
 impl Policy for ArmRequestPolicy {
@@ -978,7 +988,15 @@ impl Policy for ArmRequestPolicy {
         request: &mut Request,
         next: &[Arc<dyn Policy>],
     ) -> PolicyResult {
-        request.insert_header(USER_AGENT_HEADER, USER_AGENT);
+        let user_agent = match request.headers().get_optional_str(&USER_AGENT_HEADER) {
+            // A retry sees the header this policy already extended.
+            Some(already) if already.ends_with(&format!(" {}", self.user_agent)) => {
+                already.to_string()
+            }
+            Some(sdk) => format!("{sdk} {}", self.user_agent),
+            None => self.user_agent.clone(),
+        };
+        request.insert_header(USER_AGENT_HEADER, user_agent);
         let method = request.method();
         let path = request.url().path().to_string();
         let result = next[0].send(ctx, request, &next[1..]).await;

@@ -1,6 +1,8 @@
 //! Provider settings → resolved Azure configuration: applies the `ARM_*` environment fallbacks
 //! azurerm users already have (explicit settings win), picks the cloud's endpoints, and chooses
-//! one credential in the documented order: client secret, OIDC, managed identity, Azure CLI.
+//! one credential in azurerm's order: client certificate, client secret, OIDC (token, token
+//! file, Azure DevOps service connection, CI request URL, HCP Terraform), managed identity,
+//! Azure CLI. When none applies, the error says why each was skipped.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -38,24 +40,45 @@ pub struct ProviderSettings {
     pub tenant_id: Option<String>,
     /// `client_id`
     pub client_id: Option<String>,
+    /// `client_id_file_path`: a file holding the client ID (HCP Terraform writes one per
+    /// provider alias)
+    pub client_id_file_path: Option<String>,
     /// `client_secret` (sensitive)
     pub client_secret: Option<Secret>,
+    /// `client_certificate_path`: a PKCS#12 or PEM file
+    pub client_certificate_path: Option<String>,
+    /// `client_certificate` (sensitive): base64 of a PKCS#12 (or PEM) file
+    pub client_certificate: Option<Secret>,
+    /// `client_certificate_password` (sensitive)
+    pub client_certificate_password: Option<Secret>,
     /// `oidc_token` (sensitive)
     pub oidc_token: Option<Secret>,
     /// `oidc_token_file_path`
     pub oidc_token_file_path: Option<String>,
+    /// `oidc_request_url` (GitHub Actions style ID-token endpoint)
+    pub oidc_request_url: Option<String>,
+    /// `oidc_request_token` (sensitive): bearer for `oidc_request_url`
+    pub oidc_request_token: Option<Secret>,
+    /// `ado_pipeline_service_connection_id`
+    pub ado_pipeline_service_connection_id: Option<String>,
     /// `environment`: public, usgovernment, china
     pub environment: Option<String>,
     /// `resource_manager_endpoint` (https URL)
     pub resource_manager_endpoint: Option<String>,
     /// `authority_host` (https URL)
     pub authority_host: Option<String>,
+    /// `msi_endpoint`: a custom managed identity (IMDS-style) token endpoint
+    pub msi_endpoint: Option<String>,
+    /// `partner_id`: appended to the user agent as `pid-<id>`
+    pub partner_id: Option<String>,
     /// `use_oidc`
     pub use_oidc: Option<bool>,
     /// `use_msi`
     pub use_msi: Option<bool>,
     /// `use_cli` (default true)
     pub use_cli: Option<bool>,
+    /// Terraform's version, from Configure (for the user agent).
+    pub terraform_version: Option<String>,
 }
 
 /// The Azure cloud whose endpoints are used unless overridden.
@@ -103,22 +126,67 @@ impl CloudEnvironment {
 pub enum OidcTokenSource {
     /// The token itself (`oidc_token` / `ARM_OIDC_TOKEN`).
     Inline(Secret),
-    /// A file re-read on every token request (`oidc_token_file_path`, ...).
+    /// A file (`oidc_token_file_path` / `ARM_OIDC_TOKEN_FILE_PATH` / `AZURE_FEDERATED_TOKEN_FILE`).
     File(PathBuf),
     /// Asked for on every token request from a CI system's ID-token endpoint, as azurerm does
     /// in GitHub Actions: `ARM_OIDC_REQUEST_URL` / `ACTIONS_ID_TOKEN_REQUEST_URL` with the
-    /// bearer `ARM_OIDC_REQUEST_TOKEN` / `ACTIONS_ID_TOKEN_REQUEST_TOKEN`.
+    /// bearer `ARM_OIDC_REQUEST_TOKEN` / `ACTIONS_ID_TOKEN_REQUEST_TOKEN`; a GET answered with
+    /// `{"value": "<jwt>"}`.
     Request {
         /// The endpoint (https).
         url: String,
         /// Its bearer token.
         token: Secret,
     },
+    /// An Azure DevOps service connection (workload identity federation): a POST to
+    /// `SYSTEM_OIDCREQUESTURI` with `SYSTEM_ACCESSTOKEN`, answered with `{"oidcToken": ..}`.
+    AzurePipelines {
+        /// `ado_pipeline_service_connection_id`.
+        service_connection_id: String,
+        /// `SYSTEM_ACCESSTOKEN` (or `oidc_request_token` / `ARM_OIDC_REQUEST_TOKEN`).
+        access_token: Secret,
+    },
+    /// HCP Terraform dynamic provider credentials: the run's workload identity token
+    /// (`TFC_WORKLOAD_IDENTITY_TOKEN`).
+    HcpTerraform(Secret),
+}
+
+impl OidcTokenSource {
+    /// Short name for logs and diagnostics (never the token).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Inline(_) => "OIDC token",
+            Self::File(_) => "OIDC token file",
+            Self::Request { .. } => "OIDC token request URL (GitHub Actions)",
+            Self::AzurePipelines { .. } => "Azure DevOps service connection",
+            Self::HcpTerraform(_) => "HCP Terraform workload identity token",
+        }
+    }
+}
+
+/// Where the client certificate comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertificateSource {
+    /// `client_certificate_path` / `ARM_CLIENT_CERTIFICATE_PATH`: a PKCS#12 or PEM file.
+    Path(PathBuf),
+    /// `client_certificate` / `ARM_CLIENT_CERTIFICATE`: base64 of the file's content.
+    Base64(Secret),
 }
 
 /// The credential the provider authenticates with, first that applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CredentialChoice {
+    /// Service principal with a client certificate (a signed client assertion).
+    ClientCertificate {
+        /// Tenant ID.
+        tenant_id: String,
+        /// Application (client) ID.
+        client_id: String,
+        /// The certificate and its private key.
+        certificate: CertificateSource,
+        /// Password of a PKCS#12 file.
+        password: Option<Secret>,
+    },
     /// Service principal with a client secret.
     ClientSecret {
         /// Tenant ID.
@@ -128,7 +196,7 @@ pub enum CredentialChoice {
         /// Client secret.
         secret: Secret,
     },
-    /// Workload identity federation (GitHub Actions, Terraform Cloud, AKS ...).
+    /// Workload identity federation (GitHub Actions, Azure DevOps, HCP Terraform, AKS ...).
     Oidc {
         /// Tenant ID.
         tenant_id: String,
@@ -141,6 +209,8 @@ pub enum CredentialChoice {
     ManagedIdentity {
         /// Client ID of a user-assigned identity.
         client_id: Option<String>,
+        /// `msi_endpoint`: an IMDS-style endpoint used instead of the platform's own.
+        endpoint: Option<Url>,
     },
     /// `az login`.
     AzureCli {
@@ -153,6 +223,7 @@ impl CredentialChoice {
     /// Short name for logs.
     pub fn kind(&self) -> &'static str {
         match self {
+            Self::ClientCertificate { .. } => "client certificate",
             Self::ClientSecret { .. } => "client secret",
             Self::Oidc { .. } => "OIDC",
             Self::ManagedIdentity { .. } => "managed identity",
@@ -176,6 +247,31 @@ pub struct AzureConfig {
     pub token_scope: String,
     /// The credential to use.
     pub credential: CredentialChoice,
+    /// `partner_id` (a GUID), sent in the user agent as `pid-<id>`.
+    pub partner_id: Option<String>,
+    /// Terraform's version, sent in the user agent.
+    pub terraform_version: Option<String>,
+}
+
+impl AzureConfig {
+    /// What we add to the SDK's user agent, as azurerm does: Terraform's part, ours, then
+    /// the partner ID.
+    pub fn user_agent_suffix(&self) -> String {
+        let mut ua = String::new();
+        if let Some(v) = &self.terraform_version {
+            ua.push_str(&format!(
+                "HashiCorp Terraform/{v} (+https://www.terraform.io) "
+            ));
+        }
+        ua.push_str(concat!(
+            "terraform-provider-astro/",
+            env!("CARGO_PKG_VERSION")
+        ));
+        if let Some(pid) = &self.partner_id {
+            ua.push_str(&format!(" pid-{pid}"));
+        }
+        ua
+    }
 }
 
 /// A setting problem; the message names the attribute and the environment variable.
@@ -213,10 +309,18 @@ pub enum ConfigError {
     },
     /// use_oidc without a token.
     #[error(
-        "`use_oidc` is true but no OIDC token was given: set `oidc_token` (ARM_OIDC_TOKEN) or `oidc_token_file_path` (ARM_OIDC_TOKEN_FILE_PATH or AZURE_FEDERATED_TOKEN_FILE), or run where ARM_OIDC_REQUEST_URL and ARM_OIDC_REQUEST_TOKEN (GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN, with `id-token: write`) are set"
+        "`use_oidc` is true but no OIDC token was found: set `oidc_token` (ARM_OIDC_TOKEN) or `oidc_token_file_path` (ARM_OIDC_TOKEN_FILE_PATH or AZURE_FEDERATED_TOKEN_FILE); in GitHub Actions grant `id-token: write` so ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN are set (or set ARM_OIDC_REQUEST_URL and ARM_OIDC_REQUEST_TOKEN); in Azure DevOps set `ado_pipeline_service_connection_id` (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID) and map SYSTEM_ACCESSTOKEN; in HCP Terraform enable dynamic credentials (TFC_WORKLOAD_IDENTITY_TOKEN)"
     )]
     OidcWithoutToken,
-    /// Client secret or OIDC without tenant/client id.
+    /// An Azure DevOps service connection without what the pipeline must provide.
+    #[error("`ado_pipeline_service_connection_id` is set but {missing} is not: {hint}")]
+    AzurePipelinesIncomplete {
+        /// What is missing.
+        missing: &'static str,
+        /// How to provide it.
+        hint: &'static str,
+    },
+    /// Client secret, certificate or OIDC without tenant/client id.
     #[error("{auth} needs {missing}: set {hint}")]
     IncompleteServicePrincipal {
         /// client secret or OIDC.
@@ -226,11 +330,27 @@ pub enum ConfigError {
         /// How to set it.
         hint: &'static str,
     },
-    /// Every way of authenticating is off.
+    /// `partner_id` is not a GUID.
     #[error(
-        "no way to authenticate to Azure is enabled: set `client_id`, `client_secret` and `tenant_id` (ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_TENANT_ID), or `use_oidc` (ARM_USE_OIDC), `use_msi` (ARM_USE_MSI), or leave `use_cli` (ARM_USE_CLI) at its default true and run `az login`"
+        "`partner_id` (ARM_PARTNER_ID) must be a GUID, optionally prefixed with \"pid-\", got {0:?}"
     )]
-    NoCredential,
+    BadPartnerId(String),
+    /// `client_id_file_path` could not be read or disagrees with `client_id`.
+    #[error("`client_id_file_path` (ARM_CLIENT_ID_FILE_PATH) {path}: {problem}")]
+    ClientIdFile {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Every way of authenticating was skipped; says why for each.
+    #[error(
+        "no way to authenticate to Azure applies. Tried, in order: {tried}. Set one of them up (see the provider documentation's authentication table)"
+    )]
+    NoCredential {
+        /// `method (skipped: reason); ...`, never a secret.
+        tried: String,
+    },
 }
 
 /// Resolves provider settings against the environment (`env` returns a variable's value;
@@ -293,19 +413,55 @@ pub fn resolve(
         resource_manager_endpoint.as_str().trim_end_matches('/')
     );
 
-    let tenant_id = text(&s.tenant_id, "ARM_TENANT_ID");
+    // AKS workload identity injects only AZURE_CLIENT_ID, AZURE_TENANT_ID and
+    // AZURE_FEDERATED_TOKEN_FILE (https://learn.microsoft.com/azure/aks/workload-identity-overview),
+    // so those stand in for the ARM_* names and, all three present, turn OIDC on by themselves.
+    let tenant_id = text(&s.tenant_id, "ARM_TENANT_ID").or_else(|| var("AZURE_TENANT_ID"));
     let client_id = text(&s.client_id, "ARM_CLIENT_ID");
-    let client_secret = secret(&s.client_secret, "ARM_CLIENT_SECRET");
+    let client_id = match text(&s.client_id_file_path, "ARM_CLIENT_ID_FILE_PATH") {
+        Some(path) => Some(client_id_from_file(&path, client_id)?),
+        None => client_id,
+    }
+    .or_else(|| var("AZURE_CLIENT_ID"));
+    let aks = var("AZURE_FEDERATED_TOKEN_FILE").is_some()
+        && var("AZURE_CLIENT_ID").is_some()
+        && var("AZURE_TENANT_ID").is_some();
+    let partner_id = match text(&s.partner_id, "ARM_PARTNER_ID") {
+        Some(p) => Some(partner_guid(&p).ok_or(ConfigError::BadPartnerId(p))?),
+        None => None,
+    };
+    let msi_endpoint = text(&s.msi_endpoint, "ARM_MSI_ENDPOINT")
+        .map(|e| msi_url(&e))
+        .transpose()?;
+    let use_oidc = flag(s.use_oidc, "ARM_USE_OIDC")?;
     let credential = choose_credential(CredentialInputs {
         tenant_id,
         client_id,
-        client_secret,
+        client_secret: secret(&s.client_secret, "ARM_CLIENT_SECRET"),
+        certificate_path: text(&s.client_certificate_path, "ARM_CLIENT_CERTIFICATE_PATH"),
+        certificate: secret(&s.client_certificate, "ARM_CLIENT_CERTIFICATE"),
+        certificate_password: secret(
+            &s.client_certificate_password,
+            "ARM_CLIENT_CERTIFICATE_PASSWORD",
+        ),
         oidc_token: secret(&s.oidc_token, "ARM_OIDC_TOKEN"),
         oidc_token_file: text(&s.oidc_token_file_path, "ARM_OIDC_TOKEN_FILE_PATH")
             .or_else(|| var("AZURE_FEDERATED_TOKEN_FILE")),
-        oidc_request: oidc_request(&var),
-        use_oidc: flag(s.use_oidc, "ARM_USE_OIDC")?.unwrap_or(false),
+        oidc_request: oidc_request(s, &var),
+        ado_service_connection_id: text(
+            &s.ado_pipeline_service_connection_id,
+            "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+        )
+        .or_else(|| var("ARM_OIDC_AZURE_SERVICE_CONNECTION_ID")),
+        ado_access_token: var("SYSTEM_ACCESSTOKEN")
+            .map(Secret::new)
+            .or_else(|| secret(&s.oidc_request_token, "ARM_OIDC_REQUEST_TOKEN")),
+        ado_request_uri: var("SYSTEM_OIDCREQUESTURI").is_some(),
+        hcp_token: var("TFC_WORKLOAD_IDENTITY_TOKEN").map(Secret::new),
+        use_oidc: use_oidc.unwrap_or(aks),
+        use_oidc_explicit: use_oidc.is_some(),
         use_msi: flag(s.use_msi, "ARM_USE_MSI")?.unwrap_or(false),
+        msi_endpoint,
         use_cli: flag(s.use_cli, "ARM_USE_CLI")?.unwrap_or(true),
     })?;
 
@@ -316,29 +472,131 @@ pub fn resolve(
         authority_host,
         token_scope,
         credential,
+        partner_id,
+        terraform_version: non_empty(s.terraform_version.clone()),
     })
 }
 
-/// The CI ID-token endpoint and its bearer, from azurerm's variables or GitHub Actions' own.
-fn oidc_request(var: &dyn Fn(&str) -> Option<String>) -> Option<(String, Secret)> {
-    let url = var("ARM_OIDC_REQUEST_URL").or_else(|| var("ACTIONS_ID_TOKEN_REQUEST_URL"))?;
-    let token = var("ARM_OIDC_REQUEST_TOKEN").or_else(|| var("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))?;
-    Some((url, Secret::new(token)))
+/// The client ID in `path` (trimmed); it must agree with `client_id` when both are given, as
+/// azurerm requires.
+fn client_id_from_file(path: &str, client_id: Option<String>) -> Result<String, ConfigError> {
+    let bad = |problem: String| ConfigError::ClientIdFile {
+        path: path.to_string(),
+        problem,
+    };
+    let from_file = std::fs::read_to_string(path)
+        .map_err(|e| bad(format!("cannot be read: {e}")))?
+        .trim()
+        .to_string();
+    if from_file.is_empty() {
+        return Err(bad("is empty".into()));
+    }
+    match client_id {
+        Some(id) if !id.eq_ignore_ascii_case(&from_file) => Err(bad(format!(
+            "holds {from_file:?}, which differs from `client_id` {id:?}: set only one"
+        ))),
+        _ => Ok(from_file),
+    }
+}
+
+/// `partner_id` as a bare GUID (azurerm accepts it with or without the `pid-` prefix).
+fn partner_guid(value: &str) -> Option<String> {
+    let v = value.trim();
+    let guid = v.strip_prefix("pid-").unwrap_or(v);
+    uuid::Uuid::parse_str(guid).ok().map(|_| guid.to_string())
+}
+
+/// `msi_endpoint`: https, or plain http to a machine-local address only (IMDS at
+/// 169.254.169.254 and local identity agents are http by design and never leave the host).
+fn msi_url(value: &str) -> Result<Url, ConfigError> {
+    let bad = |problem: &str| ConfigError::BadEndpoint {
+        attribute: "msi_endpoint",
+        variable: "ARM_MSI_ENDPOINT",
+        value: value.to_string(),
+        problem: problem.to_string(),
+    };
+    let url = Url::parse(value.trim()).map_err(|e| bad(&e.to_string()))?;
+    let local = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_link_local(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => return Err(bad("the host is missing")),
+    };
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if local => Ok(url),
+        _ => Err(bad(
+            "only https is allowed (plain http only to a link-local or loopback address)",
+        )),
+    }
+}
+
+/// The CI ID-token endpoint and its bearer: the provider block, then azurerm's variables, then
+/// GitHub Actions' own.
+fn oidc_request(
+    s: &ProviderSettings,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> Option<(String, Secret)> {
+    let url = non_empty(s.oidc_request_url.clone())
+        .or_else(|| var("ARM_OIDC_REQUEST_URL"))
+        .or_else(|| var("ACTIONS_ID_TOKEN_REQUEST_URL"))?;
+    let token = s
+        .oidc_request_token
+        .clone()
+        .filter(|t| !t.expose().is_empty())
+        .or_else(|| var("ARM_OIDC_REQUEST_TOKEN").map(Secret::new))
+        .or_else(|| var("ACTIONS_ID_TOKEN_REQUEST_TOKEN").map(Secret::new))?;
+    Some((url, token))
 }
 
 struct CredentialInputs {
     tenant_id: Option<String>,
     client_id: Option<String>,
     client_secret: Option<Secret>,
+    certificate_path: Option<String>,
+    certificate: Option<Secret>,
+    certificate_password: Option<Secret>,
     oidc_token: Option<Secret>,
     oidc_token_file: Option<String>,
     oidc_request: Option<(String, Secret)>,
+    ado_service_connection_id: Option<String>,
+    ado_access_token: Option<Secret>,
+    ado_request_uri: bool,
+    hcp_token: Option<Secret>,
     use_oidc: bool,
+    use_oidc_explicit: bool,
     use_msi: bool,
+    msi_endpoint: Option<Url>,
     use_cli: bool,
 }
 
+/// azurerm's order: client certificate, client secret, OIDC, managed identity, Azure CLI.
+/// A method whose main setting is given but incomplete is an error (falling through to the
+/// next would authenticate as someone else); one not set up at all is skipped, and the
+/// reasons are listed when nothing applies.
 fn choose_credential(i: CredentialInputs) -> Result<CredentialChoice, ConfigError> {
+    let mut skipped: Vec<String> = Vec::new();
+    let certificate = match (i.certificate_path, i.certificate) {
+        (Some(path), _) => Some(CertificateSource::Path(PathBuf::from(path))),
+        (None, Some(b64)) => Some(CertificateSource::Base64(b64)),
+        (None, None) => None,
+    };
+    if let Some(certificate) = certificate {
+        let (tenant_id, client_id) = service_principal(
+            i.tenant_id,
+            i.client_id,
+            "client certificate authentication",
+        )?;
+        return Ok(CredentialChoice::ClientCertificate {
+            tenant_id,
+            client_id,
+            certificate,
+            password: i.certificate_password,
+        });
+    }
+    skipped.push(
+        "client certificate (skipped: neither `client_certificate_path` / ARM_CLIENT_CERTIFICATE_PATH nor `client_certificate` / ARM_CLIENT_CERTIFICATE is set)".into(),
+    );
     if let Some(secret) = i.client_secret {
         let (tenant_id, client_id) =
             service_principal(i.tenant_id, i.client_id, "client secret authentication")?;
@@ -348,12 +606,37 @@ fn choose_credential(i: CredentialInputs) -> Result<CredentialChoice, ConfigErro
             secret,
         });
     }
+    skipped.push("client secret (skipped: `client_secret` / ARM_CLIENT_SECRET is not set)".into());
     if i.use_oidc {
-        let token = match (i.oidc_token, i.oidc_token_file, i.oidc_request) {
-            (Some(t), _, _) => OidcTokenSource::Inline(t),
-            (None, Some(path), _) => OidcTokenSource::File(PathBuf::from(path)),
-            (None, None, Some((url, token))) => OidcTokenSource::Request { url, token },
-            (None, None, None) => return Err(ConfigError::OidcWithoutToken),
+        let token = if let Some(t) = i.oidc_token {
+            OidcTokenSource::Inline(t)
+        } else if let Some(path) = i.oidc_token_file {
+            OidcTokenSource::File(PathBuf::from(path))
+        } else if let Some(service_connection_id) = i.ado_service_connection_id {
+            // A service connection ID says "Azure DevOps" even where a request URL is also
+            // set, since DevOps' endpoint must be POSTed to, not read like GitHub's.
+            if !i.ado_request_uri {
+                return Err(ConfigError::AzurePipelinesIncomplete {
+                    missing: "SYSTEM_OIDCREQUESTURI",
+                    hint: "run inside an Azure DevOps pipeline job (the agent sets it)",
+                });
+            }
+            let Some(access_token) = i.ado_access_token else {
+                return Err(ConfigError::AzurePipelinesIncomplete {
+                    missing: "SYSTEM_ACCESSTOKEN",
+                    hint: "map it in the step: `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)`",
+                });
+            };
+            OidcTokenSource::AzurePipelines {
+                service_connection_id,
+                access_token,
+            }
+        } else if let Some((url, token)) = i.oidc_request {
+            OidcTokenSource::Request { url, token }
+        } else if let Some(t) = i.hcp_token {
+            OidcTokenSource::HcpTerraform(t)
+        } else {
+            return Err(ConfigError::OidcWithoutToken);
         };
         let (tenant_id, client_id) =
             service_principal(i.tenant_id, i.client_id, "OIDC authentication")?;
@@ -363,17 +646,27 @@ fn choose_credential(i: CredentialInputs) -> Result<CredentialChoice, ConfigErro
             token,
         });
     }
+    skipped.push(if i.use_oidc_explicit {
+        "OIDC (skipped: `use_oidc` / ARM_USE_OIDC is false)".into()
+    } else {
+        "OIDC (skipped: `use_oidc` / ARM_USE_OIDC is not set, and AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID are not all set)".into()
+    });
     if i.use_msi {
         return Ok(CredentialChoice::ManagedIdentity {
             client_id: i.client_id,
+            endpoint: i.msi_endpoint,
         });
     }
+    skipped.push("managed identity (skipped: `use_msi` / ARM_USE_MSI is not true)".into());
     if i.use_cli {
         return Ok(CredentialChoice::AzureCli {
             tenant_id: i.tenant_id,
         });
     }
-    Err(ConfigError::NoCredential)
+    skipped.push("Azure CLI (skipped: `use_cli` / ARM_USE_CLI is false)".into());
+    Err(ConfigError::NoCredential {
+        tried: skipped.join("; "),
+    })
 }
 
 fn service_principal(
@@ -534,11 +827,6 @@ mod tests {
                 Ok("managed identity"),
             ),
             (
-                "cli off and nothing else",
-                vec![SUB, ("ARM_USE_CLI", "false")],
-                Err(ConfigError::NoCredential),
-            ),
-            (
                 "oidc without token",
                 vec![SUB, sp[0], sp[1], ("ARM_USE_OIDC", "true")],
                 Err(ConfigError::OidcWithoutToken),
@@ -621,10 +909,10 @@ mod tests {
             use_cli: Some(false),
             ..Default::default()
         };
-        assert_eq!(
+        assert!(matches!(
             resolve_with(&s, &[SUB, ("ARM_USE_CLI", "true")]),
-            Err(ConfigError::NoCredential)
-        );
+            Err(ConfigError::NoCredential { .. })
+        ));
     }
 
     #[test]
@@ -708,7 +996,8 @@ mod tests {
         assert_eq!(
             c.credential,
             CredentialChoice::ManagedIdentity {
-                client_id: Some("uami".into())
+                client_id: Some("uami".into()),
+                endpoint: None,
             }
         );
         let c = resolve_with(&ProviderSettings::default(), &[SUB, ("ARM_TENANT_ID", "t")])
@@ -829,5 +1118,269 @@ mod tests {
         let dbg = format!("{c:?}");
         assert!(!dbg.contains("hunter2-secret"), "{dbg}");
         assert!(dbg.contains("***"), "{dbg}");
+    }
+
+    #[test]
+    fn nothing_applies_lists_every_method_and_why_it_was_skipped() {
+        let err = resolve_with(
+            &ProviderSettings::default(),
+            &[SUB, ("ARM_USE_CLI", "false"), ("ARM_CLIENT_ID", "c")],
+        )
+        .unwrap_err();
+        let msg = err.to_string();
+        let order = [
+            "client certificate (skipped: neither `client_certificate_path`",
+            "client secret (skipped:",
+            "OIDC (skipped: `use_oidc` / ARM_USE_OIDC is not set",
+            "managed identity (skipped:",
+            "Azure CLI (skipped: `use_cli` / ARM_USE_CLI is false)",
+        ];
+        let mut at = 0;
+        for part in order {
+            let found = msg[at..]
+                .find(part)
+                .unwrap_or_else(|| panic!("{part:?} in order in {msg}"));
+            at += found + part.len();
+        }
+    }
+
+    #[test]
+    fn certificate_comes_first_and_reads_path_or_base64() {
+        let sp = [SUB, ("ARM_TENANT_ID", "t"), ("ARM_CLIENT_ID", "c")];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let env: Vec<_> = sp.iter().chain(extra).copied().collect();
+            resolve_with(&ProviderSettings::default(), &env).map(|c| c.credential)
+        };
+        assert_eq!(
+            with(&[
+                ("ARM_CLIENT_CERTIFICATE_PATH", "/c.pfx"),
+                ("ARM_CLIENT_CERTIFICATE_PASSWORD", "pw"),
+                ("ARM_CLIENT_SECRET", "s"),
+            ]),
+            Ok(CredentialChoice::ClientCertificate {
+                tenant_id: "t".into(),
+                client_id: "c".into(),
+                certificate: CertificateSource::Path("/c.pfx".into()),
+                password: Some(Secret::new("pw")),
+            })
+        );
+        assert_eq!(
+            with(&[("ARM_CLIENT_CERTIFICATE", "QUJD")]),
+            Ok(CredentialChoice::ClientCertificate {
+                tenant_id: "t".into(),
+                client_id: "c".into(),
+                certificate: CertificateSource::Base64(Secret::new("QUJD")),
+                password: None,
+            })
+        );
+        let err = resolve_with(
+            &ProviderSettings::default(),
+            &[SUB, ("ARM_CLIENT_CERTIFICATE_PATH", "/c.pem")],
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("client certificate authentication needs"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn ci_token_sources_azure_devops_hcp_and_aks() {
+        let d = ProviderSettings::default();
+        let oidc = |env: &[(&str, &str)]| match resolve_with(&d, env).map(|c| c.credential) {
+            Ok(CredentialChoice::Oidc {
+                token,
+                tenant_id,
+                client_id,
+            }) => Ok((token, tenant_id, client_id)),
+            Ok(other) => panic!("expected OIDC, got {other:?}"),
+            Err(e) => Err(e),
+        };
+        let base = [
+            SUB,
+            ("ARM_TENANT_ID", "t"),
+            ("ARM_CLIENT_ID", "c"),
+            ("ARM_USE_OIDC", "true"),
+        ];
+        let ado = |extra: &[(&'static str, &'static str)]| {
+            let env: Vec<_> = base.iter().chain(extra).copied().collect();
+            oidc(&env).map(|(t, _, _)| t)
+        };
+        let want_ado = OidcTokenSource::AzurePipelines {
+            service_connection_id: "sc".into(),
+            access_token: Secret::new("sys"),
+        };
+        for var in [
+            "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+            "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID",
+        ] {
+            assert_eq!(
+                ado(&[
+                    (var, "sc"),
+                    ("SYSTEM_ACCESSTOKEN", "sys"),
+                    ("SYSTEM_OIDCREQUESTURI", "https://dev.azure.example/o"),
+                    ("ARM_OIDC_REQUEST_URL", "https://other.example/"),
+                    ("ARM_OIDC_REQUEST_TOKEN", "other"),
+                ]),
+                Ok(want_ado.clone()),
+                "{var}"
+            );
+        }
+        assert!(matches!(
+            ado(&[
+                ("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "sc"),
+                ("SYSTEM_OIDCREQUESTURI", "https://x/")
+            ]),
+            Err(ConfigError::AzurePipelinesIncomplete {
+                missing: "SYSTEM_ACCESSTOKEN",
+                ..
+            })
+        ));
+        assert!(matches!(
+            ado(&[
+                ("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "sc"),
+                ("SYSTEM_ACCESSTOKEN", "sys")
+            ]),
+            Err(ConfigError::AzurePipelinesIncomplete {
+                missing: "SYSTEM_OIDCREQUESTURI",
+                ..
+            })
+        ));
+        assert_eq!(
+            ado(&[("TFC_WORKLOAD_IDENTITY_TOKEN", "hcp-jwt")]),
+            Ok(OidcTokenSource::HcpTerraform(Secret::new("hcp-jwt")))
+        );
+        assert_eq!(
+            ado(&[
+                ("TFC_WORKLOAD_IDENTITY_TOKEN", "hcp-jwt"),
+                ("ARM_OIDC_TOKEN", "arm-jwt")
+            ]),
+            Ok(OidcTokenSource::Inline(Secret::new("arm-jwt"))),
+            "ARM_OIDC_TOKEN first"
+        );
+        // AKS: only the three variables the webhook injects, no ARM_* at all.
+        assert_eq!(
+            oidc(&[
+                SUB,
+                ("AZURE_CLIENT_ID", "aks-c"),
+                ("AZURE_TENANT_ID", "aks-t"),
+                (
+                    "AZURE_FEDERATED_TOKEN_FILE",
+                    "/var/run/secrets/azure/tokens/azure-identity-token"
+                ),
+            ]),
+            Ok((
+                OidcTokenSource::File("/var/run/secrets/azure/tokens/azure-identity-token".into()),
+                "aks-t".into(),
+                "aks-c".into()
+            ))
+        );
+        // ...but an explicit use_oidc = false still wins.
+        assert!(matches!(
+            resolve_with(
+                &d,
+                &[
+                    SUB,
+                    ("ARM_USE_OIDC", "false"),
+                    ("AZURE_CLIENT_ID", "aks-c"),
+                    ("AZURE_TENANT_ID", "aks-t"),
+                    ("AZURE_FEDERATED_TOKEN_FILE", "/f"),
+                ]
+            )
+            .map(|c| c.credential.kind()),
+            Ok("Azure CLI")
+        ));
+    }
+
+    #[test]
+    fn msi_endpoint_partner_id_and_user_agent() {
+        let c = resolve_with(
+            &ProviderSettings {
+                terraform_version: Some("1.11.4".into()),
+                ..Default::default()
+            },
+            &[
+                SUB,
+                ("ARM_USE_MSI", "true"),
+                (
+                    "ARM_MSI_ENDPOINT",
+                    "http://169.254.169.254/metadata/identity/oauth2/token",
+                ),
+                ("ARM_PARTNER_ID", "pid-11111111-2222-3333-4444-555555555555"),
+            ],
+        )
+        .expect("resolves");
+        assert!(matches!(
+            &c.credential,
+            CredentialChoice::ManagedIdentity { endpoint: Some(u), .. } if u.host_str() == Some("169.254.169.254")
+        ));
+        assert_eq!(
+            c.user_agent_suffix(),
+            format!(
+                "HashiCorp Terraform/1.11.4 (+https://www.terraform.io) terraform-provider-astro/{} pid-11111111-2222-3333-4444-555555555555",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+        for bad in ["http://msi.example.com/token", "ftp://127.0.0.1/"] {
+            let err = resolve_with(
+                &ProviderSettings::default(),
+                &[SUB, ("ARM_USE_MSI", "true"), ("ARM_MSI_ENDPOINT", bad)],
+            )
+            .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ConfigError::BadEndpoint {
+                        attribute: "msi_endpoint",
+                        ..
+                    }
+                ),
+                "{bad}: {err}"
+            );
+        }
+        assert_eq!(
+            resolve_with(
+                &ProviderSettings::default(),
+                &[SUB, ("ARM_PARTNER_ID", "acme")]
+            )
+            .unwrap_err(),
+            ConfigError::BadPartnerId("acme".into())
+        );
+    }
+
+    #[test]
+    fn client_id_from_a_file_as_hcp_terraform_writes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("azure_dynamic_credentials_client_id");
+        std::fs::write(&file, "c-from-file\n").unwrap();
+        let path = file.display().to_string();
+        let env = [
+            SUB,
+            ("ARM_TENANT_ID", "t"),
+            ("ARM_USE_OIDC", "true"),
+            ("ARM_OIDC_TOKEN", "jwt"),
+            ("ARM_CLIENT_ID_FILE_PATH", path.as_str()),
+        ];
+        let c = resolve_with(&ProviderSettings::default(), &env).expect("resolves");
+        assert!(
+            matches!(c.credential, CredentialChoice::Oidc { ref client_id, .. } if client_id == "c-from-file")
+        );
+        let mismatch: Vec<_> = env
+            .iter()
+            .copied()
+            .chain([("ARM_CLIENT_ID", "other")])
+            .collect();
+        let err = resolve_with(&ProviderSettings::default(), &mismatch).unwrap_err();
+        assert!(
+            err.to_string().contains("differs from `client_id`"),
+            "{err}"
+        );
+        let missing = ProviderSettings {
+            client_id_file_path: Some("/nonexistent/client-id".into()),
+            ..Default::default()
+        };
+        let err = resolve_with(&missing, &env).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/client-id"), "{err}");
     }
 }

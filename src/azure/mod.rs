@@ -21,8 +21,8 @@ mod tests;
 
 pub use client::{ArmClient, ArmResource, OpCtx, WriteCondition};
 pub use config::{
-    AzureConfig, CloudEnvironment, ConfigError, CredentialChoice, OidcTokenSource,
-    ProviderSettings, Secret, resolve,
+    AzureConfig, CertificateSource, CloudEnvironment, ConfigError, CredentialChoice,
+    OidcTokenSource, ProviderSettings, Secret, resolve,
 };
 pub use error::{Error, Result};
 pub use ids::{

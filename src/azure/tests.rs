@@ -288,7 +288,11 @@ async fn put_waits_on_azure_async_operation_then_reads_the_resource() {
         put.header("authorization"),
         Some(format!("Bearer {TOKEN}").as_str())
     );
-    assert_eq!(put.header("user-agent"), Some(client::USER_AGENT));
+    let ua = put.header("user-agent").expect("user agent");
+    assert!(
+        ua.starts_with("azsdk-rust-terraform-provider-astro/") && ua.ends_with(client::USER_AGENT),
+        "the SDK's part is kept and ours appended: {ua}"
+    );
     assert_eq!(put.header("content-type"), Some("application/json"));
     let sent: Value = serde_json::from_slice(&put.body).expect("json body");
     assert_eq!(

@@ -13,7 +13,11 @@ private DNS, Astronomer's Private Link Service) for tests and demos.
 
 USAGE:
     astro-azure-sandbox serve [--port N] [--seed FILE] [--state-dir DIR]
+    astro-azure-sandbox az account get-access-token --scope S [--tenant T]
     astro-azure-sandbox --help
+
+az is a stand-in for the Azure CLI logged in as a service principal (see
+astro_provider::sandbox::az_cli), for tests of the provider's Azure CLI credential.
 
 serve writes DIR/ca.pem and DIR/env (export lines; `source DIR/env`), prints the same lines,
 then `sandbox ready at https://127.0.0.1:PORT`. SIGINT/SIGTERM stop it gracefully.
@@ -82,8 +86,17 @@ async fn shutdown_signal() {
     }
 }
 
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("az") {
+        // No runtime of our own here: the stand-in builds the one it needs.
+        return astro_provider::sandbox::az_cli::run(&args[1..]);
+    }
+    serve_main()
+}
+
 #[tokio::main]
-async fn main() -> ExitCode {
+async fn serve_main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(tracing::Level::INFO)

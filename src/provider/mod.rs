@@ -5,24 +5,21 @@ pub mod connection_data_source;
 pub mod errors;
 pub mod private_dns;
 pub mod private_endpoint;
+pub mod settings;
 pub mod validation;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use serde::Deserialize;
 
 use crate::azure::{self, ArmClient};
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::erased::{self, AnyDataSource, AnyResource};
-use crate::framework::model;
 use crate::framework::path::AttributePath;
 use crate::framework::resource::{OpContext, Provider};
-use crate::framework::schema::{Attribute, Block, Schema};
+use crate::framework::schema::Schema;
 use crate::framework::timeouts::TimeoutDefaults;
-use crate::framework::types::Type;
-use crate::framework::validators::OneOf;
 use crate::framework::value::Value;
 
 /// Default deadlines of both resources (interface.md): create 30m, read 5m, update 30m,
@@ -138,63 +135,7 @@ impl AstroProvider {
     }
 }
 
-/// The provider block as written by the user.
-#[derive(Debug, Deserialize, Default)]
-struct ProviderModel {
-    subscription_id: Option<String>,
-    tenant_id: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-    use_oidc: Option<bool>,
-    oidc_token: Option<String>,
-    oidc_token_file_path: Option<String>,
-    use_msi: Option<bool>,
-    use_cli: Option<bool>,
-    environment: Option<String>,
-    resource_manager_endpoint: Option<String>,
-    authority_host: Option<String>,
-}
-
-/// The provider block's schema.
-pub fn provider_schema() -> Schema {
-    use validation::{guid, https_url};
-    let s = Type::String;
-    Schema::new(
-        Block::new(vec![
-            Attribute::optional("subscription_id", s.clone())
-                .describe("Azure subscription that holds the private endpoints and DNS zones. Falls back to `ARM_SUBSCRIPTION_ID`; required in effect.")
-                .validate(guid()),
-            Attribute::optional("tenant_id", s.clone())
-                .describe("Microsoft Entra tenant ID. Falls back to `ARM_TENANT_ID`.")
-                .validate(guid()),
-            Attribute::optional("client_id", s.clone())
-                .describe("Client ID of a service principal, or of a user-assigned managed identity. Falls back to `ARM_CLIENT_ID`."),
-            Attribute::optional("client_secret", s.clone())
-                .sensitive()
-                .describe("Client secret of the service principal. Falls back to `ARM_CLIENT_SECRET`."),
-            Attribute::optional("use_oidc", Type::Bool)
-                .describe("Authenticate with workload identity federation (OIDC). Falls back to `ARM_USE_OIDC`."),
-            Attribute::optional("oidc_token", s.clone())
-                .sensitive()
-                .describe("The OIDC ID token to exchange. Falls back to `ARM_OIDC_TOKEN`."),
-            Attribute::optional("oidc_token_file_path", s.clone())
-                .describe("File holding the OIDC ID token. Falls back to `ARM_OIDC_TOKEN_FILE_PATH`, then `AZURE_FEDERATED_TOKEN_FILE`."),
-            Attribute::optional("use_msi", Type::Bool).describe("Authenticate with a managed identity. Falls back to `ARM_USE_MSI`."),
-            Attribute::optional("use_cli", Type::Bool)
-                .describe("Authenticate with the Azure CLI (`az login`). Falls back to `ARM_USE_CLI`; default `true`."),
-            Attribute::optional("environment", s.clone())
-                .describe("Azure cloud: `public`, `usgovernment` or `china`. Falls back to `ARM_ENVIRONMENT`; default `public`.")
-                .validate(OneOf(&["public", "usgovernment", "china"])),
-            Attribute::optional("resource_manager_endpoint", s.clone())
-                .describe("Azure Resource Manager endpoint for custom clouds or the local sandbox (https only). Falls back to `ARM_RESOURCE_MANAGER_ENDPOINT`.")
-                .validate(https_url()),
-            Attribute::optional("authority_host", s)
-                .describe("Microsoft Entra authority for custom clouds or the local sandbox (https only). Falls back to `AZURE_AUTHORITY_HOST`.")
-                .validate(https_url()),
-        ])
-        .describe("Creates Azure Private Endpoints and private DNS for Astro Remote Execution Agents over Private Link."),
-    )
-}
+pub use settings::provider_schema;
 
 #[async_trait]
 impl Provider for AstroProvider {
@@ -210,7 +151,7 @@ impl Provider for AstroProvider {
             diags.push(
                 Diagnostic::warning(
                     "Conflicting credentials",
-                    "client_secret and use_oidc are both set; the client secret is used (credential order: client secret, OIDC, managed identity, Azure CLI).",
+                    "client_secret and use_oidc are both set; the client secret is used (credential order: client certificate, client secret, OIDC, managed identity, Azure CLI).",
                 )
                 .at(AttributePath::root().attr("use_oidc")),
             );
@@ -226,30 +167,16 @@ impl Provider for AstroProvider {
         }
     }
 
-    async fn configure(&self, config: &Value, _terraform_version: &str) -> Diagnostics {
+    async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
         if !config.is_wholly_known() {
             // Known only after apply: resources that need the client report it when used.
             return Diagnostics::new();
         }
-        let m: ProviderModel = match model::from_value(config) {
-            Ok(m) => m,
+        let settings = match settings::from_config(config, terraform_version) {
+            Ok(s) => s,
             Err(e) => {
                 return Diagnostic::error("Invalid provider configuration", e.to_string()).into();
             }
-        };
-        let settings = azure::ProviderSettings {
-            subscription_id: m.subscription_id,
-            tenant_id: m.tenant_id,
-            client_id: m.client_id,
-            client_secret: m.client_secret.map(azure::Secret::new),
-            oidc_token: m.oidc_token.map(azure::Secret::new),
-            oidc_token_file_path: m.oidc_token_file_path,
-            environment: m.environment,
-            resource_manager_endpoint: m.resource_manager_endpoint,
-            authority_host: m.authority_host,
-            use_oidc: m.use_oidc,
-            use_msi: m.use_msi,
-            use_cli: m.use_cli,
         };
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let cfg = match azure::resolve(&settings, &env) {

@@ -18,13 +18,17 @@
 //!   `ARM_CLIENT_ID`, `ARM_CLIENT_SECRET` (first seeded service principal), `ARM_USE_CLI=false`,
 //!   `ASTRO_SANDBOX_PLS_ALIAS`, `ASTRO_SANDBOX_PLS_ID`, `ASTRO_SANDBOX_SUBNET_ID`,
 //!   `ASTRO_SANDBOX_VNET_ID` (first seeded VNet and its first subnet).
-//! * Token endpoint: `POST /{tenant}/oauth2/v2.0/token` exactly as azure_identity 1.1 calls
-//!   it: form `grant_type=client_credentials`, `client_id`, `scope=<x>/.default`, and either
+//! * Token endpoint: `POST /{tenant}/oauth2/v2.0/token` exactly as azure_identity calls it:
+//!   form `grant_type=client_credentials`, `client_id`, `scope=<x>/.default`, and either
 //!   `client_secret` or `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`
-//!   with `client_assertion` (any opaque string the seed lists for that client). Answers
-//!   `{token_type, expires_in, ext_expires_in, access_token}`; failures use Entra's
-//!   `{error, error_description: "AADSTS…"}`. Tokens are opaque and checked on every ARM call
-//!   (401 `AuthenticationFailed` when missing, `InvalidAuthenticationToken` when unknown).
+//!   with `client_assertion`, verified as Entra does (`auth`): a certificate-signed assertion
+//!   against a registered certificate, a federated token against the principal's federated
+//!   identity credentials. Answers `{token_type, expires_in, ext_expires_in, access_token}`;
+//!   failures use Entra's `{error, error_description: "AADSTS…"}`. Tokens are opaque and
+//!   checked on every ARM call (401 `AuthenticationFailed` when missing,
+//!   `InvalidAuthenticationToken` when unknown).
+//! * Token sources (`identity`): GitHub Actions' and Azure DevOps' OIDC endpoints, IMDS and
+//!   App Service's managed identity endpoints, each with its request shape and failure answers.
 //! * api-versions: Microsoft.Network 2024-05-01 2024-07-01 2024-10-01 2025-01-01 2025-03-01
 //!   2025-05-01 2025-07-01; Private DNS 2020-06-01 2024-06-01; resource groups 2021-04-01
 //!   2022-09-01 2024-03-01. Missing → 400 `MissingApiVersionParameter`; malformed → 400
@@ -51,10 +55,13 @@
 //!   `POST reset` (back to the seed; tokens, faults and the log are kept), `GET|PUT faults`
 //!   (rates, latency, LRO polls and failures, the 404 window, and targeted rules: "the next N
 //!   `<method>` requests on `<type>` answer `<status> <code>`", optionally after applying the
-//!   request, as a lost response), `GET requests`, `GET requests/summary` (with the injected
-//!   faults by kind), `DELETE requests`, `GET resources` (JSON array of
+//!   request, as a lost response), `GET requests` (with each request's `user_agent` and, for
+//!   tokens, `credential`), `GET requests/summary` (with the injected faults by kind),
+//!   `DELETE requests`, `GET resources` (JSON array of
 //!   the ARM ids clients created: PEs, NICs, PLS connections, zones, links, record sets other
-//!   than SOA), `POST approve`, `POST oob`, `GET verify?vnet_id=..&host=..`.
+//!   than SOA), `POST approve`, `POST oob`, `GET verify?vnet_id=..&host=..`, and the identity
+//!   controls `POST principals/{client_id}/certificates`, `POST oidc/mint`,
+//!   `GET|PUT token_source_failures`.
 //!
 //! # Layout
 //!
@@ -62,7 +69,8 @@
 //!   on its own runtime thread (so a caller that blocks or pauses tokio time cannot stall it).
 //! * `server` (TLS accept loop, graceful drain), `tls` (CA + leaf), `seed`/`seeding` (seed
 //!   file → resources), `state` (resources, operations, tokens, faults, log behind a lock).
-//! * `auth` — token endpoint and bearer check. `arm` — front door: auth, faults, parse into
+//! * `auth` — token endpoint and bearer check; `jwt` — JWT decoding, certificate signature
+//!   checks, the sandbox's OIDC issuer key; `identity` — CI and managed identity token sources. `arm` — front door: auth, faults, parse into
 //!   an operation (`arm::route`), api-version, dispatch; `arm::lro` status/result URLs;
 //!   `arm::body` request parsing. One [`ArmError`] renders every ARM error.
 //! * `network/*` and `privatedns/*` — one file per ARM resource type.
@@ -112,8 +120,11 @@
 
 mod arm;
 mod auth;
+pub mod az_cli;
 pub mod error;
 pub mod faults;
+pub mod identity;
+mod jwt;
 mod management;
 mod network;
 mod privatedns;
@@ -203,7 +214,11 @@ pub struct Sandbox {
 fn app(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
-        .nest("/_sandbox", management::router())
+        .merge(identity::router())
+        .nest(
+            "/_sandbox",
+            management::router().merge(identity::management_router()),
+        )
         .fallback(arm::dispatch)
         .with_state(shared)
 }
@@ -335,7 +350,8 @@ impl Sandbox {
             write_file(ca_file, &tls.ca_pem)?;
             write_file(&dir.join("env"), &env_file_text(&env))?;
         }
-        let shared = Arc::new(Shared::new(endpoint, seed, config.faults.clone()));
+        let issuer = jwt::Issuer::generate().map_err(SandboxError::Tls)?;
+        let shared = Arc::new(Shared::new(endpoint, seed, config.faults.clone(), issuer));
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.server_config.clone());
         let (stop, stopped) = oneshot::channel();
         let (done_tx, done) = oneshot::channel();

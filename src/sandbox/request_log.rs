@@ -19,6 +19,13 @@ pub struct LogEntry {
     pub status: u16,
     /// Time spent answering, in milliseconds.
     pub ms: u64,
+    /// The client's `User-Agent` (carries no secret).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// For token requests: how the caller proved who it is (`client_secret`,
+    /// `client_certificate`, `federated:<credential name>`, `managed_identity:imds`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
     /// The fault injected into this answer, if any: `<status> <code>` for a request refused
     /// by a fault, `lost_response` for one applied and then answered with an error.
     #[serde(skip_serializing_if = "Option::is_none")]

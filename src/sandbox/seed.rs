@@ -22,7 +22,8 @@ pub struct Seed {
     pub subscriptions: Vec<SeedSubscription>,
 }
 
-/// A service principal: a client secret and/or accepted federated (OIDC) assertions.
+/// A service principal: a client secret and/or federated identity credentials; certificates
+/// are registered at run time (`POST /_sandbox/principals/{client_id}/certificates`).
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServicePrincipal {
@@ -31,9 +32,34 @@ pub struct ServicePrincipal {
     /// Accepted client secret, if any.
     #[serde(default)]
     pub client_secret: Option<String>,
-    /// Opaque assertions accepted as `client_assertion` for this client.
+    /// Federated identity credentials: which external tokens Entra exchanges for this client.
     #[serde(default)]
-    pub federated_assertions: Vec<String>,
+    pub federated_credentials: Vec<FederatedCredential>,
+    /// A managed identity (served by the IMDS and App Service imitations) rather than an
+    /// app registration.
+    #[serde(default)]
+    pub managed_identity: bool,
+}
+
+/// A federated identity credential as Entra stores it on an app registration
+/// (https://learn.microsoft.com/graph/api/resources/federatedidentitycredential): a token is
+/// accepted when its `iss` and `sub` equal these exactly and its `aud` holds one of `audiences`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FederatedCredential {
+    /// A name for logs (`github`, `azure_devops`, `hcp_terraform`, `aks`).
+    pub name: String,
+    /// The token's `iss`.
+    pub issuer: String,
+    /// The token's `sub`.
+    pub subject: String,
+    /// Accepted `aud` values.
+    #[serde(default = "default_audiences")]
+    pub audiences: Vec<String>,
+}
+
+fn default_audiences() -> Vec<String> {
+    vec!["api://AzureADTokenExchange".to_string()]
 }
 
 impl std::fmt::Debug for ServicePrincipal {
@@ -44,7 +70,8 @@ impl std::fmt::Debug for ServicePrincipal {
                 "client_secret",
                 &self.client_secret.as_ref().map(|_| "<redacted>"),
             )
-            .field("federated_assertions", &self.federated_assertions.len())
+            .field("federated_credentials", &self.federated_credentials)
+            .field("managed_identity", &self.managed_identity)
             .finish()
     }
 }
@@ -238,6 +265,5 @@ mod tests {
         let seed = Seed::load(None).expect("default seed");
         let text = format!("{seed:?}");
         assert!(!text.contains("sandbox-client-secret"));
-        assert!(!text.contains("sandbox-oidc-assertion"));
     }
 }

@@ -338,6 +338,8 @@ pub struct Inner {
     pub rng: StdRng,
     /// Request log.
     pub log: Vec<LogEntry>,
+    /// Registered certificates and queued token-source failures.
+    pub identity: super::identity::IdentityState,
 }
 
 /// State shared by all handlers.
@@ -345,16 +347,19 @@ pub struct Inner {
 pub struct Shared {
     /// `https://127.0.0.1:PORT` (no trailing slash).
     pub endpoint: String,
+    /// Signs the federated tokens the CI imitations hand out (never changes).
+    pub issuer: super::jwt::Issuer,
     inner: Mutex<Inner>,
 }
 
 impl Shared {
     /// Builds the state from a seed.
-    pub fn new(endpoint: String, seed: Seed, faults: Faults) -> Self {
+    pub fn new(endpoint: String, seed: Seed, faults: Faults, issuer: super::jwt::Issuer) -> Self {
         let world = super::seeding::build_world(&seed);
         let rng = faults.rng();
         Self {
             endpoint,
+            issuer,
             inner: Mutex::new(Inner {
                 seed,
                 world,
@@ -362,6 +367,7 @@ impl Shared {
                 faults,
                 rng,
                 log: Vec::new(),
+                identity: Default::default(),
             }),
         }
     }

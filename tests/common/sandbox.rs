@@ -215,6 +215,20 @@ impl TestSandbox {
         })
     }
 
+    /// Any management call (`/_sandbox/<path>`) with a JSON body; panics unless it succeeds.
+    pub fn manage(&self, method: reqwest::Method, path: &str, body: Option<Json>) -> Json {
+        self.call(method, path, body)
+    }
+
+    /// The request log: one JSON object per request (method, path, resource_type, status,
+    /// user_agent, credential).
+    pub fn requests(&self) -> Vec<Json> {
+        self.call(reqwest::Method::GET, "requests", None)
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// Where the CA and env file were written.
     pub fn dir(&self) -> &std::path::Path {
         self.dir.path()

@@ -261,6 +261,8 @@ pub async fn dispatch(
         resource_type,
         status: response.status().as_u16(),
         ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        user_agent: super::identity::user_agent(&headers),
+        credential: None,
         fault,
     };
     shared.lock().log.push(entry);
