@@ -352,34 +352,48 @@ fn release_installs_from_a_network_mirror_and_plans() {
 fn a_corrupted_zip_fails_init_on_its_checksum() {
     let tmp = tempfile::tempdir().unwrap();
     let dist = release_dist(tmp.path());
-    let server = MirrorServer::start();
-    publish(&server, &dist, true);
-    // The mirror keeps publishing the release's hashes but serves a zip with one byte changed.
     let name = format!("terraform-provider-astro_{VERSION}_linux_amd64.zip");
-    let mut bytes = std::fs::read(dist.join(&name)).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0xff;
-    server.put(&format!("/dist/{name}"), bytes);
+    let good = std::fs::read(dist.join(&name)).unwrap();
+    // A byte changed in transit, and a well-formed zip holding another binary under the
+    // provider's name (what a tampered mirror would serve).
+    let mut flipped = good.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0xff;
+    let other = tmp.path().join("other");
+    run_script(
+        &other,
+        &[
+            "scripts/release/package.sh",
+            "linux",
+            "amd64",
+            env!("CARGO_BIN_EXE_astro-azure-sandbox"),
+        ],
+    );
+    let swapped = std::fs::read(other.join(&name)).unwrap();
+    assert_ne!(zh(&swapped), zh(&good));
     let sb = TestSandbox::start();
-    let ws = mirror_workspace(&server, &sb);
-
-    let out = ws.run(&["init", "-no-color", "-input=false"]);
-    let text = common::flat(&common::both(&out));
-    assert!(
-        !out.status.success(),
-        "init accepted a corrupted zip:\n{text}"
-    );
-    assert!(
-        text.contains("checksum"),
-        "init must fail on the checksum:\n{text}"
-    );
-    assert!(
-        !ws.dir()
-            .join(".terraform/providers")
-            .join(HOST_PATH)
-            .exists(),
-        "nothing of the corrupted package is installed"
-    );
+    for (what, bytes) in [("a flipped byte", flipped), ("another binary", swapped)] {
+        let server = MirrorServer::start();
+        // The mirror keeps publishing the release's hashes but serves the bad zip.
+        publish(&server, &dist, true);
+        server.put(&format!("/dist/{name}"), bytes);
+        let ws = mirror_workspace(&server, &sb);
+        let out = ws.run(&["init", "-no-color", "-input=false"]);
+        let text = common::flat(&common::both(&out));
+        assert!(!out.status.success(), "init accepted {what}:\n{text}");
+        assert!(
+            text.contains("Error while installing astro-privatelink/astro")
+                && text.contains("checksum"),
+            "{what}: init must fail on the checksum:\n{text}"
+        );
+        assert!(
+            !ws.dir()
+                .join(".terraform/providers")
+                .join(HOST_PATH)
+                .exists(),
+            "{what}: nothing of the bad package is installed"
+        );
+    }
 }
 
 #[test]
