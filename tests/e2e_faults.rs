@@ -244,7 +244,9 @@ fn a_link_that_stays_busy_fails_at_the_deadline_and_loses_nothing() {
     let ws = Workspace::with_sandbox(&sb);
     let config = dns(&sb).replace(
         "  virtual_network_ids = [",
-        "  timeouts {\n    create = \"6s\"\n  }\n  virtual_network_ids = [",
+        // Long enough that the zone and the record are made first even on a loaded machine
+        // (the test is about what the deadline does to the busy link, not about the zone).
+        "  timeouts {\n    create = \"20s\"\n  }\n  virtual_network_ids = [",
     );
     ws.write_config(&config);
     ws.init();
