@@ -85,6 +85,26 @@ fn type_examples_apply_import_and_plan_clean() {
         !plan.contains("Warning"),
         "the examples plan without warnings:\n{plan}"
     );
+    if examples()
+        .join("resources/astro_private_endpoint_approval")
+        .is_dir()
+    {
+        // The approval waits for Astronomer: make the endpoint first, approve its connection
+        // as support would, then the whole apply finds it approved.
+        ws.ok(&[
+            "apply",
+            "-auto-approve",
+            "-no-color",
+            "-input=false",
+            "-target=astro_private_endpoint.agents",
+        ]);
+        let state = ws.state_json();
+        let endpoint = common::resource_values(&state, "astro_private_endpoint.agents")["id"]
+            .as_str()
+            .expect("endpoint id")
+            .to_string();
+        sb.approve(&endpoint, "Approved", "Approved by Astronomer support");
+    }
     ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     ws.assert_clean_plan("after applying the type examples");
 
