@@ -194,7 +194,7 @@ async fn get_schema_adds_a_single_nested_timeouts_block_with_the_defaults() {
     assert!(lookup.block_types.is_empty());
 }
 
-/// Terraform's `InternalValidate` rules for one block (tfplugin-facts §4.1).
+/// Terraform's `InternalValidate` rules for one block (design/terraform-rules.md §1).
 fn schema_problems(block: &pb::schema::Block, at: &str, out: &mut Vec<String>) {
     let name_ok = |n: &str| {
         !n.is_empty()

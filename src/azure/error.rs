@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::config::ConfigError;
 
 /// ARM error codes that describe a transient condition: the same request usually succeeds when
-/// repeated a little later (azurerm retries PE creation on these; see azure-facts §3.2, §4.1).
+/// repeated a little later (azurerm retries PE creation on these; see design/arm-rules.md §2).
 pub const RETRYABLE_ARM_CODES: &[&str] = &[
     "RetryableError",
     "AnotherOperationInProgress",

@@ -1,4 +1,4 @@
-//! The ARM long-running-operation protocol (azure-facts §3.1), implemented here because
+//! The ARM long-running-operation protocol (design/arm-rules.md §1), implemented here because
 //! azure_core has no ARM poller for hand-written clients: prefer `Azure-AsyncOperation`, else
 //! `Location`, else the resource's own `provisioningState`; honour `Retry-After`; stop at the
 //! caller's deadline or cancellation; report Failed/Canceled with Azure's error code.

@@ -22,7 +22,7 @@ use crate::framework::schema::Schema;
 use crate::framework::timeouts::TimeoutDefaults;
 use crate::framework::value::Value;
 
-/// Default deadlines of both resources (interface.md): create 30m, read 5m, update 30m,
+/// Default deadlines of both resources (docs/resources/): create 30m, read 5m, update 30m,
 /// delete 30m.
 pub(crate) const TIMEOUTS: TimeoutDefaults = TimeoutDefaults {
     create: Duration::from_secs(30 * 60),

@@ -65,7 +65,7 @@ impl PrivateDns {
     }
 }
 
-/// The schema, in the order of interface.md.
+/// The schema, in the order of the docs page (docs/resources/private_dns.md).
 pub fn schema() -> Schema {
     let s = Type::String;
     Schema::new(

@@ -75,7 +75,7 @@ impl PrivateEndpoint {
     }
 }
 
-/// The schema, in the order of interface.md.
+/// The schema, in the order of the docs page (docs/resources/private_endpoint.md).
 pub fn schema() -> Schema {
     let s = Type::String;
     Schema::new(

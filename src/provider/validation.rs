@@ -1,6 +1,6 @@
 //! Validate-time checks for Azure names, ARM IDs and Astronomer values, so bad input is
 //! rejected with the attribute path before any Azure call. Rules come from Azure's
-//! resource-name rules (azure-facts §3.4) and the Private Link alias format (§2.4).
+//! resource-name rules (design/arm-rules.md §3) and the Private Link alias format (design/arm-rules.md §3).
 
 use std::sync::LazyLock;
 

@@ -2,7 +2,7 @@
 //! on 127.0.0.1, talks to it with the generated client, encodes values as Terraform does
 //! (msgpack against the type implied by the schema Terraform received), builds
 //! `proposed_new_state` as Terraform's `objchange.ProposedNew` does, and applies the checks
-//! Terraform applies to plans and apply results (tfplugin-facts §4.4, §4.5).
+//! Terraform applies to plans and apply results (design/terraform-rules.md §2, §3).
 
 use std::sync::Arc;
 
