@@ -342,10 +342,32 @@ fn main() -> ExitCode {
             moving_from_azurerm_imports_ours_forgets_theirs_and_plans_clean,
         ),
     ];
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    // libtest's command line, as far as it matters here: names filter; `--list` lists; the
+    // value after an option that takes one (`--test-threads 1`) is not a name.
+    let mut filters = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--list" {
+            for (name, _) in &tests {
+                println!("{name}: test");
+            }
+            return ExitCode::SUCCESS;
+        }
+        if [
+            "--test-threads",
+            "--skip",
+            "--color",
+            "--format",
+            "--logfile",
+            "-Z",
+        ]
+        .contains(&arg.as_str())
+        {
+            args.next();
+        } else if !arg.starts_with('-') {
+            filters.push(arg);
+        }
+    }
     let selected: Vec<_> = tests
         .iter()
         .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f)))
