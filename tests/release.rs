@@ -1,7 +1,7 @@
 //! The release steps: the workflow file lints clean and calls only scripts that `make release`
 //! runs, and those scripts write the registry's file names, sums and signature.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -84,36 +84,42 @@ fn release_workflow_runs_only_scripts_that_make_release_runs() {
     }
 }
 
-/// yamllint from PyPI, installed into a virtual environment of its own under the target
-/// directory (the first run downloads it; later runs reuse it).
-fn yamllint() -> PathBuf {
+/// yamllint from PyPI (pinned), installed with pip into a directory of its own under the
+/// target directory: the first run downloads it, later runs reuse it. Runs as
+/// `python3 -m yamllint` with that directory on PYTHONPATH, so neither a virtual
+/// environment nor a system-wide install is needed.
+fn yamllint() -> Command {
     static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one_at_a_time = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("yamllint-venv");
-    let bin = venv.join("bin/yamllint");
-    if !bin.is_file() {
-        let ok = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .expect("python3 -m venv (the YAML lint needs python3)");
-        assert!(ok.success(), "python3 -m venv failed");
-        let out = Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "yamllint==1.38.0"])
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("yamllint-1.38.0");
+    if !dir.join("yamllint").is_dir() {
+        let out = Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .arg("--target")
+            .arg(&dir)
+            .arg("yamllint==1.38.0")
             .output()
-            .expect("pip install yamllint");
+            .expect("python3 -m pip (the YAML lint needs python3 with pip)");
         assert!(
             out.status.success(),
             "pip install yamllint failed:\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    bin
+    let mut cmd = Command::new("python3");
+    cmd.env("PYTHONPATH", &dir).args(["-m", "yamllint"]);
+    cmd
 }
 
 #[test]
 fn release_workflow_passes_yamllint() {
-    let out = Command::new(yamllint())
+    let out = yamllint()
         .current_dir(ROOT)
         .args(["--strict", "-c", ".yamllint.yml", WORKFLOW])
         .output()
@@ -132,7 +138,7 @@ fn yamllint_rejects_a_broken_workflow() {
     let tmp = tempfile::tempdir().unwrap();
     let bad = tmp.path().join("bad.yml");
     std::fs::write(&bad, "---\nname: a\nname: b\njobs:\n   x:\n  y: 1\n").unwrap();
-    let out = Command::new(yamllint())
+    let out = yamllint()
         .args(["--strict", "-c"])
         .arg(Path::new(ROOT).join(".yamllint.yml"))
         .arg(&bad)
