@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: the whole Private Link journey of examples/quickstart against the local Azure
 # sandbox, in about a minute after the build: apply (waiting for Astronomer's approval), approve
-# as Astronomer would, verify, catch an out-of-band change with plan, repair it, destroy.
+# as Astronomer would, verify, run astro_private_link_check, catch an out-of-band change with
+# plan (and the check), repair it, destroy.
 # Needs cargo, terraform, curl and jq. Talks to 127.0.0.1 only; leaves nothing behind.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,7 +10,7 @@ cd "$ROOT"
 
 CLUSTER_ID=cldemo0000001
 STEP=0
-STEPS=9
+STEPS=10
 
 BOLD="" PLAIN=""
 if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; fi
@@ -115,13 +116,13 @@ export TF_VAR_subnet_id="$ASTRO_SANDBOX_SUBNET_ID"
 export TF_VAR_vnet_id="$ASTRO_SANDBOX_VNET_ID"
 export TF_VAR_private_link_service_alias="$ASTRO_SANDBOX_PLS_ALIAS"
 export TF_VAR_cluster_id="$CLUSTER_ID"
-export TF_VAR_approval_timeout=5m TF_VAR_approval_poll_interval=1s
+export TF_VAR_approval_timeout=5m
 cp -R examples/quickstart "$WORK/quickstart"
 cd "$WORK/quickstart"
 terraform init -no-color | grep -E 'Installing|Installed|initialized' | sed 's/^/  /'
 
 # --- 4. apply, waiting for approval ------------------------------------------------------------
-banner "terraform apply: endpoint + DNS, then the data source waits for Astronomer's approval"
+banner "terraform apply: endpoint + DNS, then astro_private_endpoint_approval waits for Astronomer's approval"
 terraform apply -auto-approve -no-color >"$WORK/apply.log" 2>&1 &
 APPLY_PID=$!
 CONNECTIONS="$ARM$ASTRO_SANDBOX_PLS_ID/privateEndpointConnections?api-version=2025-01-01"
@@ -164,11 +165,11 @@ if [ "$APPLY_RC" -ne 0 ]; then
   sed 's/^/  | /' "$WORK/apply.log"
   die "terraform apply failed (exit $APPLY_RC)"
 fi
-grep -E 'Read complete|Apply complete' "$WORK/apply.log" | sed 's/^/  | /'
+grep -E 'astro_private_endpoint_approval.astro: Creation complete|Apply complete' "$WORK/apply.log" | sed 's/^/  | /'
 [ "$APPLY_RC" -eq 0 ] || die "terraform apply failed (exit $APPLY_RC)"
 say "terraform output:"
 terraform output -no-color | sed 's/^/    /'
-[ "$(terraform output -raw connection_status)" = Approved ] || die "the data source does not report Approved"
+[ "$(terraform output -raw connection_status)" = Approved ] || die "the approval resource does not report Approved"
 
 # --- 6. verify ----------------------------------------------------------------------------------
 FQDN=$(terraform output -raw fqdn)
@@ -184,8 +185,15 @@ jq . <<<"$VERIFY" | sed 's/^/  /'
 [ "$(jq -r .http <<<"$VERIFY")" = "404 page not found" ] || die "https://$FQDN/ does not answer 404 page not found"
 say "OK: $FQDN -> $PRIVATE_IP, https://$FQDN/ answers '404 page not found' (what Astronomer's guide expects)"
 
-# --- 7. drift -----------------------------------------------------------------------------------
-banner "Someone changes the A record in the portal; terraform plan catches it"
+# --- 7. checks ----------------------------------------------------------------------------------
+banner "astro_private_link_check: the guide's verify and troubleshooting steps, read through ARM"
+CHECKS=$(terraform output -json private_link_checks)
+jq -r 'to_entries[] | "  \(if .value then "PASS" else "FAIL" end)  \(.key)"' <<<"$CHECKS"
+[ "$(jq '[.[]] | all' <<<"$CHECKS")" = true ] || die "not every check passed"
+say "every check passes (examples/quickstart asserts them in a check {} block)"
+
+# --- 8. drift -----------------------------------------------------------------------------------
+banner "Someone changes the A record in the portal; terraform plan and the check catch it"
 RECORD_ID=$(terraform show -json | jq -r '.values.root_module.resources[] | select(.address == "astro_private_dns.astro") | .values.id')
 "${CURL[@]}" -X POST "$ARM/_sandbox/oob" -H 'Content-Type: application/json' \
   -d "{\"op\":\"set_a_record\",\"id\":\"$RECORD_ID\",\"ipv4\":[\"10.10.1.99\"]}" >/dev/null
@@ -194,24 +202,37 @@ PLAN_RC=0
 terraform plan -detailed-exitcode -no-color >"$WORK/plan.log" 2>&1 || PLAN_RC=$?
 sed -n '/^Terraform will perform/,/^Plan:/p' "$WORK/plan.log" | sed 's/^/  | /'
 say "terraform plan -detailed-exitcode exited $PLAN_RC (2 = changes present)"
+PLAN_RC=0
+terraform plan -refresh-only -detailed-exitcode -no-color >"$WORK/refresh.log" 2>&1 || PLAN_RC=$?
+say "terraform plan -refresh-only (what a scheduled drift check runs): the check block warns, with the fix:"
+grep -A16 'Check block assertion failed' "$WORK/refresh.log" | sed 's/^/  | /'
+grep -q 'record_points_at_endpoint' "$WORK/refresh.log" || {
+  cat "$WORK/refresh.log"
+  die "the check did not report the changed record"
+}
 [ "$PLAN_RC" -eq 2 ] || {
   cat "$WORK/plan.log"
   die "plan did not report the drift"
 }
 
-# --- 8. repair ------------------------------------------------------------------------------------
+# --- 9. repair ------------------------------------------------------------------------------------
 banner "terraform apply repairs it; the next plan is empty"
 terraform apply -auto-approve -no-color 2>&1 | grep -E 'Modif|complete' | sed 's/^/  | /'
 PLAN_RC=0
 terraform plan -detailed-exitcode -no-color >"$WORK/plan.log" 2>&1 || PLAN_RC=$?
 grep -E 'No changes' "$WORK/plan.log" | sed 's/^/  | /' || true
+if grep -q 'Check block assertion failed' "$WORK/plan.log"; then
+  cat "$WORK/plan.log"
+  die "the check still fails after the repair"
+fi
+say "checks: $(terraform output -json private_link_checks | jq -c .)"
 [ "$PLAN_RC" -eq 0 ] || {
   cat "$WORK/plan.log"
   die "plan after the repair is not empty (exit $PLAN_RC)"
 }
 say "resolves again to: $(verify | jq -r .resolved)"
 
-# --- 9. destroy -----------------------------------------------------------------------------------
+# --- 10. destroy ----------------------------------------------------------------------------------
 banner "terraform destroy; stop the sandbox"
 terraform destroy -auto-approve -no-color 2>&1 | grep -E 'Destr|complete' | sed 's/^/  | /'
 LEFT=$("${CURL[@]}" "$ARM/_sandbox/resources" | jq -r 'length')

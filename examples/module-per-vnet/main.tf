@@ -17,6 +17,5 @@ module "privatelink" {
   private_link_service_alias = var.private_link_service_alias
   cluster_id                 = var.cluster_id
   approval_timeout           = var.approval_timeout
-  approval_poll_interval     = var.approval_poll_interval
   tags                       = merge(var.tags, { vnet = each.key })
 }

@@ -24,12 +24,6 @@ variable "approval_timeout" {
   default     = "30m"
 }
 
-variable "approval_poll_interval" {
-  description = "How often the approval state is checked while waiting."
-  type        = string
-  default     = "15s"
-}
-
 variable "tags" {
   description = "Tags for every endpoint and zone."
   type        = map(string)

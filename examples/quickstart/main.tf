@@ -26,10 +26,30 @@ resource "astro_private_dns" "astro" {
   tags                = var.tags
 }
 
-# Blocks the apply until Astronomer approves the connection (fails at once if rejected).
-data "astro_private_endpoint_connection" "astro" {
+# Apply waits here until Astronomer approves the connection (fails at once if rejected).
+# terraform plan never waits: while the connection is Pending it shows this as "will be
+# created", and the next apply waits again.
+resource "astro_private_endpoint_approval" "astro" {
   private_endpoint_id = astro_private_endpoint.agents.id
-  wait_for_status     = "Approved"
-  timeout             = var.approval_timeout
-  poll_interval       = var.approval_poll_interval
+  timeouts {
+    create = var.approval_timeout
+  }
+}
+
+# Astronomer's verify and troubleshooting steps as checks, read through ARM (never waiting):
+# connection approved, A record pointing at the endpoint, the VNet resolving the zone and
+# reaching the endpoint, NSGs allowing TCP 443. The endpoint ID is taken from the approval,
+# so a first apply reads it after the approval. A failure shows as a warning with its fix
+# (Terraform reads the check during apply instead when something it uses is changing, so
+# `terraform plan -refresh-only` is where scheduled drift checks see it).
+data "astro_private_link_check" "astro" {
+  private_endpoint_id = astro_private_endpoint_approval.astro.private_endpoint_id
+  dns_record_id       = astro_private_dns.astro.id
+}
+
+check "astro_private_link" {
+  assert {
+    condition     = data.astro_private_link_check.astro.ok
+    error_message = join("\n", [for c in data.astro_private_link_check.astro.checks : "${c.name}: ${c.detail}\nFix: ${c.fix}" if !c.ok])
+  }
 }

@@ -15,14 +15,19 @@ output "fqdn" {
 
 output "connection_status" {
   description = "Approval state of the connection as Astronomer's side reports it."
-  value       = data.astro_private_endpoint_connection.astro.status
+  value       = astro_private_endpoint_approval.astro.status
 }
 
 output "approved" {
-  value = data.astro_private_endpoint_connection.astro.approved
+  value = astro_private_endpoint_approval.astro.status == "Approved"
 }
 
 output "approval_description" {
   description = "The approver's message."
-  value       = data.astro_private_endpoint_connection.astro.description
+  value       = astro_private_endpoint_approval.astro.description
+}
+
+output "private_link_checks" {
+  description = "astro_private_link_check: check name -> passed."
+  value       = { for c in data.astro_private_link_check.astro.checks : c.name => c.ok }
 }

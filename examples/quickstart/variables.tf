@@ -48,12 +48,6 @@ variable "approval_timeout" {
   default     = "30m"
 }
 
-variable "approval_poll_interval" {
-  description = "How often the approval state is checked while waiting."
-  type        = string
-  default     = "15s"
-}
-
 variable "tags" {
   description = "Tags for the endpoint and the DNS zone."
   type        = map(string)

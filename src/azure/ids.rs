@@ -250,6 +250,11 @@ network_id!(
     ]
 );
 
+network_id!(
+    /// `.../providers/Microsoft.Network/networkSecurityGroups/{name}`
+    NetworkSecurityGroupId, "Network Security Group", [name: "networkSecurityGroups" => "Network Security Group"]
+);
+
 impl SubnetId {
     /// The virtual network that holds this subnet.
     pub fn virtual_network(&self) -> VirtualNetworkId {

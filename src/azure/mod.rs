@@ -14,6 +14,7 @@ pub mod error;
 pub mod ids;
 pub mod lro;
 pub mod models;
+pub mod network_models;
 pub mod retry;
 
 #[cfg(test)]
@@ -26,8 +27,9 @@ pub use config::{
 };
 pub use error::{Error, Result};
 pub use ids::{
-    ARecordId, IdError, NetworkInterfaceId, PrivateDnsZoneId, PrivateEndpointId,
-    PrivateLinkServiceId, ResourceGroupName, SubnetId, VirtualNetworkId, VirtualNetworkLinkId,
+    ARecordId, IdError, NetworkInterfaceId, NetworkSecurityGroupId, PrivateDnsZoneId,
+    PrivateEndpointId, PrivateLinkServiceId, ResourceGroupName, SubnetId, VirtualNetworkId,
+    VirtualNetworkLinkId,
 };
 pub use lro::OperationStatus;
 pub use models::private_ip;

@@ -96,7 +96,13 @@ impl<R: Resource> Typed<R> {
 
     fn schema_full(&self) -> Schema {
         let mut s = self.0.schema();
-        if let Some(t) = self.0.timeouts() {
+        // A resource may declare its own, narrower `timeouts` block in its schema.
+        let has_own = s
+            .block
+            .blocks
+            .iter()
+            .any(|b| b.type_name == timeouts::BLOCK_NAME);
+        if let Some(t) = self.0.timeouts().filter(|_| !has_own) {
             s.block.blocks.push(t.block());
         }
         s

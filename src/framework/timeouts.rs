@@ -80,23 +80,30 @@ impl TimeoutDefaults {
 
     /// The nested block added to a resource schema.
     pub fn block(&self) -> NestedBlock {
-        let attrs = [
+        self.block_for(&[
             Operation::Create,
             Operation::Read,
             Operation::Update,
             Operation::Delete,
-        ]
-        .into_iter()
-        .map(|op| {
-            Attribute::optional(op.key(), Type::String)
-                .describe(&format!(
-                    "How long to wait for the {} operation (default `{}`).",
-                    op.key(),
-                    short(self.get(op))
-                ))
-                .validate(GoDuration)
-        })
-        .collect();
+        ])
+    }
+
+    /// A `timeouts` block offering only `ops` (a resource whose other operations never wait,
+    /// such as a waiter whose create is the only long step); the rest keep their defaults.
+    pub fn block_for(&self, ops: &[Operation]) -> NestedBlock {
+        let attrs = ops
+            .iter()
+            .copied()
+            .map(|op| {
+                Attribute::optional(op.key(), Type::String)
+                    .describe(&format!(
+                        "How long to wait for the {} operation (default `{}`).",
+                        op.key(),
+                        short(self.get(op))
+                    ))
+                    .validate(GoDuration)
+            })
+            .collect();
         NestedBlock {
             type_name: BLOCK_NAME.to_string(),
             block: Block::new(attrs)

@@ -72,7 +72,7 @@ pub fn schema() -> Schema {
                 .describe("ARM ID of the private endpoint, e.g. `astro_private_endpoint.agents.id`.")
                 .validate(validation::private_endpoint_id()),
             Attribute::optional("wait_for_status", s.clone())
-                .describe("Wait until the connection has this status: `Approved`, `Pending`, `Rejected` or `Disconnected`. Unset: read once.")
+                .describe("Wait until the connection has this status: `Approved`, `Pending`, `Rejected` or `Disconnected`. Unset: read once. A data source is read during every `terraform plan`, so waiting here blocks plans until the status is reached; to wait for approval use the `astro_private_endpoint_approval` resource, which waits only during apply.")
                 .validate(OneOf(STATUSES)),
             Attribute::optional("timeout", s.clone())
                 .describe("How long to wait for `wait_for_status`, as a duration such as `20m`. Default `30m`.")
@@ -96,15 +96,15 @@ const READ_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 /// What one read of the endpoint says about its connection.
 #[derive(Debug, Default)]
-struct Seen {
-    status: String,
-    description: String,
-    actions_required: String,
-    connection_name: String,
-    alias: String,
+pub(crate) struct Seen {
+    pub(crate) status: String,
+    pub(crate) description: String,
+    pub(crate) actions_required: String,
+    pub(crate) connection_name: String,
+    pub(crate) alias: String,
 }
 
-fn seen(pe: &azure::models::PrivateEndpoint) -> Seen {
+pub(crate) fn seen(pe: &azure::models::PrivateEndpoint) -> Seen {
     let conn = pe.connection();
     let props = conn.and_then(|c| c.properties.clone()).unwrap_or_default();
     let state = props
@@ -121,12 +121,12 @@ fn seen(pe: &azure::models::PrivateEndpoint) -> Seen {
 
 /// 80-100% of `interval`, so that many waiting runs do not poll in step, while a change is
 /// still seen within one `poll_interval` of happening.
-fn jittered(interval: Duration) -> Duration {
+pub(crate) fn jittered(interval: Duration) -> Duration {
     let factor = 0.8 + rand::random::<f64>() * 0.2;
     interval.mul_f64(factor)
 }
 
-fn support_note(id: &azure::PrivateEndpointId, s: &Seen) -> String {
+pub(crate) fn support_note(id: &azure::PrivateEndpointId, s: &Seen) -> String {
     format!(
         "Send Astronomer support:\n  private endpoint ID: {}\n  connection name:     {}\n  alias:               {}",
         id.path(),

@@ -3,8 +3,12 @@
 
 pub mod connection_data_source;
 pub mod errors;
+pub mod nsg_rules;
 pub mod private_dns;
 pub mod private_endpoint;
+pub mod private_endpoint_approval;
+pub mod private_link_check;
+pub mod probe;
 pub mod settings;
 pub mod validation;
 
@@ -201,13 +205,19 @@ impl Provider for AstroProvider {
         vec![
             erased::resource(private_endpoint::PrivateEndpoint::new(self.client.clone())),
             erased::resource(private_dns::PrivateDns::new(self.client.clone())),
+            erased::resource(private_endpoint_approval::PrivateEndpointApproval::new(
+                self.client.clone(),
+            )),
         ]
     }
 
     fn data_sources(&self) -> Vec<Box<dyn AnyDataSource>> {
-        vec![erased::data_source(
-            connection_data_source::Connection::new(self.client.clone()),
-        )]
+        vec![
+            erased::data_source(connection_data_source::Connection::new(self.client.clone())),
+            erased::data_source(private_link_check::PrivateLinkCheck::new(
+                self.client.clone(),
+            )),
+        ]
     }
 }
 

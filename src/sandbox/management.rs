@@ -1,6 +1,7 @@
 //! The management API under `/_sandbox/` for tests and demos: health, reset, faults, the
 //! request log, the resources clients created, approving/rejecting connections, out-of-band
-//! edits for drift tests, and the verify imitation. No auth, never faulted, never logged.
+//! edits for drift tests, network changes for the connectivity checks
+//! (`network`, see `network/controls.rs`), and the verify imitation. No auth, never faulted, never logged.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -50,6 +51,7 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/approve", post(approve))
         .route("/oob", post(oob))
         .route("/verify", get(verify))
+        .route("/network", post(super::network::controls::handler))
         .fallback(unknown)
 }
 

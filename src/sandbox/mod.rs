@@ -1,7 +1,8 @@
 //! `astro-azure-sandbox`: a local HTTPS imitation of the slice of Azure Resource Manager the
 //! provider uses, plus Astronomer's side of the Private Link, built from Azure's REST
 //! definitions (azure-rest-api-specs: network 2025-07-01 `privateEndpoint.json`,
-//! `privateLinkService.json`, `networkInterface.json`, `virtualNetwork.json`; privatedns
+//! `privateLinkService.json`, `networkInterface.json`, `virtualNetwork.json`,
+//! `networkSecurityGroup.json`; privatedns
 //! 2024-06-01) and never from the provider's own client: no `crate::` module outside
 //! `sandbox` is used, so a misunderstanding in one is caught by the other.
 //!
@@ -17,7 +18,12 @@
 //!   state dir is used), `ARM_SUBSCRIPTION_ID` (first seeded subscription), `ARM_TENANT_ID`,
 //!   `ARM_CLIENT_ID`, `ARM_CLIENT_SECRET` (first seeded service principal), `ARM_USE_CLI=false`,
 //!   `ASTRO_SANDBOX_PLS_ALIAS`, `ASTRO_SANDBOX_PLS_ID`, `ASTRO_SANDBOX_SUBNET_ID`,
-//!   `ASTRO_SANDBOX_VNET_ID` (first seeded VNet and its first subnet).
+//!   `ASTRO_SANDBOX_VNET_ID` (first seeded VNet and its first subnet), and with a `loopback`
+//!   seed `ASTRO_SANDBOX_DNS` (`127.0.0.1:PORT` of the loopback DNS server).
+//! * Loopback services (`loopback` in the seed, e.g. [`seed::LOOPBACK_SEED`]): a DNS server
+//!   answering A queries as Azure DNS does in the first VNet, and Astro's `404 page not found`
+//!   over TLS on port 443 of endpoint addresses in 127.0.0.0/8, while their connection is
+//!   Approved (see `loopback.rs`).
 //! * Token endpoint: `POST /{tenant}/oauth2/v2.0/token` exactly as azure_identity calls it:
 //!   form `grant_type=client_credentials`, `client_id`, `scope=<x>/.default`, and either
 //!   `client_secret` or `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`
@@ -33,8 +39,9 @@
 //!   2025-05-01 2025-07-01; Private DNS 2020-06-01 2024-06-01; resource groups 2021-04-01
 //!   2022-09-01 2024-03-01. Missing → 400 `MissingApiVersionParameter`; malformed → 400
 //!   `InvalidApiVersionParameter`; well-formed but unknown → 400 `NoRegisteredProviderFound`.
-//! * ARM routes (all under `/subscriptions/{sub}`): resource groups GET/PUT/list; VNets and
-//!   subnets GET/list (seeded only); private endpoints PUT (LRO, Azure-AsyncOperation) / GET /
+//! * ARM routes (all under `/subscriptions/{sub}`): resource groups GET/PUT/list; VNets,
+//!   subnets, VNet peerings and network security groups GET/list (seeded only; changed
+//!   through `POST /_sandbox/network`); private endpoints PUT (LRO, Azure-AsyncOperation) / GET /
 //!   DELETE (LRO, Location) / list; NICs GET/list; PLS GET, its privateEndpointConnections
 //!   list/GET/PUT (approve or reject, 200)/DELETE; POST
 //!   `.../locations/{loc}/checkPrivateLinkServiceVisibility` (subscription or resource group
@@ -59,8 +66,9 @@
 //!   tokens, `credential`), `GET requests/summary` (with the injected faults by kind),
 //!   `DELETE requests`, `GET resources` (JSON array of
 //!   the ARM ids clients created: PEs, NICs, PLS connections, zones, links, record sets other
-//!   than SOA), `POST approve`, `POST oob`, `GET verify?vnet_id=..&host=..`, and the identity
-//!   controls `POST principals/{client_id}/certificates`, `POST oidc/mint`,
+//!   than SOA), `POST approve`, `POST oob`, `POST network` (DNS servers, peerings, NSG
+//!   rules and attachments, subnet policies), `GET verify?vnet_id=..&host=..`, and the
+//!   identity controls `POST principals/{client_id}/certificates`, `POST oidc/mint`,
 //!   `GET|PUT token_source_failures`.
 //!
 //! # Layout
@@ -125,6 +133,7 @@ pub mod error;
 pub mod faults;
 pub mod identity;
 mod jwt;
+mod loopback;
 mod management;
 mod network;
 mod privatedns;
@@ -223,7 +232,12 @@ fn app(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-fn env_vars(seed: &Seed, endpoint: &str, ca_file: Option<&Path>) -> Vec<(String, String)> {
+fn env_vars(
+    seed: &Seed,
+    endpoint: &str,
+    ca_file: Option<&Path>,
+    dns: Option<SocketAddr>,
+) -> Vec<(String, String)> {
     let (alias, pls_id, subnet_id, vnet_id) = seeding::advertised_ids(seed);
     let principal = &seed.service_principals[0];
     let mut vars = vec![
@@ -253,6 +267,9 @@ fn env_vars(seed: &Seed, endpoint: &str, ca_file: Option<&Path>) -> Vec<(String,
         ("ASTRO_SANDBOX_SUBNET_ID".to_string(), subnet_id),
         ("ASTRO_SANDBOX_VNET_ID".to_string(), vnet_id),
     ]);
+    if let Some(dns) = dns {
+        vars.push(("ASTRO_SANDBOX_DNS".to_string(), dns.to_string()));
+    }
     vars
 }
 
@@ -285,6 +302,7 @@ fn run_server(
     acceptor: tokio_rustls::TlsAcceptor,
     app: Router,
     stopped: oneshot::Receiver<()>,
+    loopback: Option<(loopback::Loopback, Arc<Shared>, Arc<rustls::ServerConfig>)>,
 ) {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -299,6 +317,10 @@ fn run_server(
         }
     };
     runtime.block_on(async move {
+        // Stops with the runtime, when the server has drained.
+        if let Some((services, shared, tls)) = loopback {
+            services.spawn(shared, tls);
+        }
         match tokio::net::TcpListener::from_std(listener) {
             Ok(listener) => server::serve(listener, acceptor, app, stopped).await,
             Err(err) => tracing::error!(error = %err, "sandbox could not register its listener"),
@@ -345,7 +367,9 @@ impl Sandbox {
             None => None,
         };
         let ca_file = state_dir.as_ref().map(|d| d.join("ca.pem"));
-        let env = env_vars(&seed, &endpoint, ca_file.as_deref());
+        let loopback = loopback::bind(&seed)?;
+        let dns = loopback.as_ref().and_then(loopback::Loopback::dns_addr);
+        let env = env_vars(&seed, &endpoint, ca_file.as_deref(), dns);
         if let (Some(dir), Some(ca_file)) = (&state_dir, &ca_file) {
             write_file(ca_file, &tls.ca_pem)?;
             write_file(&dir.join("env"), &env_file_text(&env))?;
@@ -355,13 +379,14 @@ impl Sandbox {
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.server_config.clone());
         let (stop, stopped) = oneshot::channel();
         let (done_tx, done) = oneshot::channel();
+        let loopback = loopback.map(|l| (l, shared.clone(), tls.astro_config.clone()));
         let app = app(shared);
         // The server runs on its own runtime in its own thread, so a caller that blocks its
         // runtime (running `terraform` synchronously) or pauses tokio time cannot stall it.
         std::thread::Builder::new()
             .name("astro-azure-sandbox".into())
             .spawn(move || {
-                run_server(listener, acceptor, app, stopped);
+                run_server(listener, acceptor, app, stopped, loopback);
                 let _ = done_tx.send(());
             })
             .map_err(|source| SandboxError::Io {

@@ -20,7 +20,24 @@ pub struct Seed {
     pub service_principals: Vec<ServicePrincipal>,
     /// Subscriptions; the first is the customer's (ARM_SUBSCRIPTION_ID).
     pub subscriptions: Vec<SeedSubscription>,
+    /// Loopback DNS and Astro imitation for probes (see `loopback.rs`); absent: none.
+    #[serde(default)]
+    pub loopback: Option<SeedLoopback>,
 }
+
+/// The loopback services a seed asks for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedLoopback {
+    /// UDP port of the DNS server on 127.0.0.1 (0: any free port; see `ASTRO_SANDBOX_DNS`).
+    #[serde(default)]
+    pub dns_port: u16,
+}
+
+/// A seed for probing on one machine: one VNet in 127.77.0.0/16 (loopback on Linux), so the
+/// endpoint's private IP is reachable here, with the loopback DNS server and the Astro
+/// imitation on port 443.
+pub const LOOPBACK_SEED: &str = include_str!("loopback-seed.json");
 
 /// A service principal: a client secret and/or federated identity credentials; certificates
 /// are registered at run time (`POST /_sandbox/principals/{client_id}/certificates`).
@@ -104,6 +121,70 @@ pub struct SeedResourceGroup {
     /// Private Link Services (Astronomer's side).
     #[serde(default)]
     pub private_link_services: Vec<SeedPrivateLinkService>,
+    /// Network security groups (Azure adds its default rules to each).
+    #[serde(default)]
+    pub network_security_groups: Vec<SeedNetworkSecurityGroup>,
+}
+
+/// A network security group and its custom rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedNetworkSecurityGroup {
+    /// Name.
+    pub name: String,
+    /// Custom rules (`securityRules`).
+    #[serde(default)]
+    pub security_rules: Vec<SeedSecurityRule>,
+}
+
+/// One security rule, with the fields of `SecurityRulePropertiesFormat` the sandbox serves.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedSecurityRule {
+    /// Rule name.
+    pub name: String,
+    /// 100..=4096; lower wins.
+    pub priority: i64,
+    /// `Inbound` or `Outbound`.
+    pub direction: String,
+    /// `Allow` or `Deny`.
+    pub access: String,
+    /// `Tcp`, `Udp`, `Icmp`, `Esp`, `Ah` or `*`.
+    #[serde(default = "any")]
+    pub protocol: String,
+    /// CIDR, IP, `*` or a service tag.
+    #[serde(default = "any")]
+    pub source_address_prefix: String,
+    /// `*`, a port or a range.
+    #[serde(default = "any")]
+    pub source_port_range: String,
+    /// CIDR, IP, `*` or a service tag.
+    #[serde(default = "any")]
+    pub destination_address_prefix: String,
+    /// `*`, a port or a range such as `400-500`.
+    #[serde(default = "any")]
+    pub destination_port_range: String,
+}
+
+fn any() -> String {
+    "*".to_string()
+}
+
+/// A peering from the VNet it is listed under to another seeded VNet.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedPeering {
+    /// Peering name.
+    pub name: String,
+    /// Name of the remote VNet in the same resource group, or its full ARM ID.
+    pub remote_virtual_network: String,
+    /// `Initiated`, `Connected` or `Disconnected`.
+    #[serde(default = "connected")]
+    pub peering_state: String,
+}
+
+fn connected() -> String {
+    "Connected".to_string()
 }
 
 /// A virtual network.
@@ -120,6 +201,12 @@ pub struct SeedVirtualNetwork {
     /// Subnets.
     #[serde(default)]
     pub subnets: Vec<SeedSubnet>,
+    /// Custom DNS servers (`dhcpOptions.dnsServers`); empty: Azure-provided DNS.
+    #[serde(default)]
+    pub dns_servers: Vec<String>,
+    /// Peerings from this VNet.
+    #[serde(default)]
+    pub peerings: Vec<SeedPeering>,
 }
 
 /// A subnet.
@@ -133,6 +220,9 @@ pub struct SeedSubnet {
     /// `Disabled` lets private endpoints in; `Enabled` makes PE creation fail.
     #[serde(default = "default_policies")]
     pub private_endpoint_network_policies: String,
+    /// Name of a network security group of the same resource group attached to the subnet.
+    #[serde(default)]
+    pub network_security_group: Option<String>,
 }
 
 fn default_policies() -> String {
@@ -205,8 +295,34 @@ impl Seed {
         }
         for sub in &self.subscriptions {
             for rg in &sub.resource_groups {
+                for nsg in &rg.network_security_groups {
+                    for rule in &nsg.security_rules {
+                        super::network::network_security_groups::check_rule(rule).map_err(|e| {
+                            fail(format!("network security group {}: {e}", nsg.name))
+                        })?;
+                    }
+                }
                 for vnet in &rg.virtual_networks {
+                    for server in &vnet.dns_servers {
+                        if server.parse::<std::net::Ipv4Addr>().is_err() {
+                            return Err(fail(format!(
+                                "VNet {} has a DNS server {server:?} that is not an IPv4 address",
+                                vnet.name
+                            )));
+                        }
+                    }
                     for subnet in &vnet.subnets {
+                        if let Some(nsg) = &subnet.network_security_group
+                            && !rg
+                                .network_security_groups
+                                .iter()
+                                .any(|n| n.name.eq_ignore_ascii_case(nsg))
+                        {
+                            return Err(fail(format!(
+                                "subnet {} names network security group {nsg:?}, which resource group {} does not hold",
+                                subnet.name, rg.name
+                            )));
+                        }
                         if super::network::ip::parse_cidr(&subnet.address_prefix).is_none() {
                             return Err(fail(format!(
                                 "subnet {} has an invalid address_prefix {:?}",
@@ -244,6 +360,14 @@ mod tests {
             pls.alias("EastUS"),
             "astro-pls.7d1f2c3a-4b5e-4f60-8a71-92b3c4d5e6f7.eastus.azure.privatelinkservice"
         );
+    }
+
+    #[test]
+    fn loopback_seed_parses_and_asks_for_loopback_services() {
+        let seed = Seed::parse(LOOPBACK_SEED, "loopback seed").expect("loopback seed");
+        assert_eq!(seed.loopback.map(|l| l.dns_port), Some(0));
+        let vnet = &seed.subscriptions[0].resource_groups[0].virtual_networks[0];
+        assert!(vnet.subnets[0].address_prefix.starts_with("127."));
     }
 
     #[test]

@@ -50,6 +50,7 @@ pub fn build_world(seed: &Seed) -> World {
                         "provisioningState": "Succeeded",
                         "resourceGuid": uuid::Uuid::new_v4().to_string(),
                         "addressSpace": {"addressPrefixes": vnet.address_space},
+                        "dhcpOptions": {"dnsServers": vnet.dns_servers},
                         "virtualNetworkPeerings": [],
                         "enableDdosProtection": false
                     }
@@ -57,7 +58,7 @@ pub fn build_world(seed: &Seed) -> World {
                 world.insert(seeded(vnet_id.clone(), Kind::VirtualNetwork, body));
                 for subnet in &vnet.subnets {
                     let subnet_id = format!("{vnet_id}/subnets/{}", subnet.name);
-                    let body = json!({
+                    let mut body = json!({
                         "name": subnet.name,
                         "id": subnet_id,
                         "etag": network_etag(),
@@ -70,8 +71,29 @@ pub fn build_world(seed: &Seed) -> World {
                             "delegations": []
                         }
                     });
+                    if let Some(nsg) = &subnet.network_security_group {
+                        body["properties"]["networkSecurityGroup"] = json!({"id": network_id(
+                            &sub.id,
+                            &rg.name,
+                            &format!("networkSecurityGroups/{nsg}"),
+                        )});
+                    }
                     world.insert(seeded(subnet_id, Kind::Subnet, body));
                 }
+            }
+            for nsg in &rg.network_security_groups {
+                let nsg_id = network_id(
+                    &sub.id,
+                    &rg.name,
+                    &format!("networkSecurityGroups/{}", nsg.name),
+                );
+                let body = super::network::network_security_groups::body(
+                    &nsg_id,
+                    &nsg.name,
+                    &rg.location,
+                    &nsg.security_rules,
+                );
+                world.insert(seeded(nsg_id, Kind::NetworkSecurityGroup, body));
             }
             for pls in &rg.private_link_services {
                 let location = pls.location.clone().unwrap_or_else(|| rg.location.clone());
@@ -99,6 +121,39 @@ pub fn build_world(seed: &Seed) -> World {
                     }
                 });
                 world.insert(seeded(pls_id, Kind::PrivateLinkService, body));
+            }
+        }
+    }
+    // Peerings last: they name VNets that may be seeded after the one they belong to.
+    for sub in &seed.subscriptions {
+        for rg in &sub.resource_groups {
+            for vnet in &rg.virtual_networks {
+                let vnet_id =
+                    network_id(&sub.id, &rg.name, &format!("virtualNetworks/{}", vnet.name));
+                for p in &vnet.peerings {
+                    let remote_id = if p.remote_virtual_network.starts_with('/') {
+                        p.remote_virtual_network.clone()
+                    } else {
+                        network_id(
+                            &sub.id,
+                            &rg.name,
+                            &format!("virtualNetworks/{}", p.remote_virtual_network),
+                        )
+                    };
+                    let prefixes = world
+                        .get(&remote_id)
+                        .map(|r| r.body["properties"]["addressSpace"]["addressPrefixes"].clone())
+                        .unwrap_or_else(|| json!([]));
+                    let body = super::network::virtual_network_peerings::body(
+                        &vnet_id,
+                        &p.name,
+                        &remote_id,
+                        &p.peering_state,
+                        &prefixes,
+                    );
+                    let id = body["id"].as_str().unwrap_or_default().to_string();
+                    world.insert(seeded(id, Kind::VnetPeering, body));
+                }
             }
         }
     }

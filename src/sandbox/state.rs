@@ -39,6 +39,10 @@ pub enum Kind {
     VnetLink,
     /// `Microsoft.Network/privateDnsZones/{type}`
     RecordSet,
+    /// `Microsoft.Network/networkSecurityGroups`
+    NetworkSecurityGroup,
+    /// `Microsoft.Network/virtualNetworks/virtualNetworkPeerings`
+    VnetPeering,
 }
 
 /// One stored resource.

@@ -1,5 +1,7 @@
 //! Generates the sandbox's own CA and a server certificate for 127.0.0.1/localhost signed by
-//! it, and builds the rustls server configuration (aws-lc-rs provider, HTTP/1.1 and h2).
+//! it, and builds the rustls server configuration (aws-lc-rs provider, HTTP/1.1 and h2); plus
+//! a second one for `*.external.astronomer.run`, which the loopback imitation of Astro's
+//! Remote Execution API presents (HTTP/1.1).
 
 use std::sync::Arc;
 
@@ -19,7 +21,12 @@ pub struct TlsMaterial {
     pub ca_pem: String,
     /// Server configuration presenting the leaf certificate.
     pub server_config: Arc<ServerConfig>,
+    /// Server configuration for `*.external.astronomer.run` (see [`ASTRO_ZONE`]).
+    pub astro_config: Arc<ServerConfig>,
 }
+
+/// The zone whose hosts the loopback Astro imitation holds a certificate for.
+pub const ASTRO_ZONE: &str = "external.astronomer.run";
 
 fn tls_err(step: &str) -> impl Fn(rcgen::Error) -> SandboxError + '_ {
     move |e| SandboxError::Tls(format!("{step}: {e}"))
@@ -44,17 +51,52 @@ pub fn generate() -> Result<TlsMaterial, SandboxError> {
         .map_err(tls_err("self-signing the CA"))?;
     let issuer = Issuer::new(ca_params, ca_key);
 
+    let server_config = leaf(
+        &issuer,
+        &ca_cert,
+        vec!["localhost".to_string()],
+        "127.0.0.1",
+        true,
+        &[b"h2".as_slice(), b"http/1.1".as_slice()],
+    )?;
+    let astro_config = leaf(
+        &issuer,
+        &ca_cert,
+        vec![format!("*.{ASTRO_ZONE}"), ASTRO_ZONE.to_string()],
+        &format!("*.{ASTRO_ZONE}"),
+        false,
+        &[b"http/1.1".as_slice()],
+    )?;
+    Ok(TlsMaterial {
+        ca_pem: ca_cert.pem(),
+        server_config,
+        astro_config,
+    })
+}
+
+/// A leaf for `names` (plus the loopback addresses when `loopback`) signed by the CA, as a
+/// rustls server configuration offering `alpn`.
+fn leaf(
+    issuer: &Issuer<'_, KeyPair>,
+    ca_cert: &rcgen::Certificate,
+    names: Vec<String>,
+    common_name: &str,
+    loopback: bool,
+    alpn: &[&[u8]],
+) -> Result<Arc<ServerConfig>, SandboxError> {
     let leaf_key = KeyPair::generate().map_err(tls_err("generating the server key"))?;
-    let mut leaf_params = CertificateParams::new(vec!["localhost".to_string()])
-        .map_err(tls_err("building server parameters"))?;
-    leaf_params
-        .subject_alt_names
-        .push(SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()));
-    leaf_params
-        .subject_alt_names
-        .push(SanType::IpAddress(std::net::Ipv6Addr::LOCALHOST.into()));
+    let mut leaf_params =
+        CertificateParams::new(names).map_err(tls_err("building server parameters"))?;
+    if loopback {
+        leaf_params
+            .subject_alt_names
+            .push(SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()));
+        leaf_params
+            .subject_alt_names
+            .push(SanType::IpAddress(std::net::Ipv6Addr::LOCALHOST.into()));
+    }
     let mut leaf_name = DistinguishedName::new();
-    leaf_name.push(DnType::CommonName, "127.0.0.1");
+    leaf_name.push(DnType::CommonName, common_name);
     leaf_params.distinguished_name = leaf_name;
     leaf_params.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,
@@ -62,7 +104,7 @@ pub fn generate() -> Result<TlsMaterial, SandboxError> {
     ];
     leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let leaf_cert = leaf_params
-        .signed_by(&leaf_key, &issuer)
+        .signed_by(&leaf_key, issuer)
         .map_err(tls_err("signing the server certificate"))?;
 
     let chain = vec![
@@ -77,9 +119,6 @@ pub fn generate() -> Result<TlsMaterial, SandboxError> {
         .with_no_client_auth()
         .with_single_cert(chain, key)
         .map_err(|e| SandboxError::Tls(format!("loading the server certificate: {e}")))?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(TlsMaterial {
-        ca_pem: ca_cert.pem(),
-        server_config: Arc::new(config),
-    })
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    Ok(Arc::new(config))
 }

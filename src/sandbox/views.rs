@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::network::{private_endpoints, subnets, virtual_networks};
+use super::network::{network_security_groups, private_endpoints, subnets, virtual_networks};
 use super::privatedns::zones;
 use super::state::{Kind, Resource, World};
 
@@ -14,6 +14,7 @@ pub fn render(world: &World, res: &Resource) -> Value {
         Kind::VirtualNetwork => virtual_networks::render(world, res),
         Kind::Subnet => subnets::render(world, res),
         Kind::DnsZone => zones::render(world, res),
+        Kind::NetworkSecurityGroup => network_security_groups::render(world, res),
         _ => res.body.clone(),
     }
 }

@@ -286,5 +286,76 @@ pub fn cases() -> Vec<(&'static str, &'static str, String)> {
                 ),
             ),
         ),
+        (
+            "approval_id",
+            "private_endpoint_id",
+            approval("approval_id", "\"astro-privatelink\"", ""),
+        ),
+        (
+            "approval_timeout",
+            "timeouts.create",
+            approval(
+                "approval_timeout",
+                &format!("\"{}\"", pe_id()),
+                "  timeouts {\n    create = \"soon\"\n  }\n",
+            ),
+        ),
+        (
+            "check_record",
+            "dns_record_id",
+            check("check_record", "dns_record_id", "\"clxxxxxxxxx\""),
+        ),
+        (
+            "check_subnets",
+            "agent_subnet_ids",
+            check(
+                "check_subnets",
+                "agent_subnet_ids",
+                &format!("[\"{}\"]", vnet()),
+            ),
+        ),
+        (
+            "check_probe_dns",
+            "probe.dns_servers",
+            check(
+                "check_probe_dns",
+                "probe",
+                "{ dns_servers = [\"dns.example\"] }",
+            )
+            .replace("probe = {", "probe {"),
+        ),
     ]
+}
+
+fn pe_id() -> String {
+    format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-astro-agents/providers/Microsoft.Network/privateEndpoints/astro-privatelink"
+    )
+}
+
+/// An approval of `endpoint_id` with extra lines `extra`.
+pub fn approval(label: &str, endpoint_id: &str, extra: &str) -> String {
+    format!(
+        "resource \"astro_private_endpoint_approval\" \"{label}\" {{\n  private_endpoint_id = {endpoint_id}\n{extra}}}\n"
+    )
+}
+
+/// A valid private link check with one attribute line replaced or added.
+pub fn check(label: &str, attr: &str, value: &str) -> String {
+    let record = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-astro-dns/providers/Microsoft.Network/privateDnsZones/external.astronomer.run/A/clxxxxxxxxx"
+    );
+    let mut attrs = vec![
+        ("private_endpoint_id", format!("\"{}\"", pe_id())),
+        ("dns_record_id", format!("\"{record}\"")),
+    ];
+    match attrs.iter_mut().find(|(k, _)| *k == attr) {
+        Some(slot) => slot.1 = value.to_string(),
+        None => attrs.push((attr, value.to_string())),
+    }
+    let body: String = attrs
+        .iter()
+        .map(|(k, v)| format!("  {k} = {v}\n"))
+        .collect();
+    format!("data \"astro_private_link_check\" \"{label}\" {{\n{body}}}\n")
 }

@@ -32,6 +32,11 @@ impl TestSandbox {
 
     /// Starts a sandbox with these faults.
     pub fn start_with(faults: Faults) -> Self {
+        Self::start_seeded(faults, None)
+    }
+
+    /// Starts a sandbox from a seed file (`None`: the embedded default seed).
+    pub fn start_seeded(faults: Faults, seed: Option<std::path::PathBuf>) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -41,7 +46,7 @@ impl TestSandbox {
         let sandbox = rt
             .block_on(Sandbox::start(SandboxConfig {
                 port: 0,
-                seed: None,
+                seed,
                 state_dir: Some(dir.path().to_path_buf()),
                 faults,
             }))

@@ -1,6 +1,6 @@
 # One VNet's private path to an Astro cluster: a private endpoint in the VNet's agent subnet,
 # the private DNS zone with the cluster's A record linked to that VNet (and any extra VNets
-# given), and optionally a wait until Astronomer approves the connection.
+# given), and optionally a wait (at apply time only) until Astronomer approves the connection.
 
 locals {
   # The VNet holding the subnet: the subnet ID without its "/subnets/<name>" suffix.
@@ -28,9 +28,19 @@ resource "astro_private_dns" "this" {
   tags                = var.tags
 }
 
+# Apply waits here until Astronomer approves the connection; plan never waits.
+resource "astro_private_endpoint_approval" "this" {
+  count = var.wait_for_approval ? 1 : 0
+
+  private_endpoint_id = astro_private_endpoint.this.id
+  timeouts {
+    create = var.approval_timeout
+  }
+}
+
+# Reads the approval state once (a data source never waits), after the approval when
+# apply waits for one, so the outputs show the state it ended in.
 data "astro_private_endpoint_connection" "this" {
   private_endpoint_id = astro_private_endpoint.this.id
-  wait_for_status     = var.wait_for_approval ? "Approved" : null
-  timeout             = var.wait_for_approval ? var.approval_timeout : null
-  poll_interval       = var.approval_poll_interval
+  depends_on          = [astro_private_endpoint_approval.this]
 }

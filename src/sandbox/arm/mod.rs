@@ -200,6 +200,12 @@ fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRespons
             network::virtual_networks::handle(world, ctx, op)
         }
         T::Subnets(..) | T::Subnet(..) => network::subnets::handle(world, ctx, op),
+        T::VnetPeerings(..) | T::VnetPeering(..) => {
+            network::virtual_network_peerings::handle(world, ctx, op)
+        }
+        T::NetworkSecurityGroups(_) | T::NetworkSecurityGroup(..) => {
+            network::network_security_groups::handle(world, ctx, op)
+        }
         T::PrivateEndpoints(_) | T::PrivateEndpoint(..) => {
             network::private_endpoints::handle(world, ctx, op)
         }

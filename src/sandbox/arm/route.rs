@@ -29,6 +29,14 @@ pub enum Target {
     Subnets(Scope, String),
     /// `.../virtualNetworks/{vnet}/subnets/{subnet}`
     Subnet(Scope, String, String),
+    /// `.../virtualNetworks/{vnet}/virtualNetworkPeerings`
+    VnetPeerings(Scope, String),
+    /// `.../virtualNetworks/{vnet}/virtualNetworkPeerings/{peering}`
+    VnetPeering(Scope, String, String),
+    /// `.../networkSecurityGroups`
+    NetworkSecurityGroups(Scope),
+    /// `.../networkSecurityGroups/{nsg}`
+    NetworkSecurityGroup(Scope, String),
     /// `.../privateEndpoints`
     PrivateEndpoints(Scope),
     /// `.../privateEndpoints/{pe}`
@@ -132,6 +140,10 @@ impl Target {
             Target::ResourceGroups(_) | Target::ResourceGroup(_) => "resourceGroups".into(),
             Target::VirtualNetworks(_) | Target::VirtualNetwork(..) => "virtualNetworks".into(),
             Target::Subnets(..) | Target::Subnet(..) => "subnets".into(),
+            Target::VnetPeerings(..) | Target::VnetPeering(..) => "virtualNetworkPeerings".into(),
+            Target::NetworkSecurityGroups(_) | Target::NetworkSecurityGroup(..) => {
+                "networkSecurityGroups".into()
+            }
             Target::PrivateEndpoints(_) | Target::PrivateEndpoint(..) => "privateEndpoints".into(),
             Target::NetworkInterfaces(_) | Target::NetworkInterface(..) => {
                 "networkInterfaces".into()
@@ -304,10 +316,27 @@ fn parse_network(scope: Scope, s: &[&str], path: &str) -> Result<Target, ArmErro
             (Some(v), None, _, _) => Target::VirtualNetwork(scope, v),
             (Some(v), Some(c), None, 3) if eq(c, "subnets") => Target::Subnets(scope, v),
             (Some(v), Some(c), Some(n), 4) if eq(c, "subnets") => Target::Subnet(scope, v, n),
+            (Some(v), Some(c), None, 3) if eq(c, "virtualNetworkPeerings") => {
+                Target::VnetPeerings(scope, v)
+            }
+            (Some(v), Some(c), Some(n), 4) if eq(c, "virtualNetworkPeerings") => {
+                Target::VnetPeering(scope, v, n)
+            }
             (_, Some(c), ..) => {
                 return Err(unknown_type(
                     "Microsoft.Network",
                     &format!("virtualNetworks/{c}"),
+                ));
+            }
+        }
+    } else if eq(t, "networkSecurityGroups") {
+        match (name(1), s.len()) {
+            (None, _) => Target::NetworkSecurityGroups(scope),
+            (Some(n), 2) => Target::NetworkSecurityGroup(scope, n),
+            _ => {
+                return Err(unknown_type(
+                    "Microsoft.Network",
+                    &format!("networkSecurityGroups/{}", s[2]),
                 ));
             }
         }

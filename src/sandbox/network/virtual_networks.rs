@@ -18,6 +18,8 @@ pub fn render(world: &World, vnet: &Resource) -> Value {
         .map(|s| super::subnets::render(world, s))
         .collect();
     body["properties"]["subnets"] = json!(subnets);
+    body["properties"]["virtualNetworkPeerings"] =
+        json!(super::virtual_network_peerings::of(world, &vnet.id));
     body
 }
 

@@ -1,0 +1,639 @@
+//! Evaluates a network security group for one flow (agents' subnet → endpoint IP, TCP 443)
+//! the way Azure does: rules of the flow's direction, custom and default together, in
+//! priority order (lower number first); the first rule that matches decides. Source:
+//! Microsoft Learn, "How network security groups filter network traffic" and "Network
+//! security groups overview" (default rules, service tags).
+//!
+//! A rule the check cannot judge from ARM alone (application security groups, service tags
+//! other than `VirtualNetwork`, `Internet` and `AzureLoadBalancer`, source ports other than
+//! any, or a prefix covering only part of the agents' subnet) stops the evaluation with
+//! [`Verdict::Undecided`] naming that rule, instead of a guess.
+
+use std::net::Ipv4Addr;
+
+use crate::azure::network_models::{NetworkSecurityGroup, SecurityRule};
+
+/// Azure's virtual public IP (DNS, health probes): always in the `VirtualNetwork` tag.
+pub const AZURE_PLATFORM_IP: &str = "168.63.129.16";
+
+/// An IPv4 range, inclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Range {
+    /// First address.
+    pub first: u32,
+    /// Last address.
+    pub last: u32,
+}
+
+impl Range {
+    /// Parses `a.b.c.d/len` or a single address.
+    pub fn parse(text: &str) -> Option<Range> {
+        let (addr, len) = match text.split_once('/') {
+            Some((a, l)) => (a, l.parse::<u8>().ok().filter(|l| *l <= 32)?),
+            None => (text, 32),
+        };
+        let ip = u32::from(addr.trim().parse::<Ipv4Addr>().ok()?);
+        let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+        Some(Range {
+            first: ip & mask,
+            last: (ip & mask) | !mask,
+        })
+    }
+
+    /// Whether `other` lies wholly inside this range.
+    pub fn contains(&self, other: &Range) -> bool {
+        self.first <= other.first && other.last <= self.last
+    }
+
+    /// Whether the two ranges share an address.
+    pub fn overlaps(&self, other: &Range) -> bool {
+        self.first <= other.last && other.first <= self.last
+    }
+}
+
+/// Private (RFC 1918) and shared (RFC 6598) space: never part of the `Internet` tag.
+fn private_space() -> [Range; 4] {
+    [
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+    ]
+    .map(|c| Range::parse(c).unwrap_or(Range { first: 0, last: 0 }))
+}
+
+/// `Inbound` or `Outbound`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Into the subnet.
+    Inbound,
+    /// Out of the subnet.
+    Outbound,
+}
+
+impl Direction {
+    fn word(self) -> &'static str {
+        match self {
+            Direction::Inbound => "Inbound",
+            Direction::Outbound => "Outbound",
+        }
+    }
+}
+
+/// The flow to judge.
+#[derive(Clone, Debug)]
+pub struct Flow {
+    /// Direction as the NSG sees it.
+    pub direction: Direction,
+    /// The sources: the agents' subnet prefixes.
+    pub sources: Vec<Range>,
+    /// The destination: the endpoint's IP.
+    pub destination: Range,
+    /// TCP destination port.
+    pub port: u16,
+    /// What the `VirtualNetwork` tag covers for this NSG: its VNet's space, the spaces of
+    /// VNets peered with it, and [`AZURE_PLATFORM_IP`].
+    pub virtual_network: Vec<Range>,
+}
+
+/// The rule that decided, as shown to people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decider {
+    /// Rule name.
+    pub name: String,
+    /// Its priority.
+    pub priority: i64,
+    /// One of Azure's default rules.
+    pub default: bool,
+}
+
+impl std::fmt::Display for Decider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} rule {:?} (priority {})",
+            if self.default { "default" } else { "custom" },
+            self.name,
+            self.priority
+        )
+    }
+}
+
+/// The outcome of [`evaluate`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// An Allow rule matched first.
+    Allowed(Decider),
+    /// A Deny rule matched first.
+    Denied(Decider),
+    /// A rule that may match could not be judged; says why.
+    Undecided(Decider, String),
+    /// No rule matched (a group without default rules): Azure denies.
+    NoRule,
+}
+
+/// Does a set of prefixes cover the addresses `of`? `Some(true)` all, `Some(false)` none,
+/// `None` some (or cannot tell, with the reason).
+enum Cover {
+    All,
+    None,
+    Unknown(String),
+}
+
+fn cover_of(prefixes: &[String], of: &[Range], flow: &Flow) -> Cover {
+    let mut all = true;
+    let mut any = false;
+    for target in of {
+        let mut covered = false;
+        let mut touched = false;
+        for p in prefixes {
+            let ranges: Vec<Range> = match p.trim() {
+                "*" | "Any" | "any" => vec![Range {
+                    first: 0,
+                    last: u32::MAX,
+                }],
+                t if t.eq_ignore_ascii_case("VirtualNetwork") => flow.virtual_network.clone(),
+                t if t.eq_ignore_ascii_case("Internet") => {
+                    // Outside the VNet tag and outside private space.
+                    let inside_vnet = flow.virtual_network.iter().any(|r| r.overlaps(target));
+                    let private = private_space().iter().any(|r| r.overlaps(target));
+                    if inside_vnet || private {
+                        vec![]
+                    } else {
+                        return Cover::Unknown(format!(
+                            "the service tag Internet and the public address range {}",
+                            show(target)
+                        ));
+                    }
+                }
+                t if t.eq_ignore_ascii_case("AzureLoadBalancer") => {
+                    vec![Range::parse(AZURE_PLATFORM_IP).unwrap_or(Range { first: 0, last: 0 })]
+                }
+                t => match Range::parse(t) {
+                    Some(r) => vec![r],
+                    None => return Cover::Unknown(format!("the service tag {t}")),
+                },
+            };
+            for r in ranges {
+                if r.contains(target) {
+                    covered = true;
+                } else if r.overlaps(target) {
+                    touched = true;
+                }
+            }
+        }
+        if covered {
+            any = true;
+        } else {
+            all = false;
+            if touched {
+                return Cover::Unknown(format!("a prefix covering only part of {}", show(target)));
+            }
+        }
+    }
+    match (all, any) {
+        (true, _) => Cover::All,
+        (false, false) => Cover::None,
+        (false, true) => {
+            Cover::Unknown("prefixes covering only some of the agents' subnet prefixes".into())
+        }
+    }
+}
+
+fn show(r: &Range) -> String {
+    if r.first == r.last {
+        Ipv4Addr::from(r.first).to_string()
+    } else {
+        format!("{}-{}", Ipv4Addr::from(r.first), Ipv4Addr::from(r.last))
+    }
+}
+
+fn port_in(ranges: &[String], port: u16) -> bool {
+    ranges.iter().any(|r| match r.trim() {
+        "*" => true,
+        r => match r.split_once('-') {
+            Some((a, b)) => matches!((a.trim().parse::<u16>(), b.trim().parse::<u16>()), (Ok(a), Ok(b)) if a <= port && port <= b),
+            None => r.parse::<u16>() == Ok(port),
+        },
+    })
+}
+
+fn both(one: &Option<String>, many: &Option<Vec<String>>) -> Vec<String> {
+    let mut v: Vec<String> = one.iter().filter(|s| !s.is_empty()).cloned().collect();
+    v.extend(many.clone().unwrap_or_default());
+    v
+}
+
+/// Whether `rule` matches `flow`: `Ok(true/false)`, or `Err(why)` when it cannot be judged.
+fn matches(rule: &SecurityRule, flow: &Flow) -> Result<bool, String> {
+    let p = rule.properties.clone().unwrap_or_default();
+    if !p
+        .direction
+        .as_deref()
+        .is_some_and(|d| d.eq_ignore_ascii_case(flow.direction.word()))
+    {
+        return Ok(false);
+    }
+    let proto = p.protocol.as_deref().unwrap_or("*");
+    if !(proto == "*" || proto.eq_ignore_ascii_case("Tcp")) {
+        return Ok(false);
+    }
+    if !port_in(
+        &both(&p.destination_port_range, &p.destination_port_ranges),
+        flow.port,
+    ) {
+        return Ok(false);
+    }
+    let dst = both(
+        &p.destination_address_prefix,
+        &p.destination_address_prefixes,
+    );
+    let dst_cover = if p
+        .destination_application_security_groups
+        .as_ref()
+        .is_some_and(|v| !v.is_empty())
+    {
+        return Err("it names application security groups as the destination".into());
+    } else {
+        cover_of(&dst, &[flow.destination], flow)
+    };
+    match dst_cover {
+        Cover::None => return Ok(false),
+        Cover::Unknown(why) => return Err(format!("it uses {why} as the destination")),
+        Cover::All => {}
+    }
+    if p.source_application_security_groups
+        .as_ref()
+        .is_some_and(|v| !v.is_empty())
+    {
+        return Err("it names application security groups as the source".into());
+    }
+    match cover_of(
+        &both(&p.source_address_prefix, &p.source_address_prefixes),
+        &flow.sources,
+        flow,
+    ) {
+        Cover::None => return Ok(false),
+        Cover::Unknown(why) => return Err(format!("it uses {why} as the source")),
+        Cover::All => {}
+    }
+    let src_ports = both(&p.source_port_range, &p.source_port_ranges);
+    let any_source_port = src_ports
+        .iter()
+        .any(|r| r.trim() == "*" || r.trim() == "0-65535");
+    if !any_source_port {
+        return Err(format!(
+            "it matches only source ports {} (clients pick ephemeral ports)",
+            src_ports.join(", ")
+        ));
+    }
+    Ok(true)
+}
+
+/// Judges `flow` against `nsg`'s custom and default rules in priority order.
+pub fn evaluate(nsg: &NetworkSecurityGroup, flow: &Flow) -> Verdict {
+    let props = nsg.properties.clone().unwrap_or_default();
+    let mut rules: Vec<(bool, SecurityRule)> = props
+        .security_rules
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| (false, r))
+        .chain(
+            props
+                .default_security_rules
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| (true, r)),
+        )
+        .collect();
+    let priority = |r: &SecurityRule| {
+        r.properties
+            .as_ref()
+            .and_then(|p| p.priority)
+            .unwrap_or(i64::MAX)
+    };
+    rules.sort_by_key(|(_, r)| priority(r));
+    for (default, rule) in &rules {
+        let decider = Decider {
+            name: rule.name.clone().unwrap_or_default(),
+            priority: priority(rule),
+            default: *default,
+        };
+        match matches(rule, flow) {
+            Ok(false) => continue,
+            Ok(true) => {
+                let allow = rule
+                    .properties
+                    .as_ref()
+                    .and_then(|p| p.access.as_deref())
+                    .is_some_and(|a| a.eq_ignore_ascii_case("Allow"));
+                return if allow {
+                    Verdict::Allowed(decider)
+                } else {
+                    Verdict::Denied(decider)
+                };
+            }
+            Err(why) => return Verdict::Undecided(decider, why),
+        }
+    }
+    Verdict::NoRule
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn rule(
+        name: &str,
+        priority: i64,
+        direction: &str,
+        access: &str,
+        extra: serde_json::Value,
+    ) -> serde_json::Value {
+        let mut props = json!({"priority": priority, "direction": direction, "access": access, "protocol": "*", "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "*"});
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            props[k] = v;
+        }
+        json!({"name": name, "properties": props})
+    }
+
+    fn nsg(custom: Vec<serde_json::Value>) -> NetworkSecurityGroup {
+        let defaults = vec![
+            rule(
+                "AllowVnetInBound",
+                65000,
+                "Inbound",
+                "Allow",
+                json!({"sourceAddressPrefix": "VirtualNetwork", "destinationAddressPrefix": "VirtualNetwork"}),
+            ),
+            rule(
+                "AllowAzureLoadBalancerInBound",
+                65001,
+                "Inbound",
+                "Allow",
+                json!({"sourceAddressPrefix": "AzureLoadBalancer"}),
+            ),
+            rule("DenyAllInBound", 65500, "Inbound", "Deny", json!({})),
+            rule(
+                "AllowVnetOutBound",
+                65000,
+                "Outbound",
+                "Allow",
+                json!({"sourceAddressPrefix": "VirtualNetwork", "destinationAddressPrefix": "VirtualNetwork"}),
+            ),
+            rule(
+                "AllowInternetOutBound",
+                65001,
+                "Outbound",
+                "Allow",
+                json!({"destinationAddressPrefix": "Internet"}),
+            ),
+            rule("DenyAllOutBound", 65500, "Outbound", "Deny", json!({})),
+        ];
+        serde_json::from_value(
+            json!({"properties": {"securityRules": custom, "defaultSecurityRules": defaults}}),
+        )
+        .expect("nsg")
+    }
+
+    fn out_flow(dst: &str, vnet: &[&str]) -> Flow {
+        Flow {
+            direction: Direction::Outbound,
+            sources: vec![Range::parse("10.10.1.0/24").unwrap()],
+            destination: Range::parse(dst).unwrap(),
+            port: 443,
+            virtual_network: vnet.iter().map(|c| Range::parse(c).unwrap()).collect(),
+        }
+    }
+
+    fn name(v: &Verdict) -> String {
+        match v {
+            Verdict::Allowed(d) | Verdict::Denied(d) | Verdict::Undecided(d, _) => d.name.clone(),
+            Verdict::NoRule => "-".into(),
+        }
+    }
+
+    #[test]
+    fn cases() {
+        let vnet = ["10.10.0.0/16", "168.63.129.16/32"];
+        let peered = ["10.10.0.0/16", "10.20.0.0/16", "168.63.129.16/32"];
+        let deny_443 = rule(
+            "deny-443",
+            100,
+            "Outbound",
+            "Deny",
+            json!({"protocol": "Tcp", "destinationPortRange": "443"}),
+        );
+        let cases: Vec<(&str, Vec<serde_json::Value>, Flow, &str, &str)> = vec![
+            (
+                "defaults allow inside the VNet",
+                vec![],
+                out_flow("10.10.1.4", &vnet),
+                "allowed",
+                "AllowVnetOutBound",
+            ),
+            (
+                "defaults allow a peered VNet",
+                vec![],
+                out_flow("10.20.1.4", &peered),
+                "allowed",
+                "AllowVnetOutBound",
+            ),
+            (
+                "an unpeered private IP falls to DenyAllOutBound",
+                vec![],
+                out_flow("10.20.1.4", &vnet),
+                "denied",
+                "DenyAllOutBound",
+            ),
+            (
+                "a custom deny above the default allow decides",
+                vec![deny_443.clone()],
+                out_flow("10.10.1.4", &vnet),
+                "denied",
+                "deny-443",
+            ),
+            (
+                "a lower-priority allow above the deny wins",
+                vec![
+                    deny_443.clone(),
+                    rule(
+                        "allow-pe",
+                        90,
+                        "Outbound",
+                        "Allow",
+                        json!({"destinationAddressPrefix": "10.10.1.4/32", "destinationPortRanges": ["443", "8443"], "destinationPortRange": ""}),
+                    ),
+                ],
+                out_flow("10.10.1.4", &vnet),
+                "allowed",
+                "allow-pe",
+            ),
+            (
+                "a deny for another port does not match",
+                vec![rule(
+                    "deny-80",
+                    100,
+                    "Outbound",
+                    "Deny",
+                    json!({"destinationPortRange": "80"}),
+                )],
+                out_flow("10.10.1.4", &vnet),
+                "allowed",
+                "AllowVnetOutBound",
+            ),
+            (
+                "a port range covering 443 matches",
+                vec![rule(
+                    "deny-range",
+                    100,
+                    "Outbound",
+                    "Deny",
+                    json!({"destinationPortRange": "400-500"}),
+                )],
+                out_flow("10.10.1.4", &vnet),
+                "denied",
+                "deny-range",
+            ),
+            (
+                "a UDP deny does not match",
+                vec![rule(
+                    "deny-udp",
+                    100,
+                    "Outbound",
+                    "Deny",
+                    json!({"protocol": "Udp"}),
+                )],
+                out_flow("10.10.1.4", &vnet),
+                "allowed",
+                "AllowVnetOutBound",
+            ),
+            (
+                "an inbound deny does not match outbound",
+                vec![rule("deny-in", 100, "Inbound", "Deny", json!({}))],
+                out_flow("10.10.1.4", &vnet),
+                "allowed",
+                "AllowVnetOutBound",
+            ),
+            (
+                "a deny for another destination does not match",
+                vec![rule(
+                    "deny-other",
+                    100,
+                    "Outbound",
+                    "Deny",
+                    json!({"destinationAddressPrefix": "10.99.0.0/16"}),
+                )],
+                out_flow("10.10.1.4", &vnet),
+                "allowed",
+                "AllowVnetOutBound",
+            ),
+            (
+                "a deny for part of the source subnet is undecided",
+                vec![rule(
+                    "deny-half",
+                    100,
+                    "Outbound",
+                    "Deny",
+                    json!({"sourceAddressPrefix": "10.10.1.0/25"}),
+                )],
+                out_flow("10.10.1.4", &vnet),
+                "undecided",
+                "deny-half",
+            ),
+            (
+                "an ASG rule is undecided",
+                vec![rule(
+                    "deny-asg",
+                    100,
+                    "Outbound",
+                    "Deny",
+                    json!({"destinationAddressPrefix": null, "destinationApplicationSecurityGroups": [{"id": "x"}]}),
+                )],
+                out_flow("10.10.1.4", &vnet),
+                "undecided",
+                "deny-asg",
+            ),
+            (
+                "an unknown service tag is undecided",
+                vec![rule(
+                    "deny-storage",
+                    100,
+                    "Outbound",
+                    "Deny",
+                    json!({"destinationAddressPrefix": "Storage"}),
+                )],
+                out_flow("10.10.1.4", &vnet),
+                "undecided",
+                "deny-storage",
+            ),
+            (
+                "a source-port rule is undecided",
+                vec![rule(
+                    "deny-sport",
+                    100,
+                    "Outbound",
+                    "Deny",
+                    json!({"sourcePortRange": "1000"}),
+                )],
+                out_flow("10.10.1.4", &vnet),
+                "undecided",
+                "deny-sport",
+            ),
+            (
+                "Internet never matches a private address",
+                vec![rule(
+                    "deny-internet",
+                    100,
+                    "Outbound",
+                    "Deny",
+                    json!({"destinationAddressPrefix": "Internet"}),
+                )],
+                out_flow("10.10.1.4", &vnet),
+                "allowed",
+                "AllowVnetOutBound",
+            ),
+        ];
+        for (what, custom, flow, want, decider) in cases {
+            let v = evaluate(&nsg(custom), &flow);
+            let got = match v {
+                Verdict::Allowed(_) => "allowed",
+                Verdict::Denied(_) => "denied",
+                Verdict::Undecided(..) => "undecided",
+                Verdict::NoRule => "none",
+            };
+            assert_eq!((got, name(&v).as_str()), (want, decider), "{what}: {v:?}");
+        }
+    }
+
+    #[test]
+    fn inbound_from_a_peered_subnet_is_allowed_by_the_default_rule() {
+        let flow = Flow {
+            direction: Direction::Inbound,
+            sources: vec![Range::parse("10.20.1.0/24").unwrap()],
+            destination: Range::parse("10.10.1.4").unwrap(),
+            port: 443,
+            virtual_network: ["10.10.0.0/16", "10.20.0.0/16"]
+                .iter()
+                .map(|c| Range::parse(c).unwrap())
+                .collect(),
+        };
+        assert_eq!(name(&evaluate(&nsg(vec![]), &flow)), "AllowVnetInBound");
+    }
+
+    #[test]
+    fn ranges_parse_and_compare() {
+        let net = Range::parse("10.10.0.0/16").unwrap();
+        assert!(net.contains(&Range::parse("10.10.1.0/24").unwrap()));
+        assert!(!net.contains(&Range::parse("10.0.0.0/8").unwrap()));
+        assert!(net.overlaps(&Range::parse("10.0.0.0/8").unwrap()));
+        assert_eq!(
+            Range::parse("10.10.1.7/24").unwrap().first,
+            u32::from(Ipv4Addr::new(10, 10, 1, 0))
+        );
+        assert!(Range::parse("10.10.1.0/33").is_none());
+        assert!(Range::parse("Storage").is_none());
+    }
+}
