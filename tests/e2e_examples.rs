@@ -583,6 +583,7 @@ fn every_example_is_exercised_here_and_terraform_fmt_clean() {
         [
             // tests/e2e_type_examples.rs: the per-type examples the registry pages embed
             "data-sources/astro_private_endpoint_connection",
+            "data-sources/astro_private_link_check",
             "hub-and-spoke",
             "import",
             "module-per-vnet",
@@ -595,6 +596,7 @@ fn every_example_is_exercised_here_and_terraform_fmt_clean() {
             "quickstart",
             "resources/astro_private_dns",
             "resources/astro_private_endpoint",
+            "resources/astro_private_endpoint_approval",
             // tests/e2e_guides.rs
             "with-astronomer-provider",
         ],
