@@ -440,20 +440,32 @@ fn apply_defaults(block: &Block, planned: &mut Value, config: &Value) {
     }
 }
 
-/// A stored null where the schema now has a default takes the default: the state was written
-/// before the default existed (release 0.1.0 stored `tags = null`, later releases plan and
-/// read `{}`), and the null meant "nothing set", which is what the default says. Without this
-/// the first `plan -refresh-only` after an upgrade reports a change nobody made.
+/// A stored null where the schema's default is an empty collection takes that default: for
+/// such attributes null and empty say the same thing (Azure has no "null tags"), and a state
+/// written before the default existed (release 0.1.0 stored `tags = null`; later releases read
+/// `{}`) would otherwise make the first `plan -refresh-only` after an upgrade report a change
+/// nobody made. Other defaults are left alone: a null there can carry meaning the default
+/// would erase (an imported `astro_private_dns` stores `manage_zone = null` until the
+/// configuration decides whether it owns the zone).
 fn fill_stored_defaults(block: &Block, state: &mut Value) {
     if state.is_null() {
         return;
     }
     for a in &block.attributes {
         if let AttrDefault::Value(v) = &a.default
+            && is_empty_collection(v)
             && state.get_attr(&a.name).is_none_or(Value::is_null)
         {
             set_attr(state, &a.name, v.clone());
         }
+    }
+}
+
+fn is_empty_collection(v: &Value) -> bool {
+    match v {
+        Value::Map(m) => m.is_empty(),
+        Value::List(items) | Value::Set(items) => items.is_empty(),
+        _ => false,
     }
 }
 
