@@ -726,7 +726,7 @@ fn a_command_line_import_into_an_unmanaged_zone_never_replaces_it() {
         json!(["update"]),
         "adopted in place, not replaced: {change}"
     );
-    apply(&ws);
+    ws.apply();
     ws.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
     ws.assert_clean_plan("plan");
     ws.ok(&["destroy", "-auto-approve", "-no-color"]);
