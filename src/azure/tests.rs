@@ -330,7 +330,7 @@ async fn delete_polls_location_until_done_with_default_interval() {
     ]);
     let start = Instant::now();
     client(&http)
-        .delete_private_endpoint(&pe_id(), &ctx(Duration::from_secs(600)))
+        .delete(&pe_id(), &ctx(Duration::from_secs(600)))
         .await
         .expect("delete succeeds");
     assert_eq!(start.elapsed(), 3 * lro::DEFAULT_POLL_INTERVAL);
@@ -344,7 +344,7 @@ async fn delete_treats_404_as_done_at_any_point() {
             json!({"error": {"code": "ResourceNotFound", "message": "gone"}}),
         )]);
     client(&http)
-        .delete_private_endpoint(&pe_id(), &ctx(Duration::from_secs(60)))
+        .delete(&pe_id(), &ctx(Duration::from_secs(60)))
         .await
         .expect("404 on delete is success");
 
@@ -353,7 +353,7 @@ async fn delete_treats_404_as_done_at_any_point() {
         reply(Method::Get, "/operations/op1", 404),
     ]);
     client(&http)
-        .delete_private_endpoint(&pe_id(), &ctx(Duration::from_secs(60)))
+        .delete(&pe_id(), &ctx(Duration::from_secs(60)))
         .await
         .expect("404 while polling a delete is success");
 }
@@ -467,7 +467,7 @@ async fn throttling_is_retried_honouring_retry_after() {
     ]);
     let start = Instant::now();
     let pe = client(&http)
-        .get_private_endpoint(&pe_id(), &ctx(Duration::from_secs(60)))
+        .get(&pe_id(), &ctx(Duration::from_secs(60)))
         .await
         .expect("get succeeds after retry");
     assert!(pe.is_some());
@@ -487,7 +487,7 @@ async fn server_errors_are_retried_then_reported() {
             .json(json!({"error": {"code": "ServiceUnavailable", "message": "try later"}})),
     ]);
     let err = client(&http)
-        .get_private_endpoint(&pe_id(), &ctx(Duration::from_secs(3600)))
+        .get(&pe_id(), &ctx(Duration::from_secs(3600)))
         .await
         .expect_err("keeps failing");
     assert_eq!(http.seen().len() as u32, retry::MAX_STATUS_RETRIES + 1);
@@ -508,16 +508,8 @@ async fn get_maps_404_to_none_and_errors_to_envelope() {
     ]);
     let c = client(&http);
     let op = ctx(Duration::from_secs(60));
-    assert_eq!(
-        c.get_private_endpoint(&pe_id(), &op)
-            .await
-            .expect("404 is Ok"),
-        None
-    );
-    let err = c
-        .get_private_endpoint(&pe_id(), &op)
-        .await
-        .expect_err("403");
+    assert_eq!(c.get(&pe_id(), &op).await.expect("404 is Ok"), None);
+    let err = c.get(&pe_id(), &op).await.expect_err("403");
     assert!(
         matches!(&err, Error::Http { status: 403, code, .. } if code == "AuthorizationFailed"),
         "{err:?}"
@@ -535,7 +527,7 @@ async fn network_interface_gives_the_private_ip() {
     let http = MockHttp::new(vec![reply(Method::Get, "/networkInterfaces/astro-privatelink.nic.1", 200)
         .json(json!({"properties": {"ipConfigurations": [{"properties": {"privateIPAddress": "10.1.2.4"}}]}}))]);
     let got = client(&http)
-        .get_network_interface(&nic, &ctx(Duration::from_secs(60)))
+        .get(&nic, &ctx(Duration::from_secs(60)))
         .await
         .expect("get")
         .expect("exists");
@@ -784,7 +776,7 @@ async fn credential_failure_maps_to_credential_error() {
     )
     .expect("client");
     let err = c
-        .get_private_endpoint(&pe_id(), &ctx(Duration::from_secs(60)))
+        .get(&pe_id(), &ctx(Duration::from_secs(60)))
         .await
         .expect_err("no token");
     assert!(matches!(err, Error::Credential(_)), "{err:?}");
@@ -865,7 +857,7 @@ async fn client_secret_credential_uses_the_custom_authority_and_shared_transport
     let c = ArmClient::with_credential(&config, credential, Transport::new(http.clone()))
         .expect("client");
     assert_eq!(
-        c.get_private_endpoint(&pe_id(), &ctx(Duration::from_secs(60)))
+        c.get(&pe_id(), &ctx(Duration::from_secs(60)))
             .await
             .expect("get"),
         None
@@ -902,7 +894,7 @@ async fn oidc_credential_reads_the_token_file() {
     let credential = credential::build_credential(&config, http.clone()).expect("credential");
     let c = ArmClient::with_credential(&config, credential, Transport::new(http.clone()))
         .expect("client");
-    c.get_private_endpoint(&pe_id(), &ctx(Duration::from_secs(60)))
+    c.get(&pe_id(), &ctx(Duration::from_secs(60)))
         .await
         .expect("get");
     let seen = http.seen();
@@ -1193,7 +1185,7 @@ async fn endpoint_delete_is_retried_on_server_errors() {
         reply(Method::Delete, PE_PATH, 204),
     ]);
     client(&http)
-        .delete_private_endpoint(&pe_id(), &ctx(Duration::from_secs(600)))
+        .delete(&pe_id(), &ctx(Duration::from_secs(600)))
         .await
         .expect("deleted on the second try");
     assert_eq!(http.seen().len(), 2);

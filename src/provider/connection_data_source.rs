@@ -207,7 +207,7 @@ impl DataSource for Connection {
         let mut polls = 0u32;
         let (pe, s) = loop {
             polls += 1;
-            let pe = match client.arm.get_private_endpoint(&id, &ctx).await {
+            let pe = match client.arm.get(&id, &ctx).await {
                 Ok(Some(pe)) => pe,
                 Ok(None) => {
                     return Err(Diagnostic::error(
@@ -278,7 +278,7 @@ impl DataSource for Connection {
             .network_interface_id()
             .and_then(|n| azure::NetworkInterfaceId::parse(n).ok())
         {
-            match client.arm.get_network_interface(&nic, &ctx).await {
+            match client.arm.get(&nic, &ctx).await {
                 Ok(Some(n)) => ip = azure::private_ip(&n).unwrap_or_default(),
                 Ok(None) => {}
                 Err(e) => {

@@ -183,7 +183,7 @@ impl Resource for PrivateEndpointApproval {
         let mut polls = 0u32;
         loop {
             polls += 1;
-            let pe = match client.arm.get_private_endpoint(&id, &actx).await {
+            let pe = match client.arm.get(&id, &actx).await {
                 Ok(Some(pe)) => pe,
                 Ok(None) => return Outcome::failed(None, endpoint_missing(&id)),
                 Err(e) => {
@@ -240,7 +240,7 @@ impl Resource for PrivateEndpointApproval {
             Err(d) => return Outcome::failed(Some(current), d),
         };
         // One read, never a wait: this runs during every plan.
-        let pe = match client.arm.get_private_endpoint(&id, &arm_ctx(ctx)).await {
+        let pe = match client.arm.get(&id, &arm_ctx(ctx)).await {
             Ok(Some(pe)) => pe,
             Ok(None) => {
                 let mut out = Outcome::gone();
@@ -315,11 +315,7 @@ impl Resource for PrivateEndpointApproval {
         // Only an approval that exists can be imported; say why not instead of Terraform's
         // generic "non-existent remote object".
         let client = self.client.get()?;
-        match client
-            .arm
-            .get_private_endpoint(&parsed, &arm_ctx(ctx))
-            .await
-        {
+        match client.arm.get(&parsed, &arm_ctx(ctx)).await {
             Ok(Some(pe)) => {
                 let s = seen(&pe);
                 if !s.status.eq_ignore_ascii_case("Approved") {
