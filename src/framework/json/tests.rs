@@ -1,6 +1,7 @@
 //! Unit tests of `json`.
 
 use super::*;
+use crate::framework::number::Number;
 
 fn obj(pairs: Vec<(&str, Value)>) -> Value {
     Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())

@@ -1,7 +1,9 @@
 //! Unit tests of `model`.
 
 use super::*;
+use crate::framework::number::Number;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
