@@ -73,9 +73,12 @@ pub fn check_private_endpoint_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A name rule: `Err` says what is wrong with the name.
+type NameRule = fn(&str) -> Result<(), String>;
+
 /// The name rule of a resource type segment, where the provider knows one; other names
 /// only need to be non-empty.
-fn name_rule(key: &str) -> Option<fn(&str) -> Result<(), String>> {
+fn name_rule(key: &str) -> Option<NameRule> {
     match key {
         "privateEndpoints" => Some(check_private_endpoint_name),
         _ => None,
