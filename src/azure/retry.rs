@@ -16,7 +16,7 @@ use rand::Rng;
 use tokio::time::Instant;
 use tracing::info;
 
-use super::client::OpCtx;
+use super::client::ArmCallCtx;
 use super::error::{Error, Result};
 
 /// First backoff ceiling; each retry doubles it up to [`MAX_DELAY`].
@@ -146,7 +146,7 @@ impl Policy {
 /// pass `ctx`'s deadline (then the last error is returned: it says more than a timeout).
 /// Cancellation during a pause gives [`Error::Cancelled`]. `what` names the operation in the
 /// INFO line logged before each retry.
-pub async fn run<T, F, Fut>(policy: &Policy, ctx: &OpCtx, what: &str, mut op: F) -> Result<T>
+pub async fn run<T, F, Fut>(policy: &Policy, ctx: &ArmCallCtx, what: &str, mut op: F) -> Result<T>
 where
     F: FnMut(Attempt) -> Fut,
     Fut: Future<Output = Result<T>>,

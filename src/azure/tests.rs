@@ -58,14 +58,14 @@ impl Reply {
 
 /// A request as the transport saw it.
 #[derive(Debug, Clone)]
-struct Seen {
+struct SentRequest {
     method: Method,
     url: Url,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
 }
 
-impl Seen {
+impl SentRequest {
     fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -78,7 +78,7 @@ impl Seen {
 struct MockHttp {
     script: Mutex<VecDeque<Reply>>,
     repeat_last: bool,
-    seen: Mutex<Vec<Seen>>,
+    seen: Mutex<Vec<SentRequest>>,
 }
 
 impl MockHttp {
@@ -96,7 +96,7 @@ impl MockHttp {
             seen: Mutex::new(Vec::new()),
         })
     }
-    fn seen(&self) -> Vec<Seen> {
+    fn requests(&self) -> Vec<SentRequest> {
         self.seen.lock().expect("lock").clone()
     }
     fn next_reply(&self) -> Option<Reply> {
@@ -111,7 +111,7 @@ impl MockHttp {
 #[async_trait::async_trait]
 impl HttpClient for MockHttp {
     async fn execute_request(&self, request: &Request) -> azure_core::Result<AsyncRawResponse> {
-        let seen = Seen {
+        let seen = SentRequest {
             method: request.method(),
             url: request.url().clone(),
             headers: request
@@ -199,8 +199,8 @@ fn client(http: &Arc<MockHttp>) -> ArmClient {
     .expect("client")
 }
 
-fn ctx(timeout: Duration) -> OpCtx {
-    OpCtx::new(timeout, CancellationToken::new())
+fn ctx(timeout: Duration) -> ArmCallCtx {
+    ArmCallCtx::new(timeout, CancellationToken::new())
 }
 
 fn pe_id() -> PrivateEndpointId {
@@ -274,7 +274,7 @@ async fn put_waits_on_azure_async_operation_then_reads_the_resource() {
     // Retry-After honoured exactly: 10 s before the first poll, then 2 s, 2 s.
     assert_eq!(start.elapsed(), Duration::from_secs(14));
 
-    let seen = http.seen();
+    let seen = http.requests();
     assert_eq!(seen.len(), 5);
     let put = &seen[0];
     assert_eq!(
@@ -316,7 +316,7 @@ async fn put_with_terminal_state_needs_no_polling() {
         .await
         .expect("put succeeds");
     assert_eq!(pe.name.as_deref(), Some("astro-privatelink"));
-    assert_eq!(http.seen().len(), 1);
+    assert_eq!(http.requests().len(), 1);
 }
 
 #[tokio::test(start_paused = true)]
@@ -334,7 +334,7 @@ async fn delete_polls_location_until_done_with_default_interval() {
         .await
         .expect("delete succeeds");
     assert_eq!(start.elapsed(), 3 * lro::DEFAULT_POLL_INTERVAL);
-    assert_eq!(http.seen().len(), 4);
+    assert_eq!(http.requests().len(), 4);
 }
 
 #[tokio::test(start_paused = true)]
@@ -430,7 +430,7 @@ async fn deadline_gives_timeout_with_last_status() {
     );
     assert!(err.to_string().contains("35s"), "{err}");
     // PUT + polls at 10, 20, 30 s.
-    assert_eq!(http.seen().len(), 4);
+    assert_eq!(http.requests().len(), 4);
 }
 
 #[tokio::test(start_paused = true)]
@@ -442,7 +442,7 @@ async fn cancellation_stops_polling() {
         reply(Method::Get, "/operations/op1", 200).json(json!({"status": "InProgress"})),
     ]);
     let token = CancellationToken::new();
-    let op = OpCtx::new(Duration::from_secs(600), token.clone());
+    let op = ArmCallCtx::new(Duration::from_secs(600), token.clone());
     let canceller = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(12)).await;
         token.cancel();
@@ -471,7 +471,7 @@ async fn throttling_is_retried_honouring_retry_after() {
         .await
         .expect("get succeeds after retry");
     assert!(pe.is_some());
-    assert_eq!(http.seen().len(), 2);
+    assert_eq!(http.requests().len(), 2);
     let waited = start.elapsed();
     assert!(
         waited >= Duration::from_secs(7) && waited < Duration::from_secs(8),
@@ -490,7 +490,7 @@ async fn server_errors_are_retried_then_reported() {
         .get(&pe_id(), &ctx(Duration::from_secs(3600)))
         .await
         .expect_err("keeps failing");
-    assert_eq!(http.seen().len() as u32, retry::MAX_STATUS_RETRIES + 1);
+    assert_eq!(http.requests().len() as u32, retry::MAX_STATUS_RETRIES + 1);
     assert!(
         matches!(&err, Error::Http { status: 503, request_id: Some(r), .. } if r == "req-503"),
         "{err:?}"
@@ -561,7 +561,7 @@ async fn private_endpoint_ip_follows_the_nic() {
         c.private_endpoint_ip(&no_nic, &op).await.expect("no nic"),
         None
     );
-    assert_eq!(http.seen().len(), 1);
+    assert_eq!(http.requests().len(), 1);
 }
 
 #[tokio::test(start_paused = true)]
@@ -606,7 +606,7 @@ async fn read_after_write_404_is_retried() {
         start.elapsed(),
         Duration::from_secs(1) + 2 * client::READ_AFTER_WRITE_INTERVAL
     );
-    let seen = http.seen();
+    let seen = http.requests();
     assert_eq!(seen[0].header("if-none-match"), Some("*"));
     assert_eq!(
         seen[0].url.query(),
@@ -659,7 +659,7 @@ async fn create_only_conflict_maps_412() {
         matches!(err, Error::Conflict { ref code, .. } if code == "PreconditionFailed"),
         "{err:?}"
     );
-    let sent: Value = serde_json::from_slice(&http.seen()[0].body).expect("json");
+    let sent: Value = serde_json::from_slice(&http.requests()[0].body).expect("json");
     assert_eq!(
         sent,
         json!({"properties": {"ttl": 300, "aRecords": [{"ipv4Address": "10.1.2.4"}]}})
@@ -687,7 +687,7 @@ async fn list_follows_next_link() {
         .expect("list");
     let names: Vec<_> = sets.iter().filter_map(|s| s.name.as_deref()).collect();
     assert_eq!(names, ["@", "clxxxxxxxxx", "other"]);
-    assert_eq!(http.seen()[1].url.as_str(), next);
+    assert_eq!(http.requests()[1].url.as_str(), next);
 }
 
 #[tokio::test(start_paused = true)]
@@ -714,12 +714,12 @@ async fn subscription_zones_list_pages_and_reports_a_refusal() {
     let names: Vec<_> = zones.iter().filter_map(|z| z.name.as_deref()).collect();
     assert_eq!(names, ["a.example.com", "external.astronomer.run"]);
     assert!(
-        http.seen()[0]
+        http.requests()[0]
             .url
             .path()
             .starts_with(&format!("/subscriptions/{SUB}/providers/")),
         "{}",
-        http.seen()[0].url
+        http.requests()[0].url
     );
     // A caller without list rights gets Azure's refusal, and the overlap diagnostic falls
     // back to naming no zone.
@@ -748,7 +748,7 @@ async fn follow_up_urls_on_other_hosts_are_refused() {
         .expect_err("refused");
     assert!(matches!(err, Error::UntrustedUrl { .. }), "{err:?}");
     assert!(!err.to_string().contains("token=x"));
-    assert_eq!(http.seen().len(), 1, "nothing sent to the other host");
+    assert_eq!(http.requests().len(), 1, "nothing sent to the other host");
 }
 
 #[tokio::test(start_paused = true)]
@@ -763,7 +763,7 @@ async fn link_delete_waits_until_gone() {
         .delete_virtual_network_link(&link, &ctx(Duration::from_secs(600)))
         .await
         .expect("deleted");
-    assert_eq!(http.seen().len(), 3);
+    assert_eq!(http.requests().len(), 3);
 }
 
 #[tokio::test(start_paused = true)]
@@ -780,7 +780,7 @@ async fn credential_failure_maps_to_credential_error() {
         .await
         .expect_err("no token");
     assert!(matches!(err, Error::Credential(_)), "{err:?}");
-    assert!(http.seen().is_empty(), "nothing sent without a token");
+    assert!(http.requests().is_empty(), "nothing sent without a token");
 }
 
 /// Captures tracing output of one test.
@@ -824,7 +824,7 @@ async fn logs_carry_request_ids_but_never_the_token() {
         .expect("put");
     let logs = String::from_utf8(buf.0.lock().expect("lock").clone()).expect("utf8");
     assert!(
-        http.seen()[0]
+        http.requests()[0]
             .header("authorization")
             .is_some_and(|a| a.contains(TOKEN))
     );
@@ -862,7 +862,7 @@ async fn client_secret_credential_uses_the_custom_authority_and_shared_transport
             .expect("get"),
         None
     );
-    let seen = http.seen();
+    let seen = http.requests();
     assert_eq!(seen[0].url.host_str(), Some("login.test"));
     let form = String::from_utf8(seen[0].body.clone()).expect("utf8");
     assert!(form.contains("client_secret=s3cr3t-value"), "{form}");
@@ -897,7 +897,7 @@ async fn oidc_credential_reads_the_token_file() {
     c.get(&pe_id(), &ctx(Duration::from_secs(60)))
         .await
         .expect("get");
-    let seen = http.seen();
+    let seen = http.requests();
     let form = String::from_utf8(seen[0].body.clone()).expect("utf8");
     assert!(form.contains("client_assertion=federated-jwt-1"), "{form}");
     assert_eq!(seen[1].header("authorization"), Some("Bearer from-oidc"));
@@ -1093,8 +1093,8 @@ async fn zone_put_polls_location_and_reports_its_failure() {
         .await
         .expect("zone written");
     assert_eq!(got.etag.as_deref(), Some("e1"));
-    assert_eq!(http.seen()[0].header("if-match"), Some("e0"));
-    assert_eq!(http.seen().len(), 4);
+    assert_eq!(http.requests()[0].header("if-match"), Some("e0"));
+    assert_eq!(http.requests().len(), 4);
 
     let http = MockHttp::new(vec![
         reply(Method::Put, "/privateDnsZones/external.astronomer.run", 202).header("location", loc),
@@ -1174,7 +1174,7 @@ async fn link_put_and_delete_are_retried_while_another_operation_runs() {
     arm.delete_virtual_network_link(&link, &ctx(Duration::from_secs(600)))
         .await
         .expect("link deleted after the other operation");
-    assert_eq!(http.seen().len(), 6);
+    assert_eq!(http.requests().len(), 6);
 }
 
 #[tokio::test(start_paused = true)]
@@ -1188,7 +1188,7 @@ async fn endpoint_delete_is_retried_on_server_errors() {
         .delete(&pe_id(), &ctx(Duration::from_secs(600)))
         .await
         .expect("deleted on the second try");
-    assert_eq!(http.seen().len(), 2);
+    assert_eq!(http.requests().len(), 2);
 }
 
 #[tokio::test(start_paused = true)]
@@ -1204,7 +1204,7 @@ async fn an_unknown_alias_is_retried_three_times_for_endpoints_only() {
         .await
         .expect_err("the alias stays unknown");
     assert_eq!(err.code(), Some("InvalidPrivateLinkServiceId"));
-    assert_eq!(http.seen().len(), 1 + client::ALIAS_RETRIES as usize);
+    assert_eq!(http.requests().len(), 1 + client::ALIAS_RETRIES as usize);
 }
 
 #[tokio::test(start_paused = true)]
@@ -1227,7 +1227,7 @@ async fn a_create_whose_answer_was_lost_adopts_its_own_object() {
         .await
         .expect("our own record is adopted");
     assert_eq!(got.ipv4_addresses(), vec!["10.1.2.4"]);
-    let seen = http.seen();
+    let seen = http.requests();
     assert_eq!(seen.len(), 3);
     assert!(
         seen[..2]
@@ -1261,7 +1261,7 @@ async fn an_update_whose_answer_was_lost_is_recognised_despite_the_new_etag() {
         .await
         .expect("our own update");
     assert_eq!(got.etag.as_deref(), Some("e2"));
-    assert_eq!(http.seen()[1].header("if-match"), Some("e0"));
+    assert_eq!(http.requests()[1].header("if-match"), Some("e0"));
 }
 
 #[tokio::test(start_paused = true)]
@@ -1299,7 +1299,7 @@ async fn a_412_on_someone_elses_object_is_refused() {
         .await
         .expect_err("existed before");
     assert_eq!(err.code(), Some("PreconditionFailed"));
-    assert_eq!(http.seen().len(), 1, "not even read");
+    assert_eq!(http.requests().len(), 1, "not even read");
 }
 
 #[tokio::test(start_paused = true)]
@@ -1340,7 +1340,7 @@ async fn a_zone_create_whose_answer_was_lost_waits_out_its_operation_then_adopts
         .await
         .expect("adopted");
     assert_eq!(got.etag.as_deref(), Some("e1"));
-    assert_eq!(http.seen().len(), 6);
+    assert_eq!(http.requests().len(), 6);
 }
 
 #[tokio::test(start_paused = true)]

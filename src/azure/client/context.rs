@@ -1,4 +1,4 @@
-//! `OpCtx` (the deadline and cancellation of one provider operation) and `WriteCondition` (conditional-write headers).
+//! `ArmCallCtx` (the deadline and cancellation of one provider operation) and `WriteCondition` (conditional-write headers).
 
 use std::time::Duration;
 
@@ -8,16 +8,17 @@ use tokio_util::sync::CancellationToken;
 
 use crate::azure::error::{Error, Result};
 
-/// Deadline and cancellation for one provider operation.
+/// Deadline and cancellation for the ARM calls of one provider operation; the provider
+/// builds it from the framework's `OpContext` (`provider::arm_ctx`).
 #[derive(Debug, Clone)]
-pub struct OpCtx {
+pub struct ArmCallCtx {
     /// When the operation must give up (from the resource's `timeouts`).
     pub deadline: Instant,
     /// Cancelled by StopProvider or when Terraform goes away.
     pub cancel: CancellationToken,
 }
 
-impl OpCtx {
+impl ArmCallCtx {
     /// A context that ends `timeout` from now.
     pub fn new(timeout: Duration, cancel: CancellationToken) -> Self {
         Self {

@@ -2,7 +2,7 @@
 //! request logging without secrets) with generic verbs over [`ArmResource`] and typed methods for
 //! what differs per resource. Retries follow one policy ([`super::retry`]), applied here: around every GET,
 //! and around every write and delete as a whole (request and long-running operation). Every
-//! method takes an [`OpCtx`] whose deadline and cancellation token bound the whole call,
+//! method takes an [`ArmCallCtx`] whose deadline and cancellation token bound the whole call,
 //! including retries and LRO polling.
 
 mod context;
@@ -10,7 +10,7 @@ mod pipeline;
 mod resources;
 mod verbs;
 
-pub use context::{OpCtx, WriteCondition};
+pub use context::{ArmCallCtx, WriteCondition};
 use pipeline::{ArmRequestPolicy, check, decode, to_json};
 pub(crate) use pipeline::{header_str, response_error, same_as_sent};
 

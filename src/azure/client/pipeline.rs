@@ -62,7 +62,7 @@ impl ArmClient {
     pub(crate) async fn raw_get(
         &self,
         url: Url,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
         operation: &str,
     ) -> Result<RawResponse> {
         retry::run(&RetryPolicy::reads(), ctx, operation, |_| async {
@@ -87,7 +87,7 @@ impl ArmClient {
         url: Url,
         body: Option<&B>,
         condition: &WriteCondition,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
         operation: &str,
     ) -> Result<RawResponse> {
         let mut req = Request::new(url, method);

@@ -20,7 +20,7 @@ impl ArmClient {
         &self,
         id: &PrivateEndpointId,
         body: &PrivateEndpoint,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
     ) -> Result<PrivateEndpoint> {
         let policy = RetryPolicy::arm().with_alias_retries(ALIAS_RETRIES);
         self.put_lro(id, body, &WriteCondition::default(), &policy, ctx)
@@ -32,7 +32,7 @@ impl ArmClient {
     pub async fn private_endpoint_ip(
         &self,
         endpoint: &PrivateEndpoint,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
     ) -> Result<Option<String>> {
         let Some(nic_id) = endpoint.network_interface_id() else {
             return Ok(None);
@@ -57,7 +57,7 @@ impl ArmClient {
         id: &PrivateDnsZoneId,
         body: &PrivateDnsZone,
         condition: &WriteCondition,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
     ) -> Result<PrivateDnsZone> {
         self.put_lro(id, body, condition, &RetryPolicy::arm(), ctx)
             .await
@@ -65,7 +65,7 @@ impl ArmClient {
 
     /// Every private DNS zone of the configured subscription (PrivateZones_List, follows
     /// nextLink).
-    pub async fn list_private_dns_zones(&self, ctx: &OpCtx) -> Result<Vec<PrivateDnsZone>> {
+    pub async fn list_private_dns_zones(&self, ctx: &ArmCallCtx) -> Result<Vec<PrivateDnsZone>> {
         let path = format!(
             "/subscriptions/{}/providers/Microsoft.Network/privateDnsZones",
             self.subscription_id
@@ -90,7 +90,7 @@ impl ArmClient {
         id: &VirtualNetworkLinkId,
         body: &VirtualNetworkLink,
         condition: &WriteCondition,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
     ) -> Result<VirtualNetworkLink> {
         self.put_lro(id, body, condition, &RetryPolicy::arm(), ctx)
             .await
@@ -101,7 +101,7 @@ impl ArmClient {
     pub async fn delete_virtual_network_link(
         &self,
         id: &VirtualNetworkLinkId,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
     ) -> Result<()> {
         self.delete(id, ctx).await?;
         self.wait_until_gone(id, ctx).await
@@ -111,7 +111,7 @@ impl ArmClient {
     pub async fn list_virtual_network_links(
         &self,
         zone: &PrivateDnsZoneId,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
     ) -> Result<Vec<VirtualNetworkLink>> {
         let path = format!("{}/virtualNetworkLinks", zone.path());
         self.list(
@@ -131,7 +131,7 @@ impl ArmClient {
         id: &ARecordId,
         body: &RecordSet,
         condition: &WriteCondition,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
     ) -> Result<RecordSet> {
         let operation = format!("writing {id}");
         let url = self.url(id)?;
@@ -152,7 +152,7 @@ impl ArmClient {
     }
 
     /// DELETE an A record set (synchronous; 404 = already gone).
-    pub async fn delete_a_record(&self, id: &ARecordId, ctx: &OpCtx) -> Result<()> {
+    pub async fn delete_a_record(&self, id: &ARecordId, ctx: &ArmCallCtx) -> Result<()> {
         let operation = format!("deleting {id}");
         let url = self.url(id)?;
         retry::run(&RetryPolicy::arm(), ctx, &operation, |_| async {
@@ -178,7 +178,7 @@ impl ArmClient {
     pub async fn list_record_sets(
         &self,
         zone: &PrivateDnsZoneId,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
     ) -> Result<Vec<RecordSet>> {
         let path = format!("{}/ALL", zone.path());
         self.list(
@@ -201,7 +201,7 @@ impl ArmClient {
         subscription_id: &str,
         location: &str,
         alias: &str,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
     ) -> Result<Option<bool>> {
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]

@@ -15,7 +15,7 @@ impl ArmClient {
     // ---- Generic operations ------------------------------------------------------------
 
     /// GET any resource; `None` on 404.
-    pub async fn get<I: ArmResource>(&self, id: &I, ctx: &OpCtx) -> Result<Option<I::Model>> {
+    pub async fn get<I: ArmResource>(&self, id: &I, ctx: &ArmCallCtx) -> Result<Option<I::Model>> {
         let operation = format!("reading {id}");
         let resp = self.raw_get(self.url(id)?, ctx, &operation).await?;
         if u16::from(resp.status()) == 404 {
@@ -29,7 +29,7 @@ impl ArmClient {
     pub async fn get_after_write<I: ArmResource>(
         &self,
         id: &I,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
     ) -> Result<Option<I::Model>> {
         let started = Instant::now();
         loop {
@@ -57,7 +57,7 @@ impl ArmClient {
         body: &I::Model,
         condition: &WriteCondition,
         policy: &RetryPolicy,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
     ) -> Result<I::Model> {
         let operation = format!("writing {id}");
         retry::run(policy, ctx, &operation, |attempt| {
@@ -72,7 +72,7 @@ impl ArmClient {
         body: &I::Model,
         condition: &WriteCondition,
         attempt: Attempt,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
         operation: &str,
     ) -> Result<I::Model> {
         let url = self.url(id)?;
@@ -143,7 +143,7 @@ impl ArmClient {
         condition: &WriteCondition,
         attempt: Attempt,
         resp: &RawResponse,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
     ) -> Result<Option<I::Model>> {
         if u16::from(resp.status()) != 412
             || *condition == WriteCondition::default()
@@ -196,7 +196,7 @@ impl ArmClient {
     }
 
     /// DELETE and wait for the operation; 404 at any point means done. Retried as a whole.
-    pub async fn delete<I: ArmResource>(&self, id: &I, ctx: &OpCtx) -> Result<()> {
+    pub async fn delete<I: ArmResource>(&self, id: &I, ctx: &ArmCallCtx) -> Result<()> {
         let operation = format!("deleting {id}");
         retry::run(&RetryPolicy::arm(), ctx, &operation, |_| {
             self.delete_lro_once(id, ctx, &operation)
@@ -207,7 +207,7 @@ impl ArmClient {
     pub(super) async fn delete_lro_once<I: ArmResource>(
         &self,
         id: &I,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
         operation: &str,
     ) -> Result<()> {
         let url = self.url(id)?;
@@ -246,7 +246,11 @@ impl ArmClient {
         }
     }
 
-    pub(super) async fn wait_until_gone<I: ArmResource>(&self, id: &I, ctx: &OpCtx) -> Result<()> {
+    pub(super) async fn wait_until_gone<I: ArmResource>(
+        &self,
+        id: &I,
+        ctx: &ArmCallCtx,
+    ) -> Result<()> {
         let started = Instant::now();
         let operation = format!("{id} to disappear after deletion");
         while self.get(id, ctx).await?.is_some() {
@@ -261,7 +265,7 @@ impl ArmClient {
         &self,
         path: &str,
         api_version: &str,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
         operation: &str,
     ) -> Result<Vec<T>> {
         let mut items = Vec::new();

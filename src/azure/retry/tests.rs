@@ -25,15 +25,15 @@ fn http(status: u16) -> Error {
     }
 }
 
-fn ctx(timeout: Duration) -> OpCtx {
-    OpCtx::new(timeout, CancellationToken::new())
+fn ctx(timeout: Duration) -> ArmCallCtx {
+    ArmCallCtx::new(timeout, CancellationToken::new())
 }
 
 /// Runs `run` over a script of failures (then success) and returns the result, the
 /// virtual time each attempt started at (from the start) and the attempts seen.
 async fn script(
     policy: Policy,
-    ctx: &OpCtx,
+    ctx: &ArmCallCtx,
     failures: Vec<Error>,
 ) -> (Result<u32>, Vec<Duration>, Vec<Attempt>) {
     let start = Instant::now();
@@ -260,7 +260,7 @@ async fn final_errors_and_alias_budget() {
 #[tokio::test(start_paused = true)]
 async fn cancellation_during_a_pause_stops_at_once() {
     let cancel = CancellationToken::new();
-    let ctx = OpCtx::new(Duration::from_secs(3600), cancel.clone());
+    let ctx = ArmCallCtx::new(Duration::from_secs(3600), cancel.clone());
     let start = Instant::now();
     let canceller = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(10_500)).await;

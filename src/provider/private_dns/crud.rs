@@ -92,14 +92,14 @@ impl Resource for PrivateDns {
         };
         let arm = &client.arm;
         let Ids { zone, record } = ids(&client.subscription_id, &planned);
-        let a = arm_ctx(ctx);
+        let call = arm_ctx(ctx);
         let manage = planned.manage_zone.unwrap_or(true);
         let mut state = planned.clone();
         state.zone_id = Some(zone.path());
         state.id = Some(record.path());
         state.fqdn = Some(format!("{}.{}", planned.cluster_id, zone_of(&planned)));
 
-        match arm.get(&zone, &a).await {
+        match arm.get(&zone, &call).await {
             Ok(Some(_)) if manage => {
                 let mut d = crate::provider::errors::requires_import(
                     self.type_name(),
@@ -124,7 +124,7 @@ impl Resource for PrivateDns {
             Err(e) => return Outcome::failed(None, azure_failure("reading", &zone, &e)),
         }
         if !manage {
-            match arm.get(&record, &a).await {
+            match arm.get(&record, &call).await {
                 Ok(Some(_)) => {
                     return Outcome::failed(
                         None,
@@ -143,13 +143,13 @@ impl Resource for PrivateDns {
         let create_only = azure::WriteCondition::create_only();
         if manage {
             let body = zone_body(&planned, None);
-            let made = arm.put_private_dns_zone(&zone, &body, &create_only, &a);
+            let made = arm.put_private_dns_zone(&zone, &body, &create_only, &call);
             if let Err(e) = made.await {
                 let d = azure_failure("creating", &zone, &e);
                 // A zone our request created despite the error is ours: keep it in state. A
                 // conflict means someone else's zone appeared meanwhile: never claim that one.
                 let ours = !matches!(e, azure::Error::Conflict { .. })
-                    && matches!(arm.get(&zone, &a).await, Ok(Some(_)));
+                    && matches!(arm.get(&zone, &call).await, Ok(Some(_)));
                 if ours {
                     state.ip_address = String::new();
                     state.virtual_network_ids.clear();
@@ -160,7 +160,7 @@ impl Resource for PrivateDns {
             }
         }
         let body = record_body(&planned, None);
-        let made = arm.put_a_record(&record, &body, &create_only, &a);
+        let made = arm.put_a_record(&record, &body, &create_only, &call);
         if let Err(e) = made.await {
             state.ip_address = String::new();
             state.virtual_network_ids.clear();
@@ -190,10 +190,10 @@ impl Resource for PrivateDns {
             Ok(ids) => ids,
             Err(d) => return Outcome::failed(Some(current), d),
         };
-        let a = arm_ctx(ctx);
+        let call = arm_ctx(ctx);
         let manage = current.manage_zone.unwrap_or(true);
         let mut state = current.clone();
-        let zone_obj = match arm.get(&zone, &a).await {
+        let zone_obj = match arm.get(&zone, &call).await {
             Ok(Some(z)) => z,
             Ok(None) => {
                 tracing::info!(zone = %zone, "private DNS zone no longer exists; removing the unit from state");
@@ -215,7 +215,7 @@ impl Resource for PrivateDns {
         if manage {
             state.tags = Some(zone_obj.tags.clone().unwrap_or_default());
         }
-        match arm.get(&record, &a).await {
+        match arm.get(&record, &call).await {
             Ok(Some(rs)) => {
                 let props = rs.properties.clone().unwrap_or_default();
                 let ips = rs.ipv4_addresses();
@@ -247,7 +247,7 @@ impl Resource for PrivateDns {
             }
             Err(e) => return Outcome::failed(Some(current), azure_failure("reading", &record, &e)),
         }
-        let links = match arm.list_virtual_network_links(&zone, &a).await {
+        let links = match arm.list_virtual_network_links(&zone, &call).await {
             Ok(l) => l,
             Err(e) => {
                 return Outcome::failed(
@@ -305,7 +305,7 @@ impl Resource for PrivateDns {
             Ok(ids) => ids,
             Err(d) => return Outcome::failed(Some(prior), d),
         };
-        let a = arm_ctx(ctx);
+        let call = arm_ctx(ctx);
         let mut state = prior.clone();
         let mut diags = Diagnostics::new();
 
@@ -316,11 +316,11 @@ impl Resource for PrivateDns {
             state.tags = planned.tags.clone();
         } else if planned.tags != prior.tags {
             // Read, change our attribute, write back only that version (If-Match).
-            let written = match arm.get(&zone, &a).await {
+            let written = match arm.get(&zone, &call).await {
                 Ok(current) => {
                     let cond = guard(current.as_ref().and_then(|z| z.etag.clone()));
                     let body = zone_body(&planned, current);
-                    arm.put_private_dns_zone(&zone, &body, &cond, &a)
+                    arm.put_private_dns_zone(&zone, &body, &cond, &call)
                         .await
                         .map(|_| ())
                 }
@@ -332,7 +332,7 @@ impl Resource for PrivateDns {
             }
         }
         if planned.ip_address != prior.ip_address || planned.ttl != prior.ttl {
-            let written = match arm.get(&record, &a).await {
+            let written = match arm.get(&record, &call).await {
                 Ok(current) => {
                     let cond = match &current {
                         Some(rs) => guard(rs.etag.clone()),
@@ -340,7 +340,7 @@ impl Resource for PrivateDns {
                         None => azure::WriteCondition::create_only(),
                     };
                     let body = record_body(&planned, current);
-                    arm.put_a_record(&record, &body, &cond, &a)
+                    arm.put_a_record(&record, &body, &cond, &call)
                         .await
                         .map(|_| ())
                 }
@@ -406,11 +406,11 @@ impl Resource for PrivateDns {
             Ok(ids) => ids,
             Err(d) => return d,
         };
-        let a = arm_ctx(ctx);
+        let call = arm_ctx(ctx);
         let manage = prior.manage_zone.unwrap_or(true);
         if manage {
             // Refuse before touching anything if the zone holds records this unit does not own.
-            match arm.list_record_sets(&zone, &a).await {
+            match arm.list_record_sets(&zone, &call).await {
                 Ok(sets) => {
                     let foreign: Vec<String> = sets
                         .iter()
@@ -445,13 +445,13 @@ impl Resource for PrivateDns {
         if d.has_errors() {
             return d;
         }
-        if let Err(e) = arm.delete_a_record(&record, &a).await
+        if let Err(e) = arm.delete_a_record(&record, &call).await
             && !e.is_not_found()
         {
             return azure_failure("deleting", &record, &e);
         }
         if manage
-            && let Err(e) = arm.delete(&zone, &a).await
+            && let Err(e) = arm.delete(&zone, &call).await
             && !e.is_not_found()
         {
             return azure_failure("deleting", &zone, &e);

@@ -37,7 +37,7 @@ pub(super) async fn find_overlapping_zone(
     arm: &azure::ArmClient,
     zone: &azure::PrivateDnsZoneId,
     vnet: &str,
-    ctx: &azure::OpCtx,
+    ctx: &azure::ArmCallCtx,
 ) -> Option<(azure::PrivateDnsZoneId, String)> {
     let zones = match arm.list_private_dns_zones(ctx).await {
         Ok(z) => z,
@@ -81,7 +81,7 @@ pub(super) async fn link_failure(
     vnet: &str,
     link: &azure::VirtualNetworkLinkId,
     e: &azure::Error,
-    ctx: &azure::OpCtx,
+    ctx: &azure::ArmCallCtx,
 ) -> Diagnostics {
     let what = format!("{link} to {vnet}");
     if !is_overlap(e) {
@@ -111,13 +111,13 @@ impl PrivateDns {
         vnets: &[String],
         ctx: &OpContext,
     ) -> (BTreeMap<String, String>, Diagnostics) {
-        let a = arm_ctx(ctx);
+        let call = arm_ctx(ctx);
         let mut linked = BTreeMap::new();
         let mut diags = Diagnostics::new();
         if vnets.is_empty() {
             return (linked, diags);
         }
-        let existing = match arm.list_virtual_network_links(zone, &a).await {
+        let existing = match arm.list_virtual_network_links(zone, &call).await {
             Ok(links) => links,
             Err(e) if e.is_not_found() => vec![],
             Err(e) => return (linked, azure_failure("listing links of", zone, &e)),
@@ -137,11 +137,11 @@ impl PrivateDns {
         }
         let results = futures::future::join_all(to_create.iter().map(|vnet| {
             let id = zone.link(link_name(cluster_id, vnet));
-            let a = a.clone();
+            let call = call.clone();
             async move {
                 let body = link_body(vnet);
                 let cond = azure::WriteCondition::default();
-                let r = arm.put_virtual_network_link(&id, &body, &cond, &a).await;
+                let r = arm.put_virtual_network_link(&id, &body, &cond, &call).await;
                 (vnet.clone(), id, r)
             }
         }))
@@ -159,7 +159,7 @@ impl PrivateDns {
             // Another unit may have linked the same VNet meanwhile (a VNet links a zone once):
             // use its link instead of failing.
             let now = arm
-                .list_virtual_network_links(zone, &a)
+                .list_virtual_network_links(zone, &call)
                 .await
                 .unwrap_or_default();
             for (vnet, id, e) in failed {
@@ -171,7 +171,7 @@ impl PrivateDns {
                     Some(link) => {
                         linked.insert(vnet, link);
                     }
-                    None => diags.extend(link_failure(arm, zone, &vnet, &id, &e, &a).await),
+                    None => diags.extend(link_failure(arm, zone, &vnet, &id, &e, &call).await),
                 }
             }
         }
@@ -188,14 +188,14 @@ impl PrivateDns {
         links: &BTreeMap<String, String>,
         ctx: &OpContext,
     ) -> (Vec<String>, Diagnostics) {
-        let a = arm_ctx(ctx);
+        let call = arm_ctx(ctx);
         let deletes = |vnet: &str, link: &str| manage_zone || owns(cluster_id, vnet, link);
         let ours = links.iter().filter(|(vnet, link)| deletes(vnet, link));
         let results = futures::future::join_all(ours.map(|(vnet, link)| {
-            let a = a.clone();
+            let call = call.clone();
             async move {
                 let r = match azure::VirtualNetworkLinkId::parse(link) {
-                    Ok(id) => arm.delete_virtual_network_link(&id, &a).await,
+                    Ok(id) => arm.delete_virtual_network_link(&id, &call).await,
                     Err(e) => Err(azure::Error::Internal(format!("link ID in state: {e}"))),
                 };
                 (vnet.clone(), link.clone(), r)

@@ -147,7 +147,7 @@ impl Resource for PrivateEndpoint {
                     .arm
                     .get(
                         &id,
-                        &azure::OpCtx::new(Duration::from_secs(60), Default::default()),
+                        &azure::ArmCallCtx::new(Duration::from_secs(60), Default::default()),
                     )
                     .await
                 {
@@ -294,7 +294,7 @@ pub(super) async fn visibility_note(
     m: &PrivateEndpointModel,
 ) -> String {
     let location = normalize_location(&m.location);
-    let ctx = azure::OpCtx::new(Duration::from_secs(60), Default::default());
+    let ctx = azure::ArmCallCtx::new(Duration::from_secs(60), Default::default());
     let asked = client
         .arm
         .private_link_service_visible(

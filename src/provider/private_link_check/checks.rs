@@ -2,9 +2,12 @@
 
 use super::*;
 use crate::azure::{self};
-use crate::provider::connection_data_source::{Seen, support_note};
+use crate::provider::connection_data_source::{ConnectionStatus, support_note};
 
-pub(super) fn connection_check(pe_id: &azure::PrivateEndpointId, s: &Seen) -> CheckResult {
+pub(super) fn connection_check(
+    pe_id: &azure::PrivateEndpointId,
+    s: &ConnectionStatus,
+) -> CheckResult {
     const NAME: &str = "connection_approved";
     let status = if s.status.is_empty() {
         "without a status"

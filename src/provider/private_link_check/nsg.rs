@@ -3,13 +3,13 @@
 use super::world::*;
 use super::*;
 use crate::azure::network_models::{NetworkSecurityGroup, Subnet};
-use crate::azure::{self, ArmClient, OpCtx};
+use crate::azure::{self, ArmCallCtx, ArmClient};
 use crate::provider::nsg_rules::{self, Direction, Flow, Range, Verdict};
 
 /// The NSG attached to `subnet`, read; `Ok(None)` when there is none.
 pub(super) async fn nsg_of(
     arm: &ArmClient,
-    ctx: &OpCtx,
+    ctx: &ArmCallCtx,
     subnet: &Subnet,
 ) -> Result<Option<(String, NetworkSecurityGroup)>, String> {
     let Some(id) = subnet
@@ -69,7 +69,7 @@ pub(super) fn say(verdict: &Verdict) -> String {
 
 pub(super) async fn nsg_check(
     arm: &ArmClient,
-    ctx: &OpCtx,
+    ctx: &ArmCallCtx,
     world: &mut World,
     subnets: &[String],
     pe_subnet: Option<&str>,

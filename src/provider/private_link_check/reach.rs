@@ -2,12 +2,12 @@
 
 use super::world::*;
 use super::*;
-use crate::azure::{self, ArmClient, OpCtx};
+use crate::azure::{self, ArmCallCtx, ArmClient};
 use crate::provider::nsg_rules::Range;
 
 pub(super) async fn resolve_check(
     arm: &ArmClient,
-    ctx: &OpCtx,
+    ctx: &ArmCallCtx,
     world: &mut World,
     record_id: &azure::ARecordId,
     agent_vnets: &[String],
@@ -109,7 +109,7 @@ pub(super) async fn resolve_check(
 
 pub(super) async fn reach_check(
     arm: &ArmClient,
-    ctx: &OpCtx,
+    ctx: &ArmCallCtx,
     world: &mut World,
     pe_vnet: Option<&str>,
     agent_vnets: &[String],

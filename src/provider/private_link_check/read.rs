@@ -10,11 +10,11 @@ use super::nsg::*;
 use super::reach::*;
 use super::world::*;
 use super::*;
-use crate::azure::{self, OpCtx};
+use crate::azure::{self, ArmCallCtx};
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::resource::DataSource;
 use crate::framework::schema::Schema;
-use crate::provider::connection_data_source::seen;
+use crate::provider::connection_data_source::connection_status;
 
 #[async_trait]
 impl DataSource for PrivateLinkCheck {
@@ -42,7 +42,7 @@ impl DataSource for PrivateLinkCheck {
             .map_err(|e| invalid("private_endpoint_id", e))?;
         let record_id = azure::ARecordId::parse(&config.dns_record_id)
             .map_err(|e| invalid("dns_record_id", e))?;
-        let ctx = OpCtx::new(READ_TIMEOUT, cancel.clone());
+        let ctx = ArmCallCtx::new(READ_TIMEOUT, cancel.clone());
         let reading = |what: &str, e: &azure::Error| {
             Diagnostics::from(crate::provider::errors::azure_error("reading", what, e))
         };
@@ -58,7 +58,7 @@ impl DataSource for PrivateLinkCheck {
             }
             Err(e) => return Err(reading(&pe_id.to_string(), &e)),
         };
-        let s = seen(&pe);
+        let s = connection_status(&pe);
         let ip = arm
             .private_endpoint_ip(&pe, &ctx)
             .await

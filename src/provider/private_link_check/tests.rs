@@ -3,7 +3,7 @@
 use super::checks::*;
 use super::world::*;
 use super::*;
-use crate::provider::connection_data_source::Seen;
+use crate::provider::connection_data_source::ConnectionStatus;
 
 #[test]
 fn vnet_of_a_subnet_keeps_the_spelling() {
@@ -19,7 +19,7 @@ fn a_pending_connection_says_what_to_send_support() {
     let id = azure::PrivateEndpointId::new("s", "rg", "pe");
     let c = connection_check(
         &id,
-        &Seen {
+        &ConnectionStatus {
             status: "Pending".into(),
             connection_name: "pe".into(),
             alias: "a.b.eastus.azure.privatelinkservice".into(),

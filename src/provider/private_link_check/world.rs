@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::azure::network_models::{Subnet, VirtualNetwork};
-use crate::azure::{self, ArmClient, OpCtx};
+use crate::azure::{self, ArmCallCtx, ArmClient};
 use crate::provider::nsg_rules::{self, Range};
 
 /// Lower-cased ARM ID, for comparisons (ARM IDs are case-insensitive).
@@ -33,7 +33,7 @@ impl World {
         &mut self,
         arm: &ArmClient,
         id: &str,
-        ctx: &OpCtx,
+        ctx: &ArmCallCtx,
     ) -> Result<VirtualNetwork, String> {
         if let Some(v) = self.vnets.get(&key(id)) {
             return v.clone();

@@ -21,7 +21,7 @@ use crate::sandbox::arm::lro::{self, OpScope};
 use crate::sandbox::arm::route::{Operation, Scope, Target, Verb};
 use crate::sandbox::arm::{ArmResponse, Ctx};
 use crate::sandbox::error::ArmError;
-use crate::sandbox::seeding::network_etag;
+use crate::sandbox::seeded_world::network_etag;
 use crate::sandbox::state::{Kind, OpKind, Resource, World, key, network_id, rg_id};
 
 const TYPE: &str = "Microsoft.Network/privateEndpoints";
