@@ -13,7 +13,7 @@ test:
 install:
 	bash scripts/install.sh $(DIR)
 
-## make release: dist/ zip, SHA256SUMS and manifest for linux_amd64
+## make release: dist/ zip for this platform, SHA256SUMS (signed when GPG_FINGERPRINT is set) and manifest
 release:
 	bash scripts/release.sh
 

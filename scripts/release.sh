@@ -1,37 +1,19 @@
 #!/usr/bin/env bash
-# `make release`: builds the provider (release, linux_amd64) and writes what a Terraform
-# registry expects into dist/:
-#   terraform-provider-astro_<version>_linux_amd64.zip   (holds terraform-provider-astro_v<version>)
-#   terraform-provider-astro_<version>_SHA256SUMS         (sha256 of the zip and the manifest)
-#   terraform-provider-astro_<version>_manifest.json      (plugin protocol 5.0)
-# Signing SHA256SUMS (gpg --detach-sign) is left to the publisher, who holds the key.
+# `make release`: the release steps of .github/workflows/release.yml, run for this machine's
+# platform only. Writes what the Terraform Registry expects into dist/ (see
+# scripts/release/common.sh for the names). The workflow runs build.sh and package.sh on one
+# runner per platform and checksums.sh and sign.sh once; this runs the same four scripts.
+#   make release                         # this platform, unsigned
+#   GPG_FINGERPRINT=<key> make release   # and the detached signature of SHA256SUMS
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-
-for tool in cargo jq zip sha256sum; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "error: release needs '$tool' on PATH" >&2; exit 1; }
-done
-[ "$(uname -s)/$(uname -m)" = Linux/x86_64 ] || {
-  echo "error: release builds linux_amd64 binaries and must run on Linux x86_64" >&2
-  exit 1
-}
-
-echo "== cargo build --release"
-cargo build --release --locked --bin terraform-provider-astro
-META=$(cargo metadata --format-version 1 --no-deps --locked)
-TARGET=$(jq -r .target_directory <<<"$META")
-VERSION=$(jq -r '.packages[] | select(.name == "terraform-provider-astro") | .version' <<<"$META")
-NAME="terraform-provider-astro_${VERSION}"
-
-DIST="$ROOT/dist"
-STAGE=$(mktemp -d)
-trap 'rm -rf "$STAGE"' EXIT
-mkdir -p "$DIST"
+HERE="$(cd "$(dirname "$0")" && pwd)/release"
+source "$HERE/common.sh"
+read -r OS ARCH <<<"$(host_platform)"
+rm -rf "$DIST/bin"
 rm -f "$DIST/${NAME}"_*
-install -m 0755 "$TARGET/release/terraform-provider-astro" "$STAGE/terraform-provider-astro_v${VERSION}"
-(cd "$STAGE" && zip -q -X "$DIST/${NAME}_linux_amd64.zip" "terraform-provider-astro_v${VERSION}")
-printf '{\n  "version": 1,\n  "metadata": {\n    "protocol_versions": ["5.0"]\n  }\n}\n' >"$DIST/${NAME}_manifest.json"
-(cd "$DIST" && sha256sum "${NAME}_linux_amd64.zip" "${NAME}_manifest.json" >"${NAME}_SHA256SUMS")
+bash "$HERE/build.sh" "$OS" "$ARCH"
+bash "$HERE/package.sh" "$OS" "$ARCH"
+bash "$HERE/checksums.sh"
+bash "$HERE/sign.sh"
 echo "== dist/"
-(cd "$DIST" && ls -l "${NAME}"_* && cat "${NAME}_SHA256SUMS")
+ls -l "$DIST"

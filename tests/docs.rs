@@ -266,13 +266,16 @@ fn fmt_check_rejects_misaligned_hcl() {
 }
 
 /// One `resource "astro_..."` or `data "astro_..."` block of an example: its kind, type, first
-/// line, and the names set at its top level (attributes and nested blocks).
+/// line, the names set at its top level (attributes and nested blocks), and the local name of
+/// another provider its `provider =` names (Astronomer's own provider also makes `astro_*`
+/// types; docs/guides/astronomer-provider.md uses both).
 #[derive(Debug, PartialEq)]
 struct ExampleBlock {
     kind: Kind,
     type_name: String,
     line: usize,
     names: Vec<String>,
+    other_provider: Option<String>,
 }
 
 /// The astro blocks of an `terraform fmt`-clean HCL snippet (two-space indentation).
@@ -280,6 +283,8 @@ fn astro_blocks(hcl: &str) -> Vec<ExampleBlock> {
     let header = regex::Regex::new(r#"^(resource|data) "(astro_[a-z0-9_]+)" "[^"]+" \{$"#)
         .expect("valid regex");
     let member = regex::Regex::new(r"^  ([A-Za-z_][A-Za-z0-9_-]*)\s*(=|\{)").expect("valid regex");
+    let provider =
+        regex::Regex::new(r"^  provider\s*=\s*([A-Za-z_][A-Za-z0-9_-]*)").expect("valid regex");
     let mut out = Vec::new();
     let mut current: Option<ExampleBlock> = None;
     for (n, line) in hcl.lines().enumerate() {
@@ -288,6 +293,9 @@ fn astro_blocks(hcl: &str) -> Vec<ExampleBlock> {
                 out.extend(current.take());
             } else if let Some(c) = member.captures(line) {
                 block.names.push(c[1].to_string());
+                if let Some(p) = provider.captures(line).filter(|p| &p[1] != "astro") {
+                    block.other_provider = Some(p[1].to_string());
+                }
             }
         } else if let Some(c) = header.captures(line) {
             current = Some(ExampleBlock {
@@ -299,6 +307,7 @@ fn astro_blocks(hcl: &str) -> Vec<ExampleBlock> {
                 type_name: c[2].to_string(),
                 line: n,
                 names: Vec::new(),
+                other_provider: None,
             });
         }
     }
@@ -359,6 +368,9 @@ fn hcl_examples_use_only_attributes_the_schemas_have() {
         let rel = file.strip_prefix(&dir).expect("under docs/").display();
         for (start, hcl) in hcl_blocks(&text) {
             for b in astro_blocks(&hcl) {
+                if b.other_provider.is_some() {
+                    continue;
+                }
                 checked += 1;
                 let at = format!("docs/{rel} line {}", start + b.line);
                 let Some(schema) = schema_of(b.kind, &b.type_name) else {
@@ -413,7 +425,14 @@ fn example_parsing_finds_blocks_and_references() {
             type_name: "astro_private_dns".into(),
             line: 0,
             names: vec!["cluster_id".into(), "timeouts".into()],
+            other_provider: None,
         }]
+    );
+    let theirs =
+        "resource \"astro_workspace\" \"w\" {\n  provider = astronomer\n\n  name = \"w\"\n}\n";
+    assert_eq!(
+        astro_blocks(theirs)[0].other_provider.as_deref(),
+        Some("astronomer")
     );
     assert_eq!(
         astro_references(hcl),
@@ -485,5 +504,154 @@ fn relative_links_point_at_existing_pages_and_headings() {
         }
     }
     assert!(checked > 0, "no relative links found under {dir:?}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+/// The docs path of every page, relative to `docs/`.
+fn rel_path(file: &Path) -> String {
+    file.strip_prefix(docs_dir())
+        .expect("under docs/")
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+#[test]
+fn examples_are_embedded_in_their_pages() {
+    // tfplugindocs layout: each type's page embeds its files under examples/, verbatim.
+    let mut problems = Vec::new();
+    let required: Vec<(String, Vec<String>)> = pages()
+        .into_iter()
+        .map(|p| (p.path.clone(), docs::required_embeds(p.kind, &p.type_name)))
+        .collect();
+    for file in markdown_files(&docs_dir()) {
+        let rel = rel_path(&file);
+        let text = std::fs::read_to_string(&file).expect("readable docs page");
+        let found = match docs::embeds(&text) {
+            Ok(found) => found,
+            Err(e) => {
+                problems.push(format!("docs/{rel}: embed markers: {e}"));
+                continue;
+            }
+        };
+        for (_, wanted) in required.iter().filter(|(p, _)| *p == rel) {
+            for path in wanted {
+                if !repo_root().join(path).is_file() {
+                    problems.push(format!("{path} is missing (docs/{rel} embeds it)"));
+                }
+                if !found.iter().any(|e| &e.path == path) {
+                    problems.push(format!(
+                        "docs/{rel} lacks `<!-- embed:{path} -->` ... `{}`",
+                        docs::EMBED_END
+                    ));
+                }
+            }
+        }
+        let render = |path: &str| {
+            let content = std::fs::read_to_string(repo_root().join(path)).unwrap_or_default();
+            docs::render_embed(path, &content)
+        };
+        let stale: Vec<&docs::Embed> = found
+            .iter()
+            .filter(|e| e.committed != render(&e.path))
+            .collect();
+        if stale.is_empty() {
+            continue;
+        }
+        if update_mode() {
+            let new = docs::splice_embeds(&text, render).expect("markers were just read");
+            std::fs::write(&file, new).unwrap_or_else(|e| panic!("writing {file:?}: {e}"));
+            eprintln!("rewrote the embedded examples of docs/{rel}");
+            continue;
+        }
+        for e in stale {
+            problems.push(format!(
+                "docs/{rel}: the embed of {} differs from the file:\n{}",
+                e.path,
+                docs::line_diff(&e.committed, &render(&e.path))
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{}\n\nRegenerate the embeds with: {REGENERATE}",
+        problems.join("\n\n")
+    );
+}
+
+#[test]
+fn every_type_example_directory_names_a_registered_type() {
+    let types: Vec<(Kind, String)> = pages().into_iter().map(|p| (p.kind, p.type_name)).collect();
+    for (sub, kind) in [
+        ("resources", Kind::Resource),
+        ("data-sources", Kind::DataSource),
+    ] {
+        for entry in
+            std::fs::read_dir(repo_root().join("examples").join(sub)).expect("examples dir")
+        {
+            let name = entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            assert!(
+                types.contains(&(kind, name.clone())),
+                "examples/{sub}/{name} names no {} the provider registers",
+                kind_words(kind)
+            );
+        }
+    }
+}
+
+#[test]
+fn every_page_is_reachable_from_the_index_and_stays_in_the_registry_layout() {
+    // The registry publishes index.md, resources/, data-sources/ and guides/ only, and readers
+    // find pages by following links from index.md.
+    let link = regex::Regex::new(r"\]\(([^)\s:#]+)(?:#[^)\s]*)?\)").expect("valid regex");
+    let dir = docs_dir();
+    let mut problems = Vec::new();
+    let all: Vec<String> = markdown_files(&dir).iter().map(|f| rel_path(f)).collect();
+    for rel in &all {
+        let published = rel == "index.md"
+            || ["resources/", "data-sources/", "guides/"]
+                .iter()
+                .any(|d| rel.starts_with(d) && !rel[d.len()..].contains('/'));
+        if !published {
+            problems.push(format!(
+                "docs/{rel} is outside the registry layout (index.md, resources/, data-sources/, guides/)"
+            ));
+        }
+    }
+    let mut seen = vec!["index.md".to_string()];
+    let mut todo = vec!["index.md".to_string()];
+    while let Some(rel) = todo.pop() {
+        let file = dir.join(&rel);
+        let text = std::fs::read_to_string(&file).expect("readable docs page");
+        for c in link.captures_iter(&text) {
+            let target = file.parent().expect("in a directory").join(&c[1]);
+            let Ok(target) = target.canonicalize() else {
+                continue; // a missing target is relative_links_point_at_existing_pages' business
+            };
+            let Ok(target_rel) = target.strip_prefix(dir.canonicalize().expect("docs dir")) else {
+                problems.push(format!("docs/{rel} links outside docs/: {}", &c[1]));
+                continue;
+            };
+            let target_rel = target_rel.to_string_lossy().replace('\\', "/");
+            if !seen.contains(&target_rel) {
+                seen.push(target_rel.clone());
+                todo.push(target_rel);
+            }
+        }
+    }
+    for rel in &all {
+        if !seen.contains(rel) {
+            problems.push(format!(
+                "docs/{rel} is not reachable by links from docs/index.md"
+            ));
+        }
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

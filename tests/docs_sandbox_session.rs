@@ -1,4 +1,4 @@
-//! The sandbox shell sessions in docs/sandbox.md and README.md work as written: each code
+//! The sandbox shell sessions in SANDBOX.md and README.md work as written: each code
 //! block runs with bash from the repository root and must print what the page says.
 
 use std::path::Path;
@@ -75,7 +75,7 @@ fn the_sandbox_sessions_in_the_readme_and_docs_run_as_written() {
     // One after the other: both use the repository's .sandbox directory.
     let readme = run_session("README.md", "### A session");
     assert_endpoint_and_approval(&readme);
-    let docs = run_session("docs/sandbox.md", "## A session, step by step");
+    let docs = run_session("SANDBOX.md", "## A session, step by step");
     assert_endpoint_and_approval(&docs);
     assert!(
         docs.lines().any(|l| l == "clxyz.external.astronomer.run."),

@@ -581,13 +581,26 @@ fn every_example_is_exercised_here_and_terraform_fmt_clean() {
     assert_eq!(
         names,
         [
+            // tests/e2e_type_examples.rs: the per-type examples the registry pages embed
+            "data-sources/astro_private_endpoint_connection",
+            "data-sources/astro_private_link_check",
             "hub-and-spoke",
             "import",
             "module-per-vnet",
+            // tests/e2e_module_test.rs runs its terraform test files too
             "modules/astro-privatelink",
-            "quickstart"
+            // tests/e2e_guides.rs
+            "moving-from-azurerm",
+            // tests/e2e_type_examples.rs
+            "provider",
+            "quickstart",
+            "resources/astro_private_dns",
+            "resources/astro_private_endpoint",
+            "resources/astro_private_endpoint_approval",
+            // tests/e2e_guides.rs
+            "with-astronomer-provider",
         ],
-        "a new example needs a test in this file"
+        "a new example needs a test (in this file, or in the one named beside its entry)"
     );
     let out = Command::new(terraform_bin())
         .current_dir(examples_dir())

@@ -616,9 +616,9 @@ fn a_vnet_already_linked_to_a_zone_of_the_same_name_gets_a_clear_error() {
     );
 }
 
-#[test]
-fn importing_a_hand_made_record_into_an_unmanaged_zone_adopts_without_replacing() {
-    let sb = TestSandbox::start();
+/// A zone, a link to the agents' VNet and the record `clxxxxxxxxx`, made by hand (not by this
+/// provider) in `sb`; returns (zone ID, VNet ID).
+fn hand_made_dns(sb: &TestSandbox) -> (String, String) {
     let sub = sb.var("ARM_SUBSCRIPTION_ID");
     let vnet = sb.var("ASTRO_SANDBOX_VNET_ID");
     let zone = format!(
@@ -658,6 +658,13 @@ fn importing_a_hand_made_record_into_an_unmanaged_zone_adopts_without_replacing(
         json!({"properties": {"ttl": 300, "aRecords": [{"ipv4Address": "10.10.1.40"}]}}),
     );
 
+    (zone, vnet)
+}
+
+#[test]
+fn importing_a_hand_made_record_into_an_unmanaged_zone_adopts_without_replacing() {
+    let sb = TestSandbox::start();
+    let (zone, vnet) = hand_made_dns(&sb);
     let ws = Workspace::with_sandbox(&sb);
     ws.write_config(&format!(
         "provider \"astro\" {{}}\n\nimport {{\n  to = astro_private_dns.a\n  id = \"{zone}/A/clxxxxxxxxx\"\n}}\n\n{}",
@@ -728,5 +735,52 @@ fn an_alias_azure_does_not_know_fails_with_what_to_send_support() {
         sb.resources().is_empty(),
         "nothing was left behind: {:?}",
         sb.resources()
+    );
+}
+
+#[test]
+fn a_command_line_import_into_an_unmanaged_zone_never_replaces_it() {
+    // `terraform import` stores the unit and Terraform upgrades that state at the start of the
+    // next plan: the ownership left open by the import (manage_zone = null) must survive it,
+    // or a configuration with manage_zone = false would replace (and so delete) a zone that
+    // is not ours.
+    let sb = TestSandbox::start();
+    let (zone, vnet) = hand_made_dns(&sb);
+    let ws = Workspace::with_sandbox(&sb);
+    ws.write_config(&format!(
+        "provider \"astro\" {{}}\n\n{}",
+        dns_unit(
+            "a",
+            "rg-astro-dns",
+            "clxxxxxxxxx",
+            false,
+            std::slice::from_ref(&vnet),
+            ""
+        )
+    ));
+    ws.init();
+    ws.ok(&[
+        "import",
+        "-no-color",
+        "-input=false",
+        "astro_private_dns.a",
+        &format!("{zone}/A/clxxxxxxxxx"),
+    ]);
+    let plan = ws.plan_json();
+    let change = &plan["resource_changes"].as_array().unwrap()[0]["change"];
+    assert_eq!(
+        change["actions"],
+        json!(["update"]),
+        "adopted in place, not replaced: {change}"
+    );
+    apply(&ws);
+    ws.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
+    ws.assert_clean_plan("plan");
+    ws.ok(&["destroy", "-auto-approve", "-no-color"]);
+    assert!(
+        sb.resources()
+            .iter()
+            .any(|r| r.ends_with("/privateDnsZones/external.astronomer.run")),
+        "the unmanaged zone stays"
     );
 }

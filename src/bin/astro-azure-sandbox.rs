@@ -28,7 +28,7 @@ OPTIONS:
     --state-dir DIR   where ca.pem and env are written (default ./.sandbox)
 
 Test controls live under https://127.0.0.1:PORT/_sandbox/ (health, reset, faults, requests,
-requests/summary, resources, approve, oob, verify); see docs/sandbox.md.
+requests/summary, resources, approve, oob, verify); see SANDBOX.md.
 ";
 
 fn parse_args(args: &[String]) -> Result<Option<SandboxConfig>, String> {

@@ -187,13 +187,14 @@ impl Server {
             )
             .into());
         }
-        json::decode_state(json_state, t).map_err(|e| {
+        let mut state = json::decode_state(json_state, t).map_err(|e| {
             Diagnostic::error(
                 "Unreadable state",
                 format!("the stored state of {name} does not match its schema: {e}"),
             )
-            .into()
-        })
+        })?;
+        fill_stored_defaults(&s.block, &mut state);
+        Ok(state)
     }
 
     fn ctx(&self, r: &dyn AnyResource, object: &Value, op: Operation) -> OpContext {
@@ -436,6 +437,35 @@ fn apply_defaults(block: &Block, planned: &mut Value, config: &Value) {
                 set_attr(planned, &a.name, v);
             }
         }
+    }
+}
+
+/// A stored null where the schema's default is an empty collection takes that default: for
+/// such attributes null and empty say the same thing (Azure has no "null tags"), and a state
+/// written before the default existed (release 0.1.0 stored `tags = null`; later releases read
+/// `{}`) would otherwise make the first `plan -refresh-only` after an upgrade report a change
+/// nobody made. Other defaults are left alone: a null there can carry meaning the default
+/// would erase (an imported `astro_private_dns` stores `manage_zone = null` until the
+/// configuration decides whether it owns the zone).
+fn fill_stored_defaults(block: &Block, state: &mut Value) {
+    if state.is_null() {
+        return;
+    }
+    for a in &block.attributes {
+        if let AttrDefault::Value(v) = &a.default
+            && is_empty_collection(v)
+            && state.get_attr(&a.name).is_none_or(Value::is_null)
+        {
+            set_attr(state, &a.name, v.clone());
+        }
+    }
+}
+
+fn is_empty_collection(v: &Value) -> bool {
+    match v {
+        Value::Map(m) => m.is_empty(),
+        Value::List(items) | Value::Set(items) => items.is_empty(),
+        _ => false,
     }
 }
 

@@ -59,7 +59,7 @@ pub fn router() -> Router<Arc<Shared>> {
 async fn unknown(uri: axum::http::Uri) -> MgmtError {
     MgmtError(
         StatusCode::NOT_FOUND,
-        format!("no management route {}; see docs/sandbox.md", uri.path()),
+        format!("no management route {}; see SANDBOX.md", uri.path()),
     )
 }
 
