@@ -1,4 +1,5 @@
-//! Embedded examples: `<!-- embed:<path> -->` sections that hold a file from `examples/` in a fenced block, the way tfplugindocs embeds them.
+//! Embedded examples: `<!-- embed:<path> -->` sections that hold a file from `examples/` in a
+//! fenced block, the way tfplugindocs embeds them.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! Rendering a schema as registry-style Markdown: arguments, exported attributes, nested blocks and timeouts, with types, defaults and constraints in words.
+//! Rendering a schema as registry-style Markdown: arguments, exported attributes, nested blocks
+//! and timeouts, with types, defaults and constraints in words.
 
 use std::fmt::Write as _;
 

@@ -1,4 +1,5 @@
-//! `ArmCallCtx` (the deadline and cancellation of one provider operation) and `WriteCondition` (conditional-write headers).
+//! `ArmCallCtx` (the deadline and cancellation of one provider operation) and `WriteCondition`
+//! (conditional-write headers).
 
 use std::time::Duration;
 

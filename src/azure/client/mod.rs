@@ -1,9 +1,9 @@
 //! `ArmClient`: one Azure Resource Manager client on the azure_core pipeline (bearer token,
-//! request logging without secrets) with generic verbs over [`ArmResource`] and typed methods for
-//! what differs per resource. Retries follow one policy ([`super::retry`]), applied here: around every GET,
-//! and around every write and delete as a whole (request and long-running operation). Every
-//! method takes an [`ArmCallCtx`] whose deadline and cancellation token bound the whole call,
-//! including retries and LRO polling.
+//! request logging without secrets) with generic verbs over [`ArmResource`] and typed methods
+//! for what differs per resource. Retries follow one policy ([`super::retry`]), applied here:
+//! around every GET, and around every write and delete as a whole (request and long-running
+//! operation). Every method takes an [`ArmCallCtx`] whose deadline and cancellation token
+//! bound the whole call, including retries and LRO polling.
 
 mod context;
 mod pipeline;

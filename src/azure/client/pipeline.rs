@@ -1,4 +1,5 @@
-//! HTTP plumbing: URLs, sending JSON, reading responses and errors, and the per-try policy that sets the user agent and logs each request without secrets.
+//! HTTP plumbing: URLs, sending JSON, reading responses and errors, and the per-try policy that
+//! sets the user agent and logs each request without secrets.
 
 use std::sync::Arc;
 

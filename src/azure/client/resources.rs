@@ -1,4 +1,6 @@
-//! Operations whose behaviour differs per resource type: PUT retry policies, deletes that wait until gone, lists, the endpoint's IP and Private Link visibility. Plain GETs and DELETEs use the generic verbs.
+//! Operations whose behaviour differs per resource type: PUT retry policies, deletes that wait
+//! until gone, lists, the endpoint's IP and Private Link visibility. Plain GETs and DELETEs use
+//! the generic verbs.
 
 use azure_core::http::Method;
 use serde::Serialize;

@@ -1,4 +1,5 @@
-//! The verbs every `ArmResource` shares: GET, PUT and DELETE with their long-running operations and retries, and paged lists.
+//! The verbs every `ArmResource` shares: GET, PUT and DELETE with their long-running operations
+//! and retries, and paged lists.
 
 use azure_core::http::{Method, RawResponse};
 use serde::de::DeserializeOwned;

@@ -1,4 +1,5 @@
-//! The credential methods and choosing one in azurerm's order (certificate, secret, OIDC, managed identity, Azure CLI), saying why each other was skipped.
+//! The credential methods and choosing one in azurerm's order (certificate, secret, OIDC,
+//! managed identity, Azure CLI), saying why each other was skipped.
 
 use std::path::PathBuf;
 

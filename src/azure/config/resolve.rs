@@ -1,4 +1,5 @@
-//! Resolving the provider block against the `ARM_*` environment: explicit settings win, empty strings count as unset, URLs must be https.
+//! Resolving the provider block against the `ARM_*` environment: explicit settings win, empty
+//! strings count as unset, URLs must be https.
 
 use super::credentials::{CredentialInputs, choose_credential};
 use super::*;

@@ -1,4 +1,5 @@
-//! From the parsed tree to a value, directed by the type (state decoding also fills attributes the type has and the JSON lacks).
+//! From the parsed tree to a value, directed by the type (state decoding also fills attributes
+//! the type has and the JSON lacks).
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,5 @@
-//! Model → value: a serde `Serializer` directed by the schema type, for scalars and the entry points of sequences, maps and structs.
+//! Model → value: a serde `Serializer` directed by the schema type, for scalars and the entry
+//! points of sequences, maps and structs.
 
 use serde::ser::{self, Impossible, Serialize};
 

@@ -1,4 +1,5 @@
-//! The compound serializers: sequences (lists, sets, tuples) and maps or objects, each checking its elements against the type.
+//! The compound serializers: sequences (lists, sets, tuples) and maps or objects, each checking
+//! its elements against the type.
 
 use std::collections::BTreeMap;
 

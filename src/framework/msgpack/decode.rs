@@ -1,4 +1,5 @@
-//! Decoding msgpack bytes against a type: known values, `dynamic` slots, unknowns and their refinements; sets lose duplicates.
+//! Decoding msgpack bytes against a type: known values, `dynamic` slots, unknowns and their
+//! refinements; sets lose duplicates.
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,5 @@
-//! Encoding a value against its type: known values, `dynamic` slots as `[type JSON, value]`, and unknowns with their refinements as extension 12.
+//! Encoding a value against its type: known values, `dynamic` slots as `[type JSON, value]`,
+//! and unknowns with their refinements as extension 12.
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,6 @@
-//! The value rules the server applies to every resource: validators, defaults (also for stored state on upgrade), equivalent values kept from prior state, computed attributes marked unknown, and timeouts-only changes.
+//! The value rules the server applies to every resource: validators, defaults (also for stored
+//! state on upgrade), equivalent values kept from prior state, computed attributes marked
+//! unknown, and timeouts-only changes.
 
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;

@@ -1,4 +1,5 @@
-//! The PUT bodies of the zone, the A record and a link, each written on top of what Azure holds so unmanaged properties survive (ARM PUT replaces the whole resource).
+//! The PUT bodies of the zone, the A record and a link, each written on top of what Azure holds
+//! so unmanaged properties survive (ARM PUT replaces the whole resource).
 
 use super::PrivateDnsModel;
 use crate::azure;

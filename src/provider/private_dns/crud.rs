@@ -1,4 +1,5 @@
-//! The `Resource` implementation: plan rules, validation, and create/read/update/delete/import of the unit.
+//! The `Resource` implementation: plan rules, validation, and create/read/update/delete/import
+//! of the unit.
 
 use std::collections::{BTreeMap, BTreeSet};
 

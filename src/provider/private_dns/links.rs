@@ -1,4 +1,5 @@
-//! Linking and unlinking virtual networks, and the diagnostics for Azure failures, naming the other zone when a VNet already resolves the zone name elsewhere.
+//! Linking and unlinking virtual networks, and the diagnostics for Azure failures, naming the
+//! other zone when a VNet already resolves the zone name elsewhere.
 
 use std::collections::BTreeMap;
 

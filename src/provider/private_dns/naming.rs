@@ -1,4 +1,5 @@
-//! How the unit names and finds its parts: the link name derived from the cluster and VNet, and the zone and record IDs a model resolves to.
+//! How the unit names and finds its parts: the link name derived from the cluster and VNet, and
+//! the zone and record IDs a model resolves to.
 
 use super::{DEFAULT_ZONE, PrivateDnsModel};
 use crate::azure;

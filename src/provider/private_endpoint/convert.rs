@@ -1,4 +1,5 @@
-//! Expand (the model onto Azure's endpoint, as the PUT body) and flatten (Azure's endpoint into the model, keeping the user's spelling).
+//! Expand (the model onto Azure's endpoint, as the PUT body) and flatten (Azure's endpoint into
+//! the model, keeping the user's spelling).
 
 use super::PrivateEndpointModel;
 use super::plan::is_alias;

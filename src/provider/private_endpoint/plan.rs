@@ -1,4 +1,5 @@
-//! Plan rules: an alias and the service's ARM ID name the same connection, so after an import the configured alias is taken in place.
+//! Plan rules: an alias and the service's ARM ID name the same connection, so after an import
+//! the configured alias is taken in place.
 
 use crate::azure;
 use crate::framework::path::AttributePath;

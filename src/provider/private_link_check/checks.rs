@@ -1,4 +1,5 @@
-//! The checks that need no further reads: the connection's status, the A record, and which subnets count as the agents'.
+//! The checks that need no further reads: the connection's status, the A record, and which
+//! subnets count as the agents'.
 
 use super::*;
 use crate::azure::{self};

@@ -1,4 +1,5 @@
-//! `nsg_allows_443`: the NSGs on the agents' subnets and on the endpoint's subnet, judged by `nsg_rules`.
+//! `nsg_allows_443`: the NSGs on the agents' subnets and on the endpoint's subnet, judged by
+//! `nsg_rules`.
 
 use super::world::*;
 use super::*;

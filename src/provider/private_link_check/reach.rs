@@ -1,4 +1,5 @@
-//! `agent_vnets_resolve_zone` and `agent_vnets_reach_endpoint`: zone links, custom DNS servers and peerings of each agent VNet.
+//! `agent_vnets_resolve_zone` and `agent_vnets_reach_endpoint`: zone links, custom DNS servers
+//! and peerings of each agent VNet.
 
 use super::world::*;
 use super::*;

@@ -1,4 +1,5 @@
-//! What the checks read (`World`), fetched once, and the helpers that look into VNets, subnets, peerings and ARM IDs.
+//! What the checks read (`World`), fetched once, and the helpers that look into VNets, subnets,
+//! peerings and ARM IDs.
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,5 @@
-//! The CI token sources: GitHub Actions' ID-token endpoint and Azure DevOps' OIDC endpoint, with their bearer checks and failure answers.
+//! The CI token sources: GitHub Actions' ID-token endpoint and Azure DevOps' OIDC endpoint,
+//! with their bearer checks and failure answers.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,4 +1,5 @@
-//! Test controls under `/_sandbox`: registering certificates, minting federated tokens, and queueing token-source failures.
+//! Test controls under `/_sandbox`: registering certificates, minting federated tokens, and
+//! queueing token-source failures.
 
 use std::sync::Arc;
 

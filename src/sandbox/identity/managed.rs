@@ -1,4 +1,5 @@
-//! Managed identity: the Instance Metadata Service and App Service's identity endpoint, each with its header check and answer shape.
+//! Managed identity: the Instance Metadata Service and App Service's identity endpoint, each
+//! with its header check and answer shape.
 
 use std::collections::HashMap;
 use std::sync::Arc;

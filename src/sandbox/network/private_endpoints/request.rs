@@ -1,4 +1,5 @@
-//! The PUT body as the REST definition describes it, parsed strictly: unknown shapes and invalid references are ARM's `InvalidRequestFormat` and friends.
+//! The PUT body as the REST definition describes it, parsed strictly: unknown shapes and
+//! invalid references are ARM's `InvalidRequestFormat` and friends.
 
 use serde::{Deserialize, Serialize};
 

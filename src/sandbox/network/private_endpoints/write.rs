@@ -1,4 +1,5 @@
-//! PUT: creating an endpoint (its NIC, its connection on the Private Link Service) and updating one as a full replace, answered as a long-running operation.
+//! PUT: creating an endpoint (its NIC, its connection on the Private Link Service) and updating
+//! one as a full replace, answered as a long-running operation.
 
 use std::time::Instant;
 
