@@ -9,6 +9,9 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 /// Why a string is not the expected ARM ID.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -43,6 +46,45 @@ pub enum IdError {
 
 const PROVIDER: &str = "Microsoft.Network";
 
+static PE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?$").expect("static regex")
+});
+
+/// Whether `s` is a GUID such as `00000000-0000-0000-0000-000000000000` (subscription and
+/// tenant IDs), any hex case.
+pub fn is_guid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Azure's private endpoint name rule: 2-64 characters, letters, digits, `_`, `.`, `-`;
+/// starts with a letter or digit and ends with a letter, digit or `_`
+/// (design/arm-rules.md §3).
+pub fn check_private_endpoint_name(name: &str) -> Result<(), String> {
+    if name.len() < 2 || !PE_NAME.is_match(name) {
+        return Err(format!(
+            "{name:?} is not a valid private endpoint name: use 2-64 letters, digits, '_', '.' or '-', starting with a letter or digit and ending with a letter, digit or '_'"
+        ));
+    }
+    Ok(())
+}
+
+/// A name rule: `Err` says what is wrong with the name.
+type NameRule = fn(&str) -> Result<(), String>;
+
+/// The name rule of a resource type segment, where the provider knows one; other names
+/// only need to be non-empty.
+fn name_rule(key: &str) -> Option<NameRule> {
+    match key {
+        "privateEndpoints" => Some(check_private_endpoint_name),
+        _ => None,
+    }
+}
+
 /// Splits `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Network/{k1}/{v1}...`
 /// into `[s, rg, v1, ...]`, checking each key against `keys` case-insensitively.
 fn parse_network_id(
@@ -54,14 +96,14 @@ fn parse_network_id(
         return Err(IdError::Empty { kind });
     }
     let expected = template(keys);
-    let fail = |problem: String| IdError::Malformed {
+    let malformed = |problem: String| IdError::Malformed {
         kind,
         input: input.to_string(),
         problem,
         expected: expected.clone(),
     };
     let Some(rest) = input.strip_prefix('/') else {
-        return Err(fail("it must start with \"/\"".into()));
+        return Err(malformed("it must start with \"/\"".into()));
     };
     let segments: Vec<&str> = rest.split('/').collect();
     let mut wanted: Vec<(&str, Option<&str>)> = vec![
@@ -71,7 +113,7 @@ fn parse_network_id(
     ];
     wanted.extend(keys.iter().map(|k| (*k, None)));
     if segments.len() > wanted.len() * 2 {
-        return Err(fail(format!(
+        return Err(malformed(format!(
             "unexpected extra segments after \"{}\"",
             segments[..wanted.len() * 2].join("/")
         )));
@@ -80,7 +122,7 @@ fn parse_network_id(
     for (i, (key, fixed)) in wanted.iter().enumerate() {
         let got_key = segments.get(i * 2).copied().unwrap_or("");
         if !got_key.eq_ignore_ascii_case(key) {
-            return Err(fail(if got_key.is_empty() {
+            return Err(malformed(if got_key.is_empty() {
                 format!("the segment \"{key}\" is missing")
             } else {
                 format!("found \"{got_key}\" where \"{key}\" was expected")
@@ -88,16 +130,37 @@ fn parse_network_id(
         }
         let value = segments.get(i * 2 + 1).copied().unwrap_or("");
         if value.is_empty() {
-            return Err(fail(format!("the value for \"{key}\" is missing")));
+            return Err(malformed(format!("the value for \"{key}\" is missing")));
         }
         match fixed {
             Some(f) if !value.eq_ignore_ascii_case(f) => {
-                return Err(fail(format!(
+                return Err(malformed(format!(
                     "found provider \"{value}\" where \"{f}\" was expected"
                 )));
             }
             Some(_) => {}
             None => values.push(value.to_string()),
+        }
+        match *key {
+            "subscriptions" if !is_guid(value) => {
+                return Err(malformed(format!(
+                    "the subscription {value:?} is not a GUID"
+                )));
+            }
+            "resourceGroups" => {
+                if let Err(IdError::InvalidResourceGroupName { problem, .. }) =
+                    ResourceGroupName::parse(value)
+                {
+                    return Err(malformed(format!(
+                        "the resource group name {value:?} is invalid: {problem}"
+                    )));
+                }
+            }
+            k => {
+                if let Some(Err(problem)) = name_rule(k).map(|rule| rule(value)) {
+                    return Err(malformed(problem));
+                }
+            }
         }
     }
     Ok(values)
@@ -350,222 +413,4 @@ impl fmt::Display for ResourceGroupName {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SUB: &str = "/subscriptions/12345678-1234-9876-4563-123456789012";
-
-    fn check<T: std::fmt::Debug>(
-        parse: fn(&str) -> Result<T, IdError>,
-        cases: &[(&str, &str, bool)],
-    ) {
-        for (name, input, ok) in cases {
-            let got = parse(input);
-            assert_eq!(got.is_ok(), *ok, "case {name}: {input:?} gave {got:?}");
-        }
-    }
-
-    #[test]
-    fn private_endpoint_id_table() {
-        check(
-            PrivateEndpointId::parse,
-            &[
-                ("empty", "", false),
-                (
-                    "no leading slash",
-                    "subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe",
-                    false,
-                ),
-                ("missing subscription value", "/subscriptions/", false),
-                ("subscription only", SUB, false),
-                (
-                    "missing resource group value",
-                    &format!("{SUB}/resourceGroups/"),
-                    false,
-                ),
-                (
-                    "missing providers",
-                    &format!("{SUB}/resourceGroups/rg"),
-                    false,
-                ),
-                (
-                    "missing provider value",
-                    &format!("{SUB}/resourceGroups/rg/providers/"),
-                    false,
-                ),
-                (
-                    "wrong provider",
-                    &format!(
-                        "{SUB}/resourceGroups/rg/providers/Microsoft.Compute/privateEndpoints/pe"
-                    ),
-                    false,
-                ),
-                (
-                    "missing type",
-                    &format!("{SUB}/resourceGroups/rg/providers/Microsoft.Network"),
-                    false,
-                ),
-                (
-                    "missing name",
-                    &format!(
-                        "{SUB}/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/"
-                    ),
-                    false,
-                ),
-                (
-                    "wrong type",
-                    &format!(
-                        "{SUB}/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/pe"
-                    ),
-                    false,
-                ),
-                (
-                    "valid",
-                    &format!(
-                        "{SUB}/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe"
-                    ),
-                    true,
-                ),
-                (
-                    "keys in other casing",
-                    &format!(
-                        "{SUB}/resourcegroups/rg/providers/microsoft.network/PRIVATEENDPOINTS/pe"
-                    ),
-                    true,
-                ),
-                (
-                    "extra segments",
-                    &format!(
-                        "{SUB}/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe/extra/x"
-                    ),
-                    false,
-                ),
-                (
-                    "trailing slash",
-                    &format!(
-                        "{SUB}/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe/"
-                    ),
-                    false,
-                ),
-            ],
-        );
-    }
-
-    #[test]
-    fn values_keep_their_casing_and_path_is_canonical() {
-        let id = PrivateEndpointId::parse(&format!(
-            "{SUB}/resourcegroups/RG-Mixed/providers/microsoft.network/privateendpoints/PE1"
-        ))
-        .expect("valid id");
-        assert_eq!(id.resource_group, "RG-Mixed");
-        assert_eq!(id.name, "PE1");
-        assert_eq!(
-            id.path(),
-            format!(
-                "{SUB}/resourceGroups/RG-Mixed/providers/Microsoft.Network/privateEndpoints/PE1"
-            )
-        );
-        assert_eq!(PrivateEndpointId::parse(&id.path()), Ok(id.clone()));
-        assert_eq!(
-            id.to_string(),
-            r#"Private Endpoint "PE1" (Resource Group "RG-Mixed")"#
-        );
-    }
-
-    #[test]
-    fn subnet_id_table() {
-        let base =
-            format!("{SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet");
-        check(
-            SubnetId::parse,
-            &[
-                ("empty", "", false),
-                ("vnet only", &base, false),
-                ("missing subnet value", &format!("{base}/subnets/"), false),
-                ("valid", &format!("{base}/subnets/agents"), true),
-                ("extra", &format!("{base}/subnets/agents/x/y"), false),
-            ],
-        );
-        let id = SubnetId::parse(&format!("{base}/subnets/agents")).expect("valid");
-        assert_eq!(id.virtual_network().path(), base);
-        assert_eq!(
-            id.to_string(),
-            r#"Subnet "agents" (Resource Group "rg" / Virtual Network "vnet")"#
-        );
-    }
-
-    #[test]
-    fn vnet_and_nic_ids() {
-        let vnet =
-            format!("{SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet");
-        assert_eq!(
-            VirtualNetworkId::parse(&vnet).map(|v| v.name),
-            Ok("vnet".into())
-        );
-        assert!(VirtualNetworkId::parse(&format!("{vnet}/subnets/s")).is_err());
-        let nic = format!(
-            "{SUB}/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/pe.nic.abcd"
-        );
-        assert_eq!(
-            NetworkInterfaceId::parse(&nic).map(|n| n.name),
-            Ok("pe.nic.abcd".into())
-        );
-        assert!(NetworkInterfaceId::parse(&vnet).is_err());
-    }
-
-    #[test]
-    fn private_dns_ids() {
-        let zone = format!(
-            "{SUB}/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/external.astronomer.run"
-        );
-        let zid = PrivateDnsZoneId::parse(&zone).expect("zone");
-        assert_eq!(zid.zone_name, "external.astronomer.run");
-        assert_eq!(
-            zid.to_string(),
-            r#"Private DNS Zone "external.astronomer.run" (Resource Group "rg")"#
-        );
-
-        let link = format!("{zone}/virtualNetworkLinks/agents");
-        let lid = VirtualNetworkLinkId::parse(&link).expect("link");
-        assert_eq!(lid.zone(), zid);
-        assert_eq!(zid.link("agents"), lid);
-        assert_eq!(lid.path(), link);
-        assert!(VirtualNetworkLinkId::parse(&zone).is_err());
-        assert!(VirtualNetworkLinkId::parse(&format!("{zone}/virtualNetworkLinks/")).is_err());
-
-        let rec = format!("{zone}/A/clxxxxxxxxx");
-        let rid = ARecordId::parse(&rec).expect("record");
-        assert_eq!(rid.name, "clxxxxxxxxx");
-        assert_eq!(zid.a_record("clxxxxxxxxx"), rid);
-        assert!(
-            ARecordId::parse(&format!("{zone}/a/clx")).is_ok(),
-            "keys are case-insensitive"
-        );
-        assert!(ARecordId::parse(&format!("{zone}/AAAA/clx")).is_err());
-        assert!(ARecordId::parse(&format!("{zone}/A")).is_err());
-    }
-
-    #[test]
-    fn errors_say_what_is_missing() {
-        let err = PrivateEndpointId::parse(&format!("{SUB}/resourceGroups/rg")).unwrap_err();
-        let msg = err.to_string();
-        assert!(msg.contains("\"providers\" is missing"), "{msg}");
-        assert!(msg.contains("/privateEndpoints/{name}"), "{msg}");
-        assert_eq!(
-            PrivateEndpointId::parse(""),
-            Err(IdError::Empty {
-                kind: "Private Endpoint"
-            })
-        );
-    }
-
-    #[test]
-    fn resource_group_names() {
-        for ok in ["rg", "RG-astro_agents.(prod)", "Ünïcode", &"a".repeat(90)] {
-            assert!(ResourceGroupName::parse(ok).is_ok(), "{ok}");
-        }
-        for bad in ["", "rg.", "rg/x", "rg#1", "has space", &"a".repeat(91)] {
-            assert!(ResourceGroupName::parse(bad).is_err(), "{bad}");
-        }
-    }
-}
+mod tests;

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use tokio::time::Instant;
 use tracing::info;
 
-use super::client::{ArmClient, OpCtx, header_str, response_error};
+use super::client::{ArmCallCtx, ArmClient, header_str, response_error};
 use super::error::{ArmErrorDetail, Error, Result, fmt_duration};
 
 /// Poll interval when Azure sends no Retry-After.
@@ -204,7 +204,7 @@ pub(crate) async fn wait(
     mut last_status: String,
     kind: LroKind,
     operation: &str,
-    ctx: &OpCtx,
+    ctx: &ArmCallCtx,
 ) -> Result<()> {
     let started = Instant::now();
     loop {

@@ -20,7 +20,7 @@ pub mod retry;
 #[cfg(test)]
 mod tests;
 
-pub use client::{ArmClient, ArmResource, OpCtx, WriteCondition};
+pub use client::{ArmCallCtx, ArmClient, ArmResource, WriteCondition};
 pub use config::{
     AzureConfig, CertificateSource, CloudEnvironment, ConfigError, CredentialChoice,
     OidcTokenSource, ProviderSettings, Secret, resolve,

@@ -96,7 +96,7 @@ const READ_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 /// What one read of the endpoint says about its connection.
 #[derive(Debug, Default)]
-pub(crate) struct Seen {
+pub(crate) struct ConnectionStatus {
     pub(crate) status: String,
     pub(crate) description: String,
     pub(crate) actions_required: String,
@@ -104,13 +104,13 @@ pub(crate) struct Seen {
     pub(crate) alias: String,
 }
 
-pub(crate) fn seen(pe: &azure::models::PrivateEndpoint) -> Seen {
+pub(crate) fn connection_status(pe: &azure::models::PrivateEndpoint) -> ConnectionStatus {
     let conn = pe.connection();
     let props = conn.and_then(|c| c.properties.clone()).unwrap_or_default();
     let state = props
         .private_link_service_connection_state
         .unwrap_or_default();
-    Seen {
+    ConnectionStatus {
         status: state.status.unwrap_or_default(),
         description: state.description.unwrap_or_default(),
         actions_required: state.actions_required.unwrap_or_default(),
@@ -126,7 +126,7 @@ pub(crate) fn jittered(interval: Duration) -> Duration {
     interval.mul_f64(factor)
 }
 
-pub(crate) fn support_note(id: &azure::PrivateEndpointId, s: &Seen) -> String {
+pub(crate) fn support_note(id: &azure::PrivateEndpointId, s: &ConnectionStatus) -> String {
     format!(
         "Send Astronomer support:\n  private endpoint ID: {}\n  connection name:     {}\n  alias:               {}",
         id.path(),
@@ -200,14 +200,14 @@ impl DataSource for Connection {
             } else {
                 READ_TIMEOUT
             };
-        let ctx = azure::OpCtx {
+        let ctx = azure::ArmCallCtx {
             deadline: deadline.max(tokio::time::Instant::now() + READ_TIMEOUT),
             cancel: cancel.clone(),
         };
         let mut polls = 0u32;
         let (pe, s) = loop {
             polls += 1;
-            let pe = match client.arm.get_private_endpoint(&id, &ctx).await {
+            let pe = match client.arm.get(&id, &ctx).await {
                 Ok(Some(pe)) => pe,
                 Ok(None) => {
                     return Err(Diagnostic::error(
@@ -220,7 +220,7 @@ impl DataSource for Connection {
                     return Err(super::errors::azure_error("reading", &id.to_string(), &e).into());
                 }
             };
-            let s = seen(&pe);
+            let s = connection_status(&pe);
             let Some(want) = wait_for.as_deref() else {
                 break (pe, s);
             };
@@ -278,7 +278,7 @@ impl DataSource for Connection {
             .network_interface_id()
             .and_then(|n| azure::NetworkInterfaceId::parse(n).ok())
         {
-            match client.arm.get_network_interface(&nic, &ctx).await {
+            match client.arm.get(&nic, &ctx).await {
                 Ok(Some(n)) => ip = azure::private_ip(&n).unwrap_or_default(),
                 Ok(None) => {}
                 Err(e) => {

@@ -44,8 +44,9 @@ pub(crate) fn no_tags() -> Value {
     Value::Map(std::collections::BTreeMap::new())
 }
 
-pub(crate) fn arm_ctx(ctx: &OpContext) -> azure::OpCtx {
-    azure::OpCtx {
+/// The deadline and cancellation of a Terraform operation, as the ARM client takes them.
+pub(crate) fn arm_ctx(ctx: &OpContext) -> azure::ArmCallCtx {
+    azure::ArmCallCtx {
         deadline: ctx.deadline,
         cancel: ctx.cancel.clone(),
     }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::connection_data_source::{Seen, jittered, seen, support_note};
+use super::connection_data_source::{ConnectionStatus, connection_status, jittered, support_note};
 use super::{Client, arm_ctx, validation};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
@@ -124,7 +124,7 @@ fn endpoint_missing(id: &azure::PrivateEndpointId) -> Diagnostics {
     .into()
 }
 
-fn rejected(id: &azure::PrivateEndpointId, s: &Seen) -> Diagnostics {
+fn rejected(id: &azure::PrivateEndpointId, s: &ConnectionStatus) -> Diagnostics {
     Diagnostic::error(
         format!("Connection of {id} was {}", s.status),
         format!(
@@ -138,7 +138,12 @@ fn rejected(id: &azure::PrivateEndpointId, s: &Seen) -> Diagnostics {
     .into()
 }
 
-fn timed_out(id: &azure::PrivateEndpointId, s: &Seen, waited: Duration, polls: u32) -> Diagnostics {
+fn timed_out(
+    id: &azure::PrivateEndpointId,
+    s: &ConnectionStatus,
+    waited: Duration,
+    polls: u32,
+) -> Diagnostics {
     Diagnostic::error(
         format!("Timed out waiting for Astronomer to approve {id}"),
         format!(
@@ -183,7 +188,7 @@ impl Resource for PrivateEndpointApproval {
         let mut polls = 0u32;
         loop {
             polls += 1;
-            let pe = match client.arm.get_private_endpoint(&id, &actx).await {
+            let pe = match client.arm.get(&id, &actx).await {
                 Ok(Some(pe)) => pe,
                 Ok(None) => return Outcome::failed(None, endpoint_missing(&id)),
                 Err(e) => {
@@ -193,7 +198,7 @@ impl Resource for PrivateEndpointApproval {
                     );
                 }
             };
-            let s = seen(&pe);
+            let s = connection_status(&pe);
             if s.status.eq_ignore_ascii_case("Approved") {
                 tracing::info!(id = %id, waited_secs = started.elapsed().as_secs(), "Astronomer approved the private endpoint connection");
                 return Outcome::ok(ApprovalModel {
@@ -240,7 +245,7 @@ impl Resource for PrivateEndpointApproval {
             Err(d) => return Outcome::failed(Some(current), d),
         };
         // One read, never a wait: this runs during every plan.
-        let pe = match client.arm.get_private_endpoint(&id, &arm_ctx(ctx)).await {
+        let pe = match client.arm.get(&id, &arm_ctx(ctx)).await {
             Ok(Some(pe)) => pe,
             Ok(None) => {
                 let mut out = Outcome::gone();
@@ -257,7 +262,7 @@ impl Resource for PrivateEndpointApproval {
                 );
             }
         };
-        let s = seen(&pe);
+        let s = connection_status(&pe);
         if !s.status.eq_ignore_ascii_case("Approved") {
             let mut out = Outcome::gone();
             out.diagnostics.warning(
@@ -315,13 +320,9 @@ impl Resource for PrivateEndpointApproval {
         // Only an approval that exists can be imported; say why not instead of Terraform's
         // generic "non-existent remote object".
         let client = self.client.get()?;
-        match client
-            .arm
-            .get_private_endpoint(&parsed, &arm_ctx(ctx))
-            .await
-        {
+        match client.arm.get(&parsed, &arm_ctx(ctx)).await {
             Ok(Some(pe)) => {
-                let s = seen(&pe);
+                let s = connection_status(&pe);
                 if !s.status.eq_ignore_ascii_case("Approved") {
                     return Err(Diagnostic::error(
                         format!("Cannot import the approval of {parsed}: the connection is {}", if s.status.is_empty() { "without a status" } else { &s.status }),

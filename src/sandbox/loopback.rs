@@ -75,7 +75,7 @@ pub fn bind(seed: &Seed) -> Result<Option<Loopback>, SandboxError> {
             }
         }
     }
-    let (_, _, _, vnet_id) = super::seeding::advertised_ids(seed);
+    let (_, _, _, vnet_id) = super::seeded_world::advertised_ids(seed);
     Ok(Some(Loopback {
         dns,
         https,

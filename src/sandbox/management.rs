@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use super::faults::Faults;
 use super::network::private_link_services;
 use super::request_log;
-use super::seeding;
+use super::seeded_world;
 use super::state::{Kind, Shared, key};
 
 /// A management error: status and a plain message.
@@ -69,7 +69,7 @@ async fn health(State(shared): State<Arc<Shared>>) -> Json<Value> {
 
 async fn reset(State(shared): State<Arc<Shared>>) -> Json<Value> {
     let mut inner = shared.lock();
-    inner.world = seeding::build_world(&inner.seed);
+    inner.world = seeded_world::build_world(&inner.seed);
     Json(json!({"status": "reset"}))
 }
 
@@ -265,7 +265,7 @@ fn bump_etag(body: &mut Value, kind: Kind) {
     if body.get("etag").is_some() {
         body["etag"] = match kind {
             Kind::DnsZone | Kind::VnetLink | Kind::RecordSet => json!(super::privatedns::etag()),
-            _ => json!(seeding::network_etag()),
+            _ => json!(seeded_world::network_etag()),
         };
     }
 }

@@ -75,7 +75,7 @@
 //!
 //! * `mod.rs` — [`Sandbox`] / [`SandboxConfig`]: bind, write the state dir, run the server
 //!   on its own runtime thread (so a caller that blocks or pauses tokio time cannot stall it).
-//! * `server` (TLS accept loop, graceful drain), `tls` (CA + leaf), `seed`/`seeding` (seed
+//! * `server` (TLS accept loop, graceful drain), `tls` (CA + leaf), `seed`/`seeded_world` (seed
 //!   file → resources), `state` (resources, operations, tokens, faults, log behind a lock).
 //! * `auth` — token endpoint and bearer check; `jwt` — JWT decoding, certificate signature
 //!   checks, the sandbox's OIDC issuer key; `identity` — CI and managed identity token sources. `arm` — front door: auth, faults, parse into
@@ -139,7 +139,7 @@ mod network;
 mod privatedns;
 mod request_log;
 pub mod seed;
-mod seeding;
+mod seeded_world;
 mod server;
 mod state;
 pub mod tls;
@@ -238,7 +238,7 @@ fn env_vars(
     ca_file: Option<&Path>,
     dns: Option<SocketAddr>,
 ) -> Vec<(String, String)> {
-    let (alias, pls_id, subnet_id, vnet_id) = seeding::advertised_ids(seed);
+    let (alias, pls_id, subnet_id, vnet_id) = seeded_world::advertised_ids(seed);
     let principal = &seed.service_principals[0];
     let mut vars = vec![
         (

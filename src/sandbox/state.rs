@@ -359,7 +359,7 @@ pub struct Shared {
 impl Shared {
     /// Builds the state from a seed.
     pub fn new(endpoint: String, seed: Seed, faults: Faults, issuer: super::jwt::Issuer) -> Self {
-        let world = super::seeding::build_world(&seed);
+        let world = super::seeded_world::build_world(&seed);
         let rng = faults.rng();
         Self {
             endpoint,

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::sandbox::seed::SeedSecurityRule;
-use crate::sandbox::seeding::network_etag;
+use crate::sandbox::seeded_world::network_etag;
 use crate::sandbox::state::{Kind, Resource, Shared, World, key};
 
 use super::{network_security_groups, virtual_network_peerings};

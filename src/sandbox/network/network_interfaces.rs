@@ -11,7 +11,7 @@ use super::ip;
 use crate::sandbox::arm::route::{Operation, Scope, Target};
 use crate::sandbox::arm::{ArmResponse, Ctx};
 use crate::sandbox::error::ArmError;
-use crate::sandbox::seeding::network_etag;
+use crate::sandbox::seeded_world::network_etag;
 use crate::sandbox::state::{Kind, Resource, World, key, network_id, rg_id};
 
 const TYPE: &str = "Microsoft.Network/networkInterfaces";

@@ -78,7 +78,7 @@ pub fn rule_body(nsg_id: &str, collection: &str, rule: &SeedSecurityRule) -> Val
     json!({
         "name": rule.name,
         "id": format!("{nsg_id}/{collection}/{}", rule.name),
-        "etag": super::super::seeding::network_etag(),
+        "etag": super::super::seeded_world::network_etag(),
         "type": format!("Microsoft.Network/networkSecurityGroups/{collection}"),
         "properties": {
             "provisioningState": "Succeeded",
@@ -157,7 +157,7 @@ pub fn body(id: &str, name: &str, location: &str, rules: &[SeedSecurityRule]) ->
     json!({
         "name": name,
         "id": id,
-        "etag": super::super::seeding::network_etag(),
+        "etag": super::super::seeded_world::network_etag(),
         "type": "Microsoft.Network/networkSecurityGroups",
         "location": location,
         "tags": {},

@@ -12,7 +12,7 @@ use crate::sandbox::arm::body;
 use crate::sandbox::arm::route::{Operation, Scope, Target, Verb};
 use crate::sandbox::arm::{ArmResponse, Ctx};
 use crate::sandbox::error::ArmError;
-use crate::sandbox::seeding::network_etag;
+use crate::sandbox::seeded_world::network_etag;
 use crate::sandbox::state::{Kind, Resource, World, key, network_id};
 
 const CONN_TYPE: &str = "Microsoft.Network/privateLinkServices/privateEndpointConnections";

@@ -23,7 +23,7 @@ pub fn body(
     json!({
         "name": name,
         "id": format!("{vnet_id}/virtualNetworkPeerings/{name}"),
-        "etag": super::super::seeding::network_etag(),
+        "etag": super::super::seeded_world::network_etag(),
         "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
         "properties": {
             "provisioningState": "Succeeded",

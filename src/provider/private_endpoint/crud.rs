@@ -1,0 +1,376 @@
+//! The `Resource` implementation: plan rules, and create/read/update/delete/import of the endpoint.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::convert::{expand, flatten};
+use super::plan::adopt_alias_after_import;
+use super::{PrivateEndpoint, PrivateEndpointModel, schema};
+use crate::azure;
+use crate::framework::diagnostics::{Diagnostic, Diagnostics};
+use crate::framework::path::AttributePath;
+use crate::framework::resource::{OpContext, Outcome, PlanRequest, Resource};
+use crate::framework::schema::Schema;
+use crate::framework::timeouts::TimeoutDefaults;
+use crate::framework::value::Value;
+use crate::provider::arm_ctx;
+use crate::provider::validation::normalize_location;
+
+/// Statuses after which the connection can never become Approved again.
+const DEAD_STATUSES: [&str; 2] = ["Rejected", "Disconnected"];
+
+#[async_trait]
+impl Resource for PrivateEndpoint {
+    type Model = PrivateEndpointModel;
+
+    fn type_name(&self) -> &'static str {
+        "astro_private_endpoint"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn timeouts(&self) -> Option<TimeoutDefaults> {
+        Some(crate::provider::TIMEOUTS)
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        if config
+            .get_attr("manual_connection")
+            .and_then(Value::as_bool)
+            == Some(false)
+        {
+            diags.push(
+                Diagnostic::warning(
+                    "Automatic connection requested",
+                    "manual_connection = false asks Azure to auto-approve the connection, which needs approval rights on Astronomer's Private Link Service; Astro's service expects a manual connection that Astronomer support approves.",
+                )
+                .at(AttributePath::root().attr("manual_connection")),
+            );
+        }
+    }
+
+    async fn modify_plan(&self, req: &mut PlanRequest) {
+        adopt_alias_after_import(req);
+        let Some(prior) = &req.prior else { return };
+        let status = prior
+            .get_attr("connection_status")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !DEAD_STATUSES.contains(&status) || req.planned.is_null() {
+            return;
+        }
+        let name = prior
+            .get_attr("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let why = prior
+            .get_attr("connection_description")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if let Some(slot) = req.planned.get_attr_mut("connection_status") {
+            *slot = Value::unknown();
+        }
+        req.requires_replace
+            .push(AttributePath::root().attr("connection_status"));
+        req.diagnostics.push(
+            Diagnostic::warning(
+                format!("Private endpoint {name:?} will be replaced: its connection is {status}"),
+                format!(
+                    "Astronomer's Private Link Service reports the connection as {status} ({why:?}). A {} manual connection can never be approved again, so Terraform replaces the endpoint to send a new request. Ask Astronomer support to approve the new one.",
+                    status.to_lowercase()
+                ),
+            )
+            .at(AttributePath::root().attr("connection_status")),
+        );
+    }
+
+    async fn create(
+        &self,
+        ctx: &OpContext,
+        planned: PrivateEndpointModel,
+    ) -> Outcome<PrivateEndpointModel> {
+        let client = match self.client.get() {
+            Ok(c) => c,
+            Err(d) => return Outcome::failed(None, d),
+        };
+        let id = azure::PrivateEndpointId::new(
+            &client.subscription_id,
+            &planned.resource_group_name,
+            &planned.name,
+        );
+        let actx = arm_ctx(ctx);
+        match client.arm.get(&id, &actx).await {
+            Ok(Some(_)) => {
+                return Outcome::failed(
+                    None,
+                    crate::provider::errors::requires_import(
+                        self.type_name(),
+                        &id.to_string(),
+                        &id.path(),
+                    )
+                    .into(),
+                );
+            }
+            Ok(None) => {}
+            Err(e) => {
+                return Outcome::failed(
+                    None,
+                    crate::provider::errors::azure_error(
+                        "checking for an existing",
+                        &id.to_string(),
+                        &e,
+                    )
+                    .into(),
+                );
+            }
+        }
+        let body = expand(&planned, None);
+        // Retries (busy codes, a transient unknown alias, throttling) are the client's.
+        let written = client.arm.put_private_endpoint(&id, &body, &actx).await;
+        let mut state = planned.clone();
+        state.id = Some(id.path());
+        match written {
+            Ok(pe) => fill_from_azure(&client, ctx, state, pe, true).await,
+            Err(e) => {
+                let mut diag =
+                    crate::provider::errors::azure_error("creating", &id.to_string(), &e);
+                if e.code() == Some("InvalidPrivateLinkServiceId") {
+                    diag.detail
+                        .push_str(&visibility_note(&client, &planned).await);
+                }
+                let mut diags: Diagnostics = diag.into();
+                // Whatever Azure kept despite the error goes into state (tainted), never lost.
+                match client
+                    .arm
+                    .get(
+                        &id,
+                        &azure::ArmCallCtx::new(Duration::from_secs(60), Default::default()),
+                    )
+                    .await
+                {
+                    Ok(Some(pe)) => {
+                        let out = fill_from_azure(&client, ctx, state, pe, true).await;
+                        diags.extend(out.diagnostics);
+                        Outcome::failed(out.state, diags)
+                    }
+                    Ok(None) => Outcome::failed(None, diags),
+                    Err(e2) => {
+                        diags.push(Diagnostic::error(
+                            "Private endpoint may exist outside Terraform's state",
+                            format!("Could not check whether {id} was created ({e2}). If it exists, adopt it with: terraform import astro_private_endpoint.<name> {}", id.path()),
+                        ));
+                        Outcome::failed(None, diags)
+                    }
+                }
+            }
+        }
+    }
+
+    async fn read(
+        &self,
+        ctx: &OpContext,
+        current: PrivateEndpointModel,
+    ) -> Outcome<PrivateEndpointModel> {
+        let client = match self.client.get() {
+            Ok(c) => c,
+            Err(d) => return Outcome::failed(Some(current), d),
+        };
+        let id = match current.id.as_deref().map(azure::PrivateEndpointId::parse) {
+            Some(Ok(id)) => id,
+            _ => return Outcome::failed(Some(current), bad_id_in_state()),
+        };
+        match client.arm.get(&id, &arm_ctx(ctx)).await {
+            Ok(Some(pe)) => fill_from_azure(&client, ctx, current, pe, false).await,
+            Ok(None) => {
+                tracing::info!(id = %id, "private endpoint no longer exists; removing it from state");
+                Outcome::gone()
+            }
+            Err(e) => Outcome::failed(
+                Some(current),
+                crate::provider::errors::azure_error("reading", &id.to_string(), &e).into(),
+            ),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &OpContext,
+        prior: PrivateEndpointModel,
+        planned: PrivateEndpointModel,
+    ) -> Outcome<PrivateEndpointModel> {
+        let client = match self.client.get() {
+            Ok(c) => c,
+            Err(d) => return Outcome::failed(Some(prior), d),
+        };
+        let id = match prior.id.as_deref().map(azure::PrivateEndpointId::parse) {
+            Some(Ok(id)) => id,
+            _ => return Outcome::failed(Some(prior), bad_id_in_state()),
+        };
+        let actx = arm_ctx(ctx);
+        let mut state = planned.clone();
+        state.id = Some(id.path());
+        if planned.tags == prior.tags && planned.request_message == prior.request_message {
+            // Only Terraform's bookkeeping changed (an alias adopted after import): nothing to
+            // write to Azure.
+            return self.read(ctx, state).await;
+        }
+        // ARM's PUT replaces the whole object, so the body is Azure's current object with only
+        // our attributes changed: the models keep every property they do not know (ASGs,
+        // static IP configurations, custom DNS configs, ipVersionType, extendedLocation...) and
+        // send it back as read.
+        let current = match client.arm.get(&id, &actx).await {
+            Ok(Some(pe)) => pe,
+            Ok(None) => {
+                return Outcome::failed(
+                    None,
+                    Diagnostic::error(
+                        format!("{id} disappeared"),
+                        "The private endpoint was deleted outside Terraform during the update; run terraform apply again to re-create it.",
+                    )
+                    .into(),
+                );
+            }
+            Err(e) => {
+                return Outcome::failed(
+                    Some(prior),
+                    crate::provider::errors::azure_error("reading", &id.to_string(), &e).into(),
+                );
+            }
+        };
+        let body = expand(&planned, Some(current));
+        match client.arm.put_private_endpoint(&id, &body, &actx).await {
+            Ok(pe) => fill_from_azure(&client, ctx, state, pe, false).await,
+            Err(e) => Outcome::failed(
+                Some(prior),
+                crate::provider::errors::azure_error("updating", &id.to_string(), &e).into(),
+            ),
+        }
+    }
+
+    async fn delete(&self, ctx: &OpContext, prior: PrivateEndpointModel) -> Diagnostics {
+        let client = match self.client.get() {
+            Ok(c) => c,
+            Err(d) => return d,
+        };
+        let id = match prior.id.as_deref().map(azure::PrivateEndpointId::parse) {
+            Some(Ok(id)) => id,
+            _ => return bad_id_in_state(),
+        };
+        let actx = arm_ctx(ctx);
+        match client.arm.delete(&id, &actx).await {
+            Ok(()) => Diagnostics::new(),
+            Err(e) if e.is_not_found() => Diagnostics::new(),
+            Err(e) => crate::provider::errors::azure_error("deleting", &id.to_string(), &e).into(),
+        }
+    }
+
+    async fn import(
+        &self,
+        _ctx: &OpContext,
+        id: &str,
+    ) -> Result<PrivateEndpointModel, Diagnostics> {
+        let parsed = azure::PrivateEndpointId::parse(id).map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Invalid import ID",
+                format!("{e}. Import takes the private endpoint's ARM ID: /subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.Network/privateEndpoints/<name>"),
+            ))
+        })?;
+        Ok(PrivateEndpointModel {
+            id: Some(parsed.path()),
+            name: parsed.name.clone(),
+            resource_group_name: parsed.resource_group.clone(),
+            ..Default::default()
+        })
+    }
+}
+
+/// Why Azure may not know the alias: asks whether the service is visible to this
+/// subscription, and says what to send Astronomer support.
+pub(super) async fn visibility_note(
+    client: &crate::provider::Configured,
+    m: &PrivateEndpointModel,
+) -> String {
+    let location = normalize_location(&m.location);
+    let ctx = azure::ArmCallCtx::new(Duration::from_secs(60), Default::default());
+    let asked = client
+        .arm
+        .private_link_service_visible(
+            &client.subscription_id,
+            &location,
+            &m.private_link_service_alias,
+            &ctx,
+        )
+        .await;
+    match asked {
+        Ok(Some(false)) => format!(
+            "\n\nAzure reports that no Private Link Service with this alias is visible to subscription {}. Either the alias is mistyped, or Astronomer has not yet allowed your subscription: send Astronomer support your subscription ID and the alias.",
+            client.subscription_id
+        ),
+        Ok(Some(true)) => "\n\nThe alias is visible to your subscription, so Azure may still be propagating it: run terraform apply again in a few minutes.".to_string(),
+        Ok(None) | Err(_) => String::new(),
+    }
+}
+
+pub(super) fn bad_id_in_state() -> Diagnostics {
+    Diagnostic::error(
+        "Invalid ID in state",
+        "internal-error: the state holds no valid private endpoint ID. Remove the resource from state (terraform state rm) and import it again.",
+    )
+    .into()
+}
+
+/// Fills `state` from Azure's endpoint (and its NIC), keeping the user's spelling wherever
+/// Azure's value means the same thing.
+///
+/// `just_created`: the NIC was made moments ago and may not be readable yet (ARM's
+/// read-after-write window), so a 404 is retried; and an endpoint without an IP is an error,
+/// since the DNS record would point nowhere.
+pub(super) async fn fill_from_azure(
+    client: &crate::provider::Configured,
+    ctx: &OpContext,
+    mut state: PrivateEndpointModel,
+    pe: azure::models::PrivateEndpoint,
+    just_created: bool,
+) -> Outcome<PrivateEndpointModel> {
+    flatten(&mut state, &pe);
+    let mut diags = Diagnostics::new();
+    if let Some(nic_id) = pe.network_interface_id() {
+        state.network_interface_id = Some(nic_id.to_string());
+        match azure::NetworkInterfaceId::parse(nic_id) {
+            Ok(nid) => match if just_created {
+                client.arm.get_after_write(&nid, &arm_ctx(ctx)).await
+            } else {
+                client.arm.get(&nid, &arm_ctx(ctx)).await
+            } {
+                Ok(Some(nic)) => state.private_ip_address = azure::private_ip(&nic),
+                Ok(None) => {}
+                Err(e) => diags.extend(
+                    crate::provider::errors::azure_error("reading", &nid.to_string(), &e).into(),
+                ),
+            },
+            Err(e) => diags.error(
+                "Unexpected network interface ID",
+                format!("Azure returned {nic_id:?}: {e}"),
+            ),
+        }
+    }
+    if just_created && state.private_ip_address.is_none() && !diags.has_errors() {
+        diags.error(
+            "Private endpoint has no private IP address",
+            format!(
+                "Azure created {} but reports no private IP on its network interface, so no DNS record can point at it. Run terraform apply again; if it persists, check the endpoint in the Azure portal.",
+                state.id.as_deref().unwrap_or(&state.name)
+            ),
+        );
+    }
+    // Computed attributes must be known after apply; Azure not reporting one is an empty value.
+    state.private_ip_address.get_or_insert_with(String::new);
+    state.network_interface_id.get_or_insert_with(String::new);
+    Outcome {
+        state: Some(state),
+        diagnostics: diags,
+    }
+}

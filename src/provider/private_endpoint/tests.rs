@@ -1,0 +1,140 @@
+//! Unit tests of expand/flatten and the plan rules.
+
+use super::convert::{expand, flatten};
+use super::plan::adopt_alias_after_import;
+use super::*;
+use crate::azure;
+use crate::framework::diagnostics::Diagnostics;
+use crate::framework::path::AttributePath;
+use crate::framework::resource::PlanRequest;
+
+fn sample() -> PrivateEndpointModel {
+    PrivateEndpointModel {
+        name: "astro-privatelink".into(),
+        resource_group_name: "rg".into(),
+        location: "East US".into(),
+        subnet_id: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s".into(),
+        private_link_service_alias: "astro-pls.00000000-0000-0000-0000-000000000000.eastus.azure.privatelinkservice".into(),
+        request_message: Some("cluster clx".into()),
+        connection_name: Some("astro-privatelink".into()),
+        manual_connection: Some(true),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn expand_puts_the_alias_in_a_manual_connection() {
+    let pe = expand(&sample(), None);
+    let props = pe.properties.unwrap();
+    let conns = props.manual_private_link_service_connections.unwrap();
+    assert_eq!(conns.len(), 1);
+    let cp = conns[0].properties.clone().unwrap();
+    assert_eq!(
+        cp.private_link_service_id.as_deref(),
+        Some(sample().private_link_service_alias.as_str())
+    );
+    assert_eq!(cp.request_message.as_deref(), Some("cluster clx"));
+    assert!(props.private_link_service_connections.is_none());
+    assert_eq!(pe.location.as_deref(), Some("East US"));
+}
+
+#[test]
+fn flatten_keeps_user_spelling_and_reads_status() {
+    let mut pe = expand(&sample(), None);
+    pe.id = Some("/subscriptions/00000000-0000-0000-0000-000000000001/resourcegroups/rg/providers/Microsoft.Network/privateEndpoints/astro-privatelink".into());
+    pe.location = Some("eastus".into());
+    let conn = &mut pe
+        .properties
+        .as_mut()
+        .unwrap()
+        .manual_private_link_service_connections
+        .as_mut()
+        .unwrap()[0];
+    conn.properties
+        .as_mut()
+        .unwrap()
+        .private_link_service_connection_state =
+        Some(azure::models::PrivateLinkServiceConnectionState {
+            status: Some("Approved".into()),
+            description: Some("ok by astro".into()),
+            actions_required: None,
+        });
+    let mut state = sample();
+    flatten(&mut state, &pe);
+    assert_eq!(state.location, "East US");
+    assert_eq!(state.connection_status.as_deref(), Some("Approved"));
+    assert_eq!(state.connection_description.as_deref(), Some("ok by astro"));
+    assert_eq!(
+        state.tags,
+        Some(BTreeMap::new()),
+        "no tags in Azure: an empty map"
+    );
+    assert!(state.id.unwrap().contains("/resourcegroups/rg/"));
+}
+
+#[test]
+fn an_imported_service_id_takes_the_configured_alias_in_place() {
+    let pls = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-pls/providers/Microsoft.Network/privateLinkServices/astro-pls";
+    let alias = sample().private_link_service_alias;
+    let plan = |prior: &str, planned: &str| {
+        let path = AttributePath::root().attr("private_link_service_alias");
+        let mut req = PlanRequest {
+            prior: Some(Value::object([(
+                "private_link_service_alias",
+                Value::string(prior),
+            )])),
+            config: Value::Null,
+            planned: Value::object([("private_link_service_alias", Value::string(planned))]),
+            requires_replace: vec![path.clone()],
+            diagnostics: Diagnostics::new(),
+        };
+        adopt_alias_after_import(&mut req);
+        req.requires_replace.contains(&path)
+    };
+    assert!(!plan(pls, &alias), "ID to alias: in place");
+    assert!(plan(
+        &alias,
+        "other.00000000-0000-0000-0000-000000000000.eastus.azure.privatelinkservice"
+    ));
+    assert!(plan(
+        pls,
+        "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg/providers/Microsoft.Network/privateLinkServices/b"
+    ));
+
+    // Azure names the service by ID: an empty alias (import) takes it, a held one stays.
+    let mut pe = expand(&sample(), None);
+    pe.properties
+        .as_mut()
+        .unwrap()
+        .manual_private_link_service_connections
+        .as_mut()
+        .unwrap()[0]
+        .properties
+        .as_mut()
+        .unwrap()
+        .private_link_service_id = Some(pls.into());
+    let mut state = sample();
+    flatten(&mut state, &pe);
+    assert_eq!(state.private_link_service_alias, alias);
+    state.private_link_service_alias = String::new();
+    flatten(&mut state, &pe);
+    assert_eq!(state.private_link_service_alias, pls);
+}
+
+#[test]
+fn flatten_reports_tag_drift() {
+    let mut pe = expand(&sample(), None);
+    pe.tags = Some(
+        [("team".to_string(), "ops".to_string())]
+            .into_iter()
+            .collect(),
+    );
+    let mut state = sample();
+    state.tags = Some(
+        [("team".to_string(), "data".to_string())]
+            .into_iter()
+            .collect(),
+    );
+    flatten(&mut state, &pe);
+    assert_eq!(state.tags.unwrap()["team"], "ops");
+}
