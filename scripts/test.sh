@@ -9,7 +9,8 @@ if ! command -v terraform >/dev/null 2>&1; then
   echo "       Install Terraform (https://developer.hashicorp.com/terraform/install) and run again." >&2
   exit 1
 fi
-echo "== terraform: $(terraform version | head -n 1)"
+# The tests give terraform a configuration of their own; the machine's is never read.
+echo "== terraform: $(env -u TF_CLI_CONFIG_FILE -u TF_PLUGIN_CACHE_DIR CHECKPOINT_DISABLE=1 terraform version | head -n 1)"
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

@@ -339,3 +339,30 @@ fn import_of_an_unapproved_connection_is_refused_with_the_reason() {
         "{text}"
     );
 }
+
+#[test]
+fn a_read_that_runs_past_the_deadline_ends_with_the_approval_timeout_message() {
+    let sb = TestSandbox::start();
+    let ws = Workspace::with_sandbox(&sb);
+    ws.write_config(&config(&sb, Some("3s")));
+    ws.init();
+    ws.ok(&[
+        "apply",
+        "-auto-approve",
+        "-no-color",
+        "-input=false",
+        "-target=astro_private_endpoint.agents",
+    ]);
+    // Every read takes 1.5 s: the first ends at about 1.5 s (Pending), the pause of at most
+    // 1 s still fits before the 3 s deadline, and the second read then runs past it.
+    sb.set_faults(json!({"latency_ms": 1500}));
+    let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let text = flat(&both(&out));
+    assert!(!out.status.success(), "the wait times out:\n{text}");
+    assert!(
+        text.contains("Timed out waiting for Astronomer to approve")
+            && text.contains("still Pending")
+            && text.contains("connection name: astro-privatelink"),
+        "the read cut short by the deadline reports the wait's timeout, with what to send support:\n{text}"
+    );
+}

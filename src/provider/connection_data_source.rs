@@ -95,7 +95,7 @@ pub fn schema() -> Schema {
 const READ_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 /// What one read of the endpoint says about its connection.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct ConnectionStatus {
     pub(crate) status: String,
     pub(crate) description: String,

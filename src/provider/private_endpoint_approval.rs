@@ -186,11 +186,18 @@ impl Resource for PrivateEndpointApproval {
         let started = tokio::time::Instant::now();
         let mut interval = FIRST_POLL_INTERVAL;
         let mut polls = 0u32;
+        let mut last: Option<ConnectionStatus> = None;
         loop {
             polls += 1;
             let pe = match client.arm.get(&id, &actx).await {
                 Ok(Some(pe)) => pe,
                 Ok(None) => return Outcome::failed(None, endpoint_missing(&id)),
+                // A read started just before the deadline that runs past it is the wait timing
+                // out, not Azure failing: say so with what support needs, as any timeout does.
+                Err(_) if tokio::time::Instant::now() >= ctx.deadline && last.is_some() => {
+                    let s = last.unwrap_or_default();
+                    return Outcome::failed(None, timed_out(&id, &s, started.elapsed(), polls));
+                }
                 Err(e) => {
                     return Outcome::failed(
                         None,
@@ -216,6 +223,7 @@ impl Resource for PrivateEndpointApproval {
             if tokio::time::Instant::now() + pause > ctx.deadline {
                 return Outcome::failed(None, timed_out(&id, &s, started.elapsed(), polls));
             }
+            last = Some(s.clone());
             tracing::info!(
                 id = %id,
                 status = %s.status,
