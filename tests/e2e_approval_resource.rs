@@ -287,23 +287,33 @@ fn rejection_fails_fast_and_the_next_apply_replaces_the_endpoint_and_waits_again
     ws.assert_clean_plan("after the second request was approved");
 }
 
-#[test]
-fn import_by_endpoint_id_plans_clean() {
+/// A sandbox holding an endpoint applied on its own (no approval resource yet).
+fn endpoint_applied() -> (TestSandbox, Workspace) {
     let sb = TestSandbox::start();
     let ws = Workspace::with_sandbox(&sb);
     ws.write_config(&endpoint(&sb));
     ws.init();
     ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-    sb.approve(&pe_id(&sb), "Approved", "Approved by Astronomer support");
-    ws.write_config(&config(&sb, None));
+    (sb, ws)
+}
 
-    let out = ws.run(&[
+/// Adds the approval resource to the configuration and imports it by the endpoint's ID.
+fn import_approval(sb: &TestSandbox, ws: &Workspace) -> std::process::Output {
+    ws.write_config(&config(sb, None));
+    ws.run(&[
         "import",
         "-no-color",
         "-input=false",
         "astro_private_endpoint_approval.astro",
-        &pe_id(&sb),
-    ]);
+        &pe_id(sb),
+    ])
+}
+
+#[test]
+fn import_by_endpoint_id_plans_clean() {
+    let (sb, ws) = endpoint_applied();
+    sb.approve(&pe_id(&sb), "Approved", "Approved by Astronomer support");
+    let out = import_approval(&sb, &ws);
     let text = flat(&both(&out));
     assert!(out.status.success(), "{text}");
     assert!(text.contains("Import successful"), "{text}");
@@ -317,19 +327,8 @@ fn import_by_endpoint_id_plans_clean() {
 
 #[test]
 fn import_of_an_unapproved_connection_is_refused_with_the_reason() {
-    let sb = TestSandbox::start();
-    let ws = Workspace::with_sandbox(&sb);
-    ws.write_config(&endpoint(&sb));
-    ws.init();
-    ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-    ws.write_config(&config(&sb, None));
-    let out = ws.run(&[
-        "import",
-        "-no-color",
-        "-input=false",
-        "astro_private_endpoint_approval.astro",
-        &pe_id(&sb),
-    ]);
+    let (sb, ws) = endpoint_applied();
+    let out = import_approval(&sb, &ws);
     let text = flat(&both(&out));
     assert!(!out.status.success(), "{text}");
     assert!(
