@@ -19,7 +19,7 @@ use serde_json::json;
 
 use super::error::ArmError;
 use super::jwt::Jwt;
-use super::request_log::LogEntry;
+use super::request_log::{LogEntry, Timing};
 use super::state::Shared;
 
 /// The assertion type azure_identity sends for federated credentials.
@@ -54,7 +54,7 @@ pub async fn token(
         path: format!("/{tenant}/oauth2/v2.0/token"),
         resource_type: "token".into(),
         status: response.status().as_u16(),
-        ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        time: Timing::since(started),
         user_agent: super::identity::user_agent(&headers),
         credential,
         fault: None,

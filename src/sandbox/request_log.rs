@@ -2,6 +2,7 @@
 //! counts by method and resource type and of the faults injected, for tests and benchmarks.
 
 use std::collections::BTreeMap;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -17,8 +18,9 @@ pub struct LogEntry {
     pub resource_type: String,
     /// Status sent.
     pub status: u16,
-    /// Time spent answering, in milliseconds.
-    pub ms: u64,
+    /// When the request arrived and was answered, and the time between.
+    #[serde(flatten)]
+    pub time: Timing,
     /// The client's `User-Agent` (carries no secret).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
@@ -30,6 +32,34 @@ pub struct LogEntry {
     /// by a fault, `lost_response` for one applied and then answered with an error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<String>,
+}
+
+/// When a request arrived and was answered: wall-clock microseconds since the Unix epoch, so
+/// a benchmark can line up the requests of one run and measure the span they cover.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Timing {
+    /// Time spent answering, in milliseconds.
+    pub ms: u64,
+    /// Arrival, in microseconds since the Unix epoch.
+    pub received_us: u64,
+    /// Answer sent, in microseconds since the Unix epoch.
+    pub answered_us: u64,
+}
+
+impl Timing {
+    /// The timing of a request that arrived at `started` and is answered now.
+    pub fn since(started: Instant) -> Self {
+        let elapsed = started.elapsed();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let micros = |d: std::time::Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        Self {
+            ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+            received_us: micros(now.saturating_sub(elapsed)),
+            answered_us: micros(now),
+        }
+    }
 }
 
 /// `{"total","by_method","by_resource_type","by_method_and_type","faults",

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use super::error::ArmError;
 use super::faults::{Faults, Injected};
-use super::request_log::LogEntry;
+use super::request_log::{LogEntry, Timing};
 use super::state::{Shared, World};
 use super::{auth, network, privatedns};
 use route::{ApiFamily, Operation, Target};
@@ -266,7 +266,7 @@ pub async fn dispatch(
         path,
         resource_type,
         status: response.status().as_u16(),
-        ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        time: Timing::since(started),
         user_agent: super::identity::user_agent(&headers),
         credential: None,
         fault,

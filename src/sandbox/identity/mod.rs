@@ -48,7 +48,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post, put};
 use serde_json::json;
 
-use super::request_log::LogEntry;
+use super::request_log::{LogEntry, Timing};
 use super::state::Shared;
 
 /// Path of the GitHub Actions-style ID-token endpoint.
@@ -168,7 +168,7 @@ fn log(
         path: uri.path().to_string(),
         resource_type: kind.to_string(),
         status: status.as_u16(),
-        ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        time: Timing::since(started),
         user_agent: user_agent(headers),
         credential,
         fault: None,
