@@ -382,10 +382,6 @@ async fn controller_shutdown_exits_and_ends_the_streams() {
         .await
         .expect("broker stream opens")
         .into_inner();
-    // Both stay open and silent.
-    let quiet = tokio::time::timeout(Duration::from_millis(200), stdio.message()).await;
-    assert!(quiet.is_err(), "stdio must not send anything: {quiet:?}");
-
     GrpcControllerClient::new(channel)
         .shutdown(Empty {})
         .await
@@ -394,8 +390,13 @@ async fn controller_shutdown_exits_and_ends_the_streams() {
     // limit for a loaded machine.
     running.wait_exit(EXIT_PATIENCE).await;
 
-    // The streams ended rather than being left dangling.
-    assert!(!matches!(stdio.message().await, Ok(Some(_))));
+    // The streams ended rather than being left dangling, and stdio stayed silent all along
+    // (the provider logs to stderr, never through go-plugin's stdio stream).
+    let mut said = Vec::new();
+    while let Ok(Some(message)) = stdio.message().await {
+        said.push(message);
+    }
+    assert!(said.is_empty(), "stdio must not send anything: {said:?}");
     assert!(!matches!(broker.message().await, Ok(Some(_))));
 }
 

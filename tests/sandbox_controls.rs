@@ -156,6 +156,11 @@ async fn request_log_counts_by_method_and_type() {
             .is_some_and(|p| p.ends_with("/privateEndpoints/counted"))
     );
     assert!(first["ms"].is_u64());
+    let (received, answered) = (first["received_us"].as_u64(), first["answered_us"].as_u64());
+    assert!(
+        received.is_some() && answered >= received,
+        "arrival and answer stamped: {first}"
+    );
     assert!(!log.to_string().contains(&env.token), "tokens never logged");
     env.mgmt(Method::DELETE, "requests", None).await;
     assert_eq!(
@@ -367,6 +372,8 @@ async fn out_of_band_edits_and_reset() {
 async fn shutdown_is_graceful() {
     let env = start().await;
     env.set_faults(json!({"latency_ms": 300})).await;
+    let received = |health: serde_json::Value| health["arm_requests"]["received"].as_u64();
+    let before = received(env.mgmt(Method::GET, "health", None).await.body).expect("count");
     let client = env.client.clone();
     let url = format!("{}{}?api-version=2024-03-01", env.base, rg_path(&env));
     let token = env.token.clone();
@@ -378,7 +385,13 @@ async fn shutdown_is_graceful() {
             .await
             .map(|r| r.status())
     });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The event: the sandbox has received the request (it is in its 300 ms of latency, or
+    // answered already on a stalled machine, which the assertions below also accept).
+    wait::until_async("the GET to reach the sandbox", || async {
+        let now = received(env.mgmt(Method::GET, "health", None).await.body)?;
+        (now > before).then_some(())
+    })
+    .await;
     let base = env.base.clone();
     let client = env.client.clone();
     env.sandbox.shutdown().await;

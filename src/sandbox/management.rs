@@ -64,7 +64,12 @@ async fn unknown(uri: axum::http::Uri) -> MgmtError {
 }
 
 async fn health(State(shared): State<Arc<Shared>>) -> Json<Value> {
-    Json(json!({"status": "ok", "endpoint": shared.endpoint}))
+    let (received, in_flight) = shared.traffic();
+    Json(json!({
+        "status": "ok",
+        "endpoint": shared.endpoint,
+        "arm_requests": {"received": received, "in_flight": in_flight},
+    }))
 }
 
 async fn reset(State(shared): State<Arc<Shared>>) -> Json<Value> {
