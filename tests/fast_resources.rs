@@ -283,3 +283,88 @@ fn approval_and_connection_data_source_follow_astronomers_answer() {
     );
     f.destroy("astro_private_endpoint", &endpoint);
 }
+
+#[test]
+fn private_link_check_fails_until_approved_then_passes_every_check() {
+    let f = fixture();
+    let (_, endpoint) = f.endpoint("fast-check");
+    let pe_id = attr(&endpoint, "id").as_str().expect("id").to_string();
+    let ip = attr(&endpoint, "private_ip_address")
+        .as_str()
+        .expect("address")
+        .to_string();
+    let dns_config = f.resource(
+        "astro_private_dns",
+        json!({
+            "resource_group_name": "rg-astro-dns",
+            "cluster_id": "clfastcheck",
+            "zone_name": "check.astronomer.run",
+            "ip_address": ip,
+            "virtual_network_ids": [f.sb.var("ASTRO_SANDBOX_VNET_ID")],
+        }),
+    );
+    let dns = f.create_clean("astro_private_dns", &dns_config);
+    let check_config = f.data(
+        "astro_private_link_check",
+        json!({
+            "private_endpoint_id": pe_id,
+            "dns_record_id": attr(&dns, "id").as_str().expect("record id"),
+            "agent_subnet_ids": [f.sb.var("ASTRO_SANDBOX_SUBNET_ID")],
+        }),
+    );
+    let diags = f
+        .server
+        .validate_data_source("astro_private_link_check", &check_config);
+    assert!(!diags.has_errors(), "{diags:?}");
+    // name -> (ok, fix) of every check, and the overall verdict.
+    let checks = || {
+        let (v, diags) = f.rt.block_on(
+            f.server
+                .read_data_source("astro_private_link_check", &check_config),
+        );
+        assert!(!diags.has_errors(), "{diags:?}");
+        let by_name: std::collections::BTreeMap<String, (bool, String)> = attr(&v, "checks")
+            .as_elements()
+            .expect("checks list")
+            .iter()
+            .map(|c| {
+                let name = attr(c, "name").as_str().expect("name").to_string();
+                let ok = attr(c, "ok").as_bool().expect("ok");
+                let fix = attr(c, "fix").as_str().unwrap_or_default().to_string();
+                (name, (ok, fix))
+            })
+            .collect();
+        (attr(&v, "ok").as_bool().expect("ok"), by_name)
+    };
+
+    let (ok, pending) = checks();
+    assert!(!ok, "a pending connection fails the check: {pending:?}");
+    let failed: Vec<&String> = pending
+        .iter()
+        .filter(|(_, c)| !c.0)
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(failed, ["connection_approved"], "{pending:?}");
+    assert!(
+        pending["connection_approved"].1.contains(&pe_id),
+        "the fix names the endpoint for Astronomer support: {pending:?}"
+    );
+
+    f.sb.approve(&pe_id, "Approved", "Approved by the fast tier");
+    let (ok, approved) = checks();
+    assert!(ok, "{approved:?}");
+    for name in [
+        "connection_approved",
+        "record_points_at_endpoint",
+        "agent_vnets_resolve_zone",
+        "agent_vnets_reach_endpoint",
+        "nsg_allows_443",
+    ] {
+        assert!(
+            approved.get(name).is_some_and(|c| c.0),
+            "{name}: {approved:?}"
+        );
+    }
+    f.destroy("astro_private_dns", &dns);
+    f.destroy("astro_private_endpoint", &endpoint);
+}
