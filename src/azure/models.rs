@@ -36,32 +36,37 @@ impl SubResource {
     }
 }
 
-/// `Microsoft.Network/privateEndpoints`.
+/// The envelope ARM puts around a tracked resource's properties: ID, name, region, tags and
+/// etag. Fields not modelled here are kept in `extra`, so a PUT of what was read sends them
+/// back unchanged.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PrivateEndpoint {
+pub struct Tracked<P> {
     /// ARM ID (read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name (read-only in the body; the name is in the URL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Azure region, e.g. `eastus`.
+    /// Azure region, e.g. `eastus` (`global` for Private DNS zones and links).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// Tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Tags>,
-    /// Etag (read-only).
+    /// Etag (read-only), for If-Match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
-    /// Properties.
+    /// The resource type's own properties.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<PrivateEndpointProperties>,
+    pub properties: Option<P>,
     /// Properties not modelled here, carried through unchanged.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+/// `Microsoft.Network/privateEndpoints`.
+pub type PrivateEndpoint = Tracked<PrivateEndpointProperties>;
 
 /// `PrivateEndpoint.properties`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -147,7 +152,7 @@ pub struct PrivateLinkServiceConnectionState {
     pub actions_required: Option<String>,
 }
 
-impl PrivateEndpoint {
+impl Tracked<PrivateEndpointProperties> {
     /// The first connection, manual or automatic (the provider creates exactly one).
     pub fn connection(&self) -> Option<&PrivateLinkServiceConnection> {
         let p = self.properties.as_ref()?;
@@ -175,22 +180,7 @@ impl PrivateEndpoint {
 }
 
 /// `Microsoft.Network/networkInterfaces` (read only; Azure creates the endpoint's NIC).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NetworkInterface {
-    /// ARM ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    /// Properties.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<NetworkInterfaceProperties>,
-}
+pub type NetworkInterface = Tracked<NetworkInterfaceProperties>;
 
 /// `NetworkInterface.properties`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -277,31 +267,7 @@ pub fn private_ip(nic: &NetworkInterface) -> Option<String> {
 }
 
 /// `Microsoft.Network/privateDnsZones`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PrivateDnsZone {
-    /// ARM ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Zone name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Always `global`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    /// Tags.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Tags>,
-    /// Etag, for If-Match.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub etag: Option<String>,
-    /// Properties (all read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<PrivateDnsZoneProperties>,
-    /// Properties not modelled here, carried through unchanged.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+pub type PrivateDnsZone = Tracked<PrivateDnsZoneProperties>;
 
 /// `PrivateZone.properties` (read-only counters and state).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -337,31 +303,7 @@ pub struct PrivateDnsZoneProperties {
 }
 
 /// `Microsoft.Network/privateDnsZones/virtualNetworkLinks`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VirtualNetworkLink {
-    /// ARM ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Link name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Always `global`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    /// Tags.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Tags>,
-    /// Etag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub etag: Option<String>,
-    /// Properties.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<VirtualNetworkLinkProperties>,
-    /// Properties not modelled here, carried through unchanged.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+pub type VirtualNetworkLink = Tracked<VirtualNetworkLinkProperties>;
 
 /// `VirtualNetworkLink.properties`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -387,7 +329,7 @@ pub struct VirtualNetworkLinkProperties {
     pub extra: Map<String, Value>,
 }
 
-impl VirtualNetworkLink {
+impl Tracked<VirtualNetworkLinkProperties> {
     /// The linked virtual network's ARM ID.
     pub fn virtual_network_id(&self) -> Option<&str> {
         self.properties

@@ -11,20 +11,23 @@ use super::client::ArmResource;
 use super::ids::{NetworkSecurityGroupId, VirtualNetworkId};
 use super::models::SubResource;
 
-/// `Microsoft.Network/virtualNetworks`.
+/// An ARM object read for its properties: ID, name and properties; other fields are ignored.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct VirtualNetwork {
+pub struct Named<P> {
     /// ARM ID.
     #[serde(default)]
     pub id: Option<String>,
     /// Name.
     #[serde(default)]
     pub name: Option<String>,
-    /// Properties.
+    /// The object's own properties.
     #[serde(default)]
-    pub properties: Option<VirtualNetworkProperties>,
+    pub properties: Option<P>,
 }
+
+/// `Microsoft.Network/virtualNetworks`.
+pub type VirtualNetwork = Named<VirtualNetworkProperties>;
 
 /// `VirtualNetwork.properties`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -63,19 +66,7 @@ pub struct DhcpOptions {
 }
 
 /// `Subnet`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Subnet {
-    /// ARM ID.
-    #[serde(default)]
-    pub id: Option<String>,
-    /// Name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Properties.
-    #[serde(default)]
-    pub properties: Option<SubnetProperties>,
-}
+pub type Subnet = Named<SubnetProperties>;
 
 /// `Subnet.properties`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -96,7 +87,7 @@ pub struct SubnetProperties {
     pub private_endpoint_network_policies: Option<String>,
 }
 
-impl Subnet {
+impl Named<SubnetProperties> {
     /// Every prefix of the subnet.
     pub fn prefixes(&self) -> Vec<String> {
         let p = self.properties.clone().unwrap_or_default();
@@ -109,19 +100,7 @@ impl Subnet {
 }
 
 /// `VirtualNetworkPeering`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VirtualNetworkPeering {
-    /// ARM ID.
-    #[serde(default)]
-    pub id: Option<String>,
-    /// Name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Properties.
-    #[serde(default)]
-    pub properties: Option<VirtualNetworkPeeringProperties>,
-}
+pub type VirtualNetworkPeering = Named<VirtualNetworkPeeringProperties>;
 
 /// `VirtualNetworkPeering.properties`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -142,19 +121,7 @@ pub struct VirtualNetworkPeeringProperties {
 }
 
 /// `Microsoft.Network/networkSecurityGroups`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NetworkSecurityGroup {
-    /// ARM ID.
-    #[serde(default)]
-    pub id: Option<String>,
-    /// Name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Properties.
-    #[serde(default)]
-    pub properties: Option<NetworkSecurityGroupProperties>,
-}
+pub type NetworkSecurityGroup = Named<NetworkSecurityGroupProperties>;
 
 /// `NetworkSecurityGroup.properties`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -169,19 +136,7 @@ pub struct NetworkSecurityGroupProperties {
 }
 
 /// `SecurityRule`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SecurityRule {
-    /// ARM ID.
-    #[serde(default)]
-    pub id: Option<String>,
-    /// Name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Properties.
-    #[serde(default)]
-    pub properties: Option<SecurityRuleProperties>,
-}
+pub type SecurityRule = Named<SecurityRuleProperties>;
 
 /// `SecurityRulePropertiesFormat`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

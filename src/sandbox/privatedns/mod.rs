@@ -1,5 +1,6 @@
 //! Private DNS resources (api 2020-06-01, 2024-06-01), one file per ARM resource type, plus
-//! the helpers they share: etags and If-Match / If-None-Match preconditions.
+//! the helpers they share: etags, If-Match / If-None-Match preconditions and the start of a
+//! long-running operation.
 
 pub mod record_sets;
 pub mod virtual_network_links;
@@ -7,10 +8,11 @@ pub mod zones;
 
 use axum::http::StatusCode;
 
-use crate::sandbox::arm::Ctx;
+use crate::sandbox::arm::lro::{self, OpScope};
 use crate::sandbox::arm::route::Scope;
+use crate::sandbox::arm::{ArmResponse, Ctx};
 use crate::sandbox::error::ArmError;
-use crate::sandbox::state::{Resource, network_id};
+use crate::sandbox::state::{OpKind, Resource, World, network_id};
 
 /// A fresh Private DNS etag (a GUID, as the service returns them).
 pub fn etag() -> String {
@@ -55,6 +57,26 @@ pub fn check_preconditions(
         }
     }
     Ok(())
+}
+
+/// Starts a Private DNS long-running operation of `kind` on `id` and returns the 202 answer
+/// every one of them starts with (operation URLs and Retry-After).
+pub fn start_operation(
+    world: &mut World,
+    ctx: &Ctx<'_>,
+    scope: &Scope,
+    kind: OpKind,
+    id: &str,
+) -> ArmResponse {
+    let scope = OpScope::PrivateDns {
+        sub: &scope.sub,
+        rg: &scope.rg,
+    };
+    let op = lro::start(world, ctx, scope, kind, id);
+    ArmResponse::empty(StatusCode::ACCEPTED)
+        .with_header("location", op.result_url.clone())
+        .with_header("azure-asyncoperation", op.status_url.clone())
+        .with_header("retry-after", lro::retry_after(ctx))
 }
 
 /// The id of a zone.

@@ -9,10 +9,10 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::zones::accepted;
-use super::{check_preconditions, etag, parent_not_found, require_global, zone_id};
+use super::{
+    check_preconditions, etag, parent_not_found, require_global, start_operation, zone_id,
+};
 use crate::sandbox::arm::body::{self, SubResource, Tags};
-use crate::sandbox::arm::lro::{self, OpScope};
 use crate::sandbox::arm::route::{Operation, Scope, Target, Verb};
 use crate::sandbox::arm::{ArmResponse, Ctx};
 use crate::sandbox::error::ArmError;
@@ -194,17 +194,7 @@ fn put(
             busy: None,
         });
     }
-    let op = lro::start(
-        world,
-        ctx,
-        OpScope::PrivateDns {
-            sub: &scope.sub,
-            rg: &scope.rg,
-        },
-        OpKind::Put,
-        &id,
-    );
-    Ok(accepted(&op, ctx))
+    Ok(start_operation(world, ctx, scope, OpKind::Put, &id))
 }
 
 /// PATCH (VirtualNetworkLinks_Update): tags, registrationEnabled, resolutionPolicy; an LRO.
@@ -264,17 +254,7 @@ fn patch(
         link.body["etag"] = json!(etag());
         link.body["properties"]["provisioningState"] = json!("Updating");
     }
-    let op = lro::start(
-        world,
-        ctx,
-        OpScope::PrivateDns {
-            sub: &scope.sub,
-            rg: &scope.rg,
-        },
-        OpKind::Put,
-        &id,
-    );
-    Ok(accepted(&op, ctx))
+    Ok(start_operation(world, ctx, scope, OpKind::Put, &id))
 }
 
 fn check_policy(policy: &str) -> Result<(), ArmError> {
@@ -308,15 +288,5 @@ fn delete(
     if let Some(link) = world.get_mut(&id) {
         link.body["properties"]["provisioningState"] = json!("Deleting");
     }
-    let op = lro::start(
-        world,
-        ctx,
-        OpScope::PrivateDns {
-            sub: &scope.sub,
-            rg: &scope.rg,
-        },
-        OpKind::Delete,
-        &id,
-    );
-    Ok(accepted(&op, ctx))
+    Ok(start_operation(world, ctx, scope, OpKind::Delete, &id))
 }

@@ -10,9 +10,8 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{check_preconditions, etag, record_sets, require_global, zone_id};
+use super::{check_preconditions, etag, record_sets, require_global, start_operation, zone_id};
 use crate::sandbox::arm::body::{self, Tags};
-use crate::sandbox::arm::lro::{self, OpScope};
 use crate::sandbox::arm::route::{Operation, Scope, Target, Verb};
 use crate::sandbox::arm::{ArmResponse, Ctx};
 use crate::sandbox::error::ArmError;
@@ -145,14 +144,6 @@ fn list_subscription(world: &World, ctx: &Ctx<'_>, sub: &str) -> Result<ArmRespo
     Ok(ArmResponse::json(StatusCode::OK, page))
 }
 
-/// The 202 answer every Private DNS LRO starts with.
-pub fn accepted(op: &crate::sandbox::state::Operation, ctx: &Ctx<'_>) -> ArmResponse {
-    ArmResponse::empty(StatusCode::ACCEPTED)
-        .with_header("location", op.result_url.clone())
-        .with_header("azure-asyncoperation", op.status_url.clone())
-        .with_header("retry-after", lro::retry_after(ctx))
-}
-
 fn put(
     world: &mut World,
     ctx: &Ctx<'_>,
@@ -201,17 +192,7 @@ fn put(
         });
         record_sets::create_soa(world, &id, name);
     }
-    let op = lro::start(
-        world,
-        ctx,
-        OpScope::PrivateDns {
-            sub: &scope.sub,
-            rg: &scope.rg,
-        },
-        OpKind::Put,
-        &id,
-    );
-    Ok(accepted(&op, ctx))
+    Ok(start_operation(world, ctx, scope, OpKind::Put, &id))
 }
 
 #[derive(Debug, Deserialize)]
@@ -246,17 +227,7 @@ fn patch(
         zone.body["etag"] = json!(etag());
         zone.body["properties"]["provisioningState"] = json!("Updating");
     }
-    let op = lro::start(
-        world,
-        ctx,
-        OpScope::PrivateDns {
-            sub: &scope.sub,
-            rg: &scope.rg,
-        },
-        OpKind::Put,
-        &id,
-    );
-    Ok(accepted(&op, ctx))
+    Ok(start_operation(world, ctx, scope, OpKind::Put, &id))
 }
 
 fn delete(
@@ -285,15 +256,5 @@ fn delete(
     if let Some(zone) = world.get_mut(&id) {
         zone.body["properties"]["provisioningState"] = json!("Deleting");
     }
-    let op = lro::start(
-        world,
-        ctx,
-        OpScope::PrivateDns {
-            sub: &scope.sub,
-            rg: &scope.rg,
-        },
-        OpKind::Delete,
-        &id,
-    );
-    Ok(accepted(&op, ctx))
+    Ok(start_operation(world, ctx, scope, OpKind::Delete, &id))
 }
