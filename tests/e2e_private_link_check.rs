@@ -110,33 +110,6 @@ fn setup(approve: bool) -> Setup {
     Setup { sb, ws }
 }
 
-/// Re-reads the check (a refresh-only apply changes nothing in Azure) and returns its
-/// outputs: overall ok and name -> check.
-fn run_checks(ws: &Workspace) -> (bool, BTreeMap<String, Json>) {
-    ws.ok(&[
-        "apply",
-        "-refresh-only",
-        "-auto-approve",
-        "-no-color",
-        "-input=false",
-    ]);
-    let ok: Json = serde_json::from_str(&ws.ok(&["output", "-json", "ok"])).expect("ok JSON");
-    let checks: Json =
-        serde_json::from_str(&ws.ok(&["output", "-json", "checks"])).expect("checks JSON");
-    let map = checks
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|c| {
-            (
-                c["name"].as_str().unwrap_or_default().to_string(),
-                c.clone(),
-            )
-        })
-        .collect();
-    (ok.as_bool().expect("ok is a bool"), map)
-}
-
 /// Asserts that exactly `failing` failed, its fix contains `fix`, and every other passed.
 fn assert_only_failing(
     checks: &BTreeMap<String, Json>,
@@ -174,7 +147,7 @@ fn network(sb: &TestSandbox, control: Json) {
 #[test]
 fn a_healthy_hub_and_spoke_passes_every_check_and_plans_clean() {
     let Setup { sb, ws } = setup(true);
-    let (ok, checks) = run_checks(&ws);
+    let (ok, checks) = ws.link_checks();
     let names: Vec<&str> = checks.keys().map(String::as_str).collect();
     assert_eq!(
         names,
@@ -231,7 +204,7 @@ fn a_healthy_hub_and_spoke_passes_every_check_and_plans_clean() {
 #[test]
 fn an_unapproved_connection_fails_with_what_to_send_support() {
     let Setup { sb, ws } = setup(false);
-    let (ok, checks) = run_checks(&ws);
+    let (ok, checks) = ws.link_checks();
     assert!(!ok);
     assert_only_failing(
         &checks,
@@ -253,7 +226,7 @@ fn a_record_pointing_elsewhere_fails_with_the_endpoint_ip() {
         sb.var("ARM_SUBSCRIPTION_ID")
     );
     sb.oob(json!({"op": "set_a_record", "id": record, "ipv4": ["10.10.1.99"]}));
-    let (ok, checks) = run_checks(&ws);
+    let (ok, checks) = ws.link_checks();
     assert!(!ok);
     assert_only_failing(
         &checks,
@@ -277,7 +250,7 @@ fn an_agent_vnet_not_linked_to_the_zone_fails_with_the_link_fix() {
         false,
     ));
     ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-    let (ok, checks) = run_checks(&ws);
+    let (ok, checks) = ws.link_checks();
     assert!(!ok);
     assert_only_failing(
         &checks,
@@ -297,7 +270,7 @@ fn a_spoke_not_peered_with_the_hub_fails_with_the_peering_fix() {
         &sb,
         json!({"op": "delete_peering", "vnet_id": spoke(&sb), "remote_vnet_id": hub(&sb)}),
     );
-    let (ok, checks) = run_checks(&ws);
+    let (ok, checks) = ws.link_checks();
     assert!(!ok);
     let reach = &checks["agent_vnets_reach_endpoint"];
     assert_eq!(reach["ok"], false, "{reach}");
@@ -335,7 +308,7 @@ fn a_spoke_not_peered_with_the_hub_fails_with_the_peering_fix() {
         &sb,
         json!({"op": "set_peering", "vnet_id": spoke(&sb), "remote_vnet_id": hub(&sb), "peering_state": "Initiated"}),
     );
-    let (_, checks) = run_checks(&ws);
+    let (_, checks) = ws.link_checks();
     assert!(
         checks["agent_vnets_reach_endpoint"]["detail"]
             .as_str()
@@ -353,7 +326,7 @@ fn custom_dns_servers_outside_any_linked_vnet_fail_with_the_forwarding_fix() {
         &sb,
         json!({"op": "set_dns_servers", "vnet_id": spoke(&sb), "dns_servers": ["10.10.0.4"]}),
     );
-    let (ok, checks) = run_checks(&ws);
+    let (ok, checks) = ws.link_checks();
     assert!(ok, "{checks:?}");
     assert!(
         checks["agent_vnets_resolve_zone"]["detail"]
@@ -367,7 +340,7 @@ fn custom_dns_servers_outside_any_linked_vnet_fail_with_the_forwarding_fix() {
         &sb,
         json!({"op": "set_dns_servers", "vnet_id": spoke(&sb), "dns_servers": ["10.99.0.4"]}),
     );
-    let (ok, checks) = run_checks(&ws);
+    let (ok, checks) = ws.link_checks();
     assert!(!ok);
     assert_only_failing(
         &checks,
@@ -390,7 +363,7 @@ fn an_nsg_deny_on_443_above_the_default_allow_fails_naming_the_rule() {
         &sb,
         json!({"op": "put_security_rule", "nsg_id": nsg, "rule": {"name": "deny-https-out", "priority": 200, "direction": "Outbound", "access": "Deny", "protocol": "Tcp", "destination_port_range": "443"}}),
     );
-    let (ok, checks) = run_checks(&ws);
+    let (ok, checks) = ws.link_checks();
     assert!(!ok);
     assert_only_failing(
         &checks,
@@ -409,7 +382,7 @@ fn an_nsg_deny_on_443_above_the_default_allow_fails_naming_the_rule() {
         &sb,
         json!({"op": "put_security_rule", "nsg_id": nsg, "rule": {"name": "allow-astro", "priority": 150, "direction": "Outbound", "access": "Allow", "protocol": "Tcp", "destination_address_prefix": "10.10.1.4/32", "destination_port_range": "443"}}),
     );
-    let (ok, checks) = run_checks(&ws);
+    let (ok, checks) = ws.link_checks();
     assert!(ok, "{checks:?}");
     assert!(
         checks["nsg_allows_443"]["detail"]
@@ -432,13 +405,13 @@ fn the_endpoint_subnet_nsg_counts_when_network_policies_apply_to_endpoints() {
         json!({"op": "put_security_rule", "nsg_id": nsg, "rule": {"name": "deny-spoke-in", "priority": 300, "direction": "Inbound", "access": "Deny", "source_address_prefix": "10.20.0.0/16"}}),
     );
     // Policies Disabled: NSG rules do not apply to the endpoint.
-    let (ok, checks) = run_checks(&ws);
+    let (ok, checks) = ws.link_checks();
     assert!(ok, "{checks:?}");
     network(
         &sb,
         json!({"op": "set_subnet_policies", "subnet_id": sb.var("ASTRO_SANDBOX_SUBNET_ID"), "private_endpoint_network_policies": "NetworkSecurityGroupEnabled"}),
     );
-    let (ok, checks) = run_checks(&ws);
+    let (ok, checks) = ws.link_checks();
     assert!(!ok);
     assert_only_failing(
         &checks,

@@ -6,13 +6,11 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use common::hcl::{self, PROVIDER};
 use common::sandbox::{TestSandbox, fast};
 use common::{Workspace, both, flat};
-use serde_json::Value as Json;
 
 const CLUSTER: &str = "clprobe000001";
 
@@ -54,30 +52,6 @@ output "checks" {{
     )
 }
 
-fn checks(ws: &Workspace) -> (bool, BTreeMap<String, Json>) {
-    ws.ok(&[
-        "apply",
-        "-refresh-only",
-        "-auto-approve",
-        "-no-color",
-        "-input=false",
-    ]);
-    let ok: Json = serde_json::from_str(&ws.ok(&["output", "-json", "ok"])).expect("ok");
-    let list: Json = serde_json::from_str(&ws.ok(&["output", "-json", "checks"])).expect("checks");
-    let map = list
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|c| {
-            (
-                c["name"].as_str().unwrap_or_default().to_string(),
-                c.clone(),
-            )
-        })
-        .collect();
-    (ok.as_bool().expect("bool"), map)
-}
-
 #[test]
 fn the_probe_resolves_the_private_ip_and_gets_404_on_loopback_once_approved() {
     let sb = loopback_sandbox();
@@ -93,7 +67,7 @@ fn the_probe_resolves_the_private_ip_and_gets_404_on_loopback_once_approved() {
     let fqdn = format!("{CLUSTER}.external.astronomer.run");
 
     // Pending: the name resolves, but nothing answers on 443 yet.
-    let (ok, c) = checks(&ws);
+    let (ok, c) = ws.link_checks();
     assert!(!ok);
     let resolve = &c["resolves_to_private_ip"];
     assert_eq!(resolve["ok"], true, "{resolve}");
@@ -117,7 +91,7 @@ fn the_probe_resolves_the_private_ip_and_gets_404_on_loopback_once_approved() {
     );
 
     sb.approve(&pe, "Approved", "Approved by Astronomer support");
-    let (ok, c) = checks(&ws);
+    let (ok, c) = ws.link_checks();
     for (name, check) in &c {
         assert_eq!(check["ok"], true, "{name}: {check}");
     }
@@ -139,7 +113,7 @@ fn the_probe_resolves_the_private_ip_and_gets_404_on_loopback_once_approved() {
         sb.var("ARM_SUBSCRIPTION_ID")
     );
     sb.oob(serde_json::json!({"op": "set_a_record", "id": record, "ipv4": ["127.77.1.99"]}));
-    let (ok, c) = checks(&ws);
+    let (ok, c) = ws.link_checks();
     assert!(!ok);
     let detail = flat(
         c["resolves_to_private_ip"]["detail"]

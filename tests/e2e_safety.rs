@@ -295,18 +295,24 @@ fn importing_an_endpoint_that_does_not_exist_fails() {
     );
 }
 
+/// A workspace that applied `endpoint` in `subnet`, and the endpoint's ARM ID.
+fn applied_endpoint(sb: &TestSandbox, subnet: &str) -> (Workspace, String) {
+    let ws = Workspace::with_sandbox(sb);
+    ws.write_config(&config(&[&endpoint(sb, subnet, "")]));
+    ws.init();
+    ws.apply();
+    let pe_id = resource_values(&ws.state_json(), "astro_private_endpoint.agents")["id"]
+        .as_str()
+        .expect("endpoint id in state")
+        .to_string();
+    (ws, pe_id)
+}
+
 #[test]
 fn import_when_azure_answers_with_the_service_id_neither_empties_the_alias_nor_replaces() {
     let sb = TestSandbox::start();
     let subnet = sb.var("ASTRO_SANDBOX_SUBNET_ID");
-    let first = Workspace::with_sandbox(&sb);
-    first.write_config(&config(&[&endpoint(&sb, &subnet, "")]));
-    first.init();
-    first.apply();
-    let pe_id = resource_values(&first.state_json(), "astro_private_endpoint.agents")["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_first, pe_id) = applied_endpoint(&sb, &subnet);
     // Azure reports the service's resource ID for this alias-based connection.
     let pls_id = sb.var("ASTRO_SANDBOX_PLS_ID");
     sb.oob(json!({"op": "set_private_link_service_id", "id": pe_id, "private_link_service_id": pls_id}));
@@ -364,14 +370,7 @@ fn import_when_azure_answers_with_the_service_id_neither_empties_the_alias_nor_r
 fn an_endpoint_imported_without_tags_plans_no_tags_change() {
     let sb = TestSandbox::start();
     let subnet = sb.var("ASTRO_SANDBOX_SUBNET_ID");
-    let first = Workspace::with_sandbox(&sb);
-    first.write_config(&config(&[&endpoint(&sb, &subnet, "")]));
-    first.init();
-    first.apply();
-    let pe_id = resource_values(&first.state_json(), "astro_private_endpoint.agents")["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_first, pe_id) = applied_endpoint(&sb, &subnet);
     // Made by another tool that sent no tags at all.
     let mut pe = arm_get(&sb, &pe_id, NETWORK_API);
     pe.as_object_mut().unwrap().remove("tags");

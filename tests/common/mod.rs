@@ -129,6 +129,35 @@ impl Workspace {
         text
     }
 
+    /// For a configuration whose outputs `ok` and `checks` are those of an
+    /// `astro_private_link_check`: re-reads the check (a refresh-only apply changes nothing in
+    /// Azure) and returns the overall verdict and each check by name.
+    pub fn link_checks(&self) -> (bool, std::collections::BTreeMap<String, Json>) {
+        self.ok(&[
+            "apply",
+            "-refresh-only",
+            "-auto-approve",
+            "-no-color",
+            "-input=false",
+        ]);
+        let output = |name: &str| -> Json {
+            serde_json::from_str(&self.ok(&["output", "-json", name]))
+                .unwrap_or_else(|e| panic!("output {name} is JSON: {e}"))
+        };
+        let by_name = output("checks")
+            .as_array()
+            .expect("checks is a list")
+            .iter()
+            .map(|c| {
+                (
+                    c["name"].as_str().unwrap_or_default().to_string(),
+                    c.clone(),
+                )
+            })
+            .collect();
+        (output("ok").as_bool().expect("ok is a bool"), by_name)
+    }
+
     /// `terraform init` against the mirror.
     pub fn init(&self) {
         self.ok(&["init", "-no-color", "-input=false"]);
