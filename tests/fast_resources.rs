@@ -368,3 +368,34 @@ fn private_link_check_fails_until_approved_then_passes_every_check() {
     f.destroy("astro_private_dns", &dns);
     f.destroy("astro_private_endpoint", &endpoint);
 }
+
+#[test]
+fn a_refresh_reads_the_nic_the_endpoint_names_not_the_one_state_remembers() {
+    let f = fixture();
+    let (_, state) = f.endpoint("fast-nic");
+    let nic = attr(&state, "network_interface_id")
+        .as_str()
+        .expect("nic")
+        .to_string();
+    // State remembers another NIC (say the endpoint's NIC was replaced): refresh reads that
+    // one alongside the endpoint, sees the endpoint names its own, and reads that instead.
+    let mut stale = state.clone();
+    let other = format!("{}-old", nic);
+    stale.set_attr("network_interface_id", Value::string(other.clone()));
+    stale.set_attr("private_ip_address", Value::string("10.10.1.250"));
+    f.sb.clear_requests();
+    let read = f.read("astro_private_endpoint", &stale);
+    assert_eq!(read, state, "refreshed from the endpoint's own NIC");
+    let nic_reads: Vec<String> =
+        f.sb.requests()
+            .iter()
+            .filter(|e| e["resource_type"] == "networkInterfaces")
+            .filter_map(|e| e["path"].as_str().map(str::to_string))
+            .collect();
+    assert!(
+        nic_reads.iter().any(|p| p.eq_ignore_ascii_case(&other))
+            && nic_reads.iter().any(|p| p.eq_ignore_ascii_case(&nic)),
+        "the remembered NIC is read alongside the endpoint, then the endpoint's own: {nic_reads:?}"
+    );
+    f.destroy("astro_private_endpoint", &state);
+}

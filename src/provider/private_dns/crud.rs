@@ -194,7 +194,14 @@ impl Resource for PrivateDns {
         let call = arm_ctx(ctx);
         let manage = current.manage_zone.unwrap_or(true);
         let mut state = current.clone();
-        let zone_obj = match arm.get(&zone, &call).await {
+        // The zone, the record and the links are named by state: all three are read at once
+        // (one ARM round trip per refresh), and their answers are weighed in that order.
+        let (zone_read, record_read, links_read) = tokio::join!(
+            arm.get(&zone, &call),
+            arm.get(&record, &call),
+            arm.list_virtual_network_links(&zone, &call),
+        );
+        let zone_obj = match zone_read {
             Ok(Some(z)) => z,
             Ok(None) => {
                 tracing::info!(zone = %zone, "private DNS zone no longer exists; removing the unit from state");
@@ -216,7 +223,7 @@ impl Resource for PrivateDns {
         if manage {
             state.tags = Some(zone_obj.tags.clone().unwrap_or_default());
         }
-        match arm.get(&record, &call).await {
+        match record_read {
             Ok(Some(rs)) => {
                 let props = rs.properties.clone().unwrap_or_default();
                 let ips = rs.ipv4_addresses();
@@ -248,7 +255,7 @@ impl Resource for PrivateDns {
             }
             Err(e) => return Outcome::failed(Some(current), azure_failure("reading", &record, &e)),
         }
-        let links = match arm.list_virtual_network_links(&zone, &call).await {
+        let links = match links_read {
             Ok(l) => l,
             Err(e) => {
                 return Outcome::failed(

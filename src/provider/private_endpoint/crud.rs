@@ -133,7 +133,7 @@ impl Resource for PrivateEndpoint {
         let mut state = planned.clone();
         state.id = Some(id.path());
         match written {
-            Ok(pe) => fill_from_azure(&client, ctx, state, pe, true).await,
+            Ok(pe) => fill_from_azure(&client, ctx, state, pe, true, None).await,
             Err(e) => {
                 let mut diag =
                     crate::provider::errors::azure_error("creating", &id.to_string(), &e);
@@ -152,7 +152,7 @@ impl Resource for PrivateEndpoint {
                     .await
                 {
                     Ok(Some(pe)) => {
-                        let out = fill_from_azure(&client, ctx, state, pe, true).await;
+                        let out = fill_from_azure(&client, ctx, state, pe, true, None).await;
                         diags.extend(out.diagnostics);
                         Outcome::failed(out.state, diags)
                     }
@@ -182,8 +182,24 @@ impl Resource for PrivateEndpoint {
             Some(Ok(id)) => id,
             _ => return Outcome::failed(Some(current), bad_id_in_state()),
         };
-        match client.arm.get(&id, &arm_ctx(ctx)).await {
-            Ok(Some(pe)) => fill_from_azure(&client, ctx, current, pe, false).await,
+        let call = arm_ctx(ctx);
+        // State names the NIC, so it is read alongside the endpoint instead of after it: one
+        // ARM round trip per refresh, not two. The answer is used only if the endpoint still
+        // names that NIC.
+        let held_nic = current
+            .network_interface_id
+            .as_deref()
+            .and_then(|n| azure::NetworkInterfaceId::parse(n).ok());
+        let (pe, nic) = match held_nic {
+            Some(nid) => {
+                let (pe, nic) =
+                    tokio::join!(client.arm.get(&id, &call), client.arm.get(&nid, &call));
+                (pe, Some((nid.to_string(), nic)))
+            }
+            None => (client.arm.get(&id, &call).await, None),
+        };
+        match pe {
+            Ok(Some(pe)) => fill_from_azure(&client, ctx, current, pe, false, nic).await,
             Ok(None) => {
                 tracing::info!(id = %id, "private endpoint no longer exists; removing it from state");
                 Outcome::gone()
@@ -242,7 +258,7 @@ impl Resource for PrivateEndpoint {
         };
         let body = expand(&planned, Some(current));
         match client.arm.put_private_endpoint(&id, &body, &actx).await {
-            Ok(pe) => fill_from_azure(&client, ctx, state, pe, false).await,
+            Ok(pe) => fill_from_azure(&client, ctx, state, pe, false, None).await,
             Err(e) => Outcome::failed(
                 Some(prior),
                 crate::provider::errors::azure_error("updating", &id.to_string(), &e).into(),
@@ -322,28 +338,36 @@ pub(super) fn bad_id_in_state() -> Diagnostics {
     .into()
 }
 
+/// A NIC's ARM ID and Azure's answer to reading it.
+pub(super) type NicRead = (
+    String,
+    azure::Result<Option<azure::models::NetworkInterface>>,
+);
+
 /// Fills `state` from Azure's endpoint (and its NIC), keeping the user's spelling wherever
 /// Azure's value means the same thing.
 ///
 /// `just_created`: the NIC was made moments ago and may not be readable yet (ARM's
 /// read-after-write window), so a 404 is retried; and an endpoint without an IP is an error,
-/// since the DNS record would point nowhere.
+/// since the DNS record would point nowhere. `read_nic`: the NIC already read alongside the
+/// endpoint, used when the endpoint names that NIC (otherwise the NIC is read here).
 pub(super) async fn fill_from_azure(
     client: &crate::provider::Configured,
     ctx: &OpContext,
     mut state: PrivateEndpointModel,
     pe: azure::models::PrivateEndpoint,
     just_created: bool,
+    read_nic: Option<NicRead>,
 ) -> Outcome<PrivateEndpointModel> {
     flatten(&mut state, &pe);
     let mut diags = Diagnostics::new();
     if let Some(nic_id) = pe.network_interface_id() {
         state.network_interface_id = Some(nic_id.to_string());
         match azure::NetworkInterfaceId::parse(nic_id) {
-            Ok(nid) => match if just_created {
-                client.arm.get_after_write(&nid, &arm_ctx(ctx)).await
-            } else {
-                client.arm.get(&nid, &arm_ctx(ctx)).await
+            Ok(nid) => match match read_nic {
+                Some((read, answer)) if read.eq_ignore_ascii_case(&nid.to_string()) => answer,
+                _ if just_created => client.arm.get_after_write(&nid, &arm_ctx(ctx)).await,
+                _ => client.arm.get(&nid, &arm_ctx(ctx)).await,
             } {
                 Ok(Some(nic)) => state.private_ip_address = azure::private_ip(&nic),
                 Ok(None) => {}
