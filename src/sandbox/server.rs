@@ -40,6 +40,12 @@ pub async fn serve(
                 continue;
             }
         };
+        // Without it, a response written in two pieces (headers, then body) waits for the
+        // client's delayed ACK (~40 ms on Linux; Nagle's algorithm) before its second piece
+        // leaves: a stall real ARM does not have, which would inflate every timed figure.
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %err, "sandbox could not set TCP_NODELAY");
+        }
         let acceptor = acceptor.clone();
         let service = TowerToHyperService::new(app.clone());
         let builder = builder.clone();
