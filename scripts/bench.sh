@@ -2,7 +2,8 @@
 # Prints every performance figure of issue 6 with its goal beside it, in one invocation:
 #   [1] provider start -> handshake line (benches/startup.rs, release build)
 #   [2] terraform validate / plan, astro vs terraform_data-only config (benches/e2e.rs)
-#   [3] refresh at N = 10, 50, 100 pairs: ARM requests per endpoint / DNS unit, wall vs ideal
+#   [3] refresh at N = 10, 50, 100 pairs: ARM requests per endpoint / DNS unit, and the span
+#       of the ARM requests at 50 ms each against its lower bound
 #   [4] provider peak RSS during that refresh, stripped release binary size
 #   [5] how soon an LRO completion and an approval are seen
 # Needs `terraform` on PATH; all traffic stays on 127.0.0.1 (in-process sandbox).
