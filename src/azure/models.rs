@@ -4,7 +4,8 @@
 //! [`PRIVATE_DNS_API_VERSION`](super::PRIVATE_DNS_API_VERSION)). Only the fields we read or
 //! write are modelled, and `None` fields are not sent. Every object that the provider writes
 //! back after reading it keeps the properties it does not model in `extra`, so that a PUT (a
-//! full replace in ARM) sends them back unchanged instead of deleting them.
+//! full replace in ARM) sends them back unchanged instead of deleting them. Tracked
+//! resources share one envelope, [`Tracked`] (id, name, location, tags, etag, properties).
 
 use std::collections::BTreeMap;
 

@@ -3,7 +3,8 @@
 //! [`NETWORK_API_VERSION`](super::NETWORK_API_VERSION)): a virtual network's address space,
 //! custom DNS servers (`dhcpOptions.dnsServers`), subnets (with their NSG and private
 //! endpoint network policies) and peerings; a network security group's rules and Azure's
-//! default rules. Only the fields read are modelled; unknown fields are ignored.
+//! default rules. Only the fields read are modelled; unknown fields are ignored. Each object
+//! is a [`Named`] envelope (id, name, properties) around its properties.
 
 use serde::{Deserialize, Serialize};
 

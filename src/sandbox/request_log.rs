@@ -1,5 +1,6 @@
-//! The request log of ARM (and token) traffic: one entry per request, and a summary with
-//! counts by method and resource type and of the faults injected, for tests and benchmarks.
+//! The request log of ARM (and token) traffic: one entry per request (with its arrival and
+//! answer times), and a summary with counts by method and resource type and of the faults
+//! injected, for tests and benchmarks.
 
 use std::collections::BTreeMap;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};

@@ -1,4 +1,5 @@
-//! The HTTPS server: accepts TCP on 127.0.0.1, does the TLS handshake with the sandbox's
+//! The HTTPS server: accepts TCP on 127.0.0.1 (TCP_NODELAY, so no answer waits on a delayed
+//! ACK), does the TLS handshake with the sandbox's
 //! certificate, serves the axum app over HTTP/1.1 or h2, and shuts down gracefully (stops
 //! accepting, lets in-flight requests finish, gives up after a grace period).
 

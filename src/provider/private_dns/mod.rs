@@ -1,7 +1,7 @@
 //! `astro_private_dns`: the private DNS zone (when managed), the cluster's A record and one
 //! virtual network link per VNet, as one unit (Private DNS API
-//! [`azure::PRIVATE_DNS_API_VERSION`]). Links are named from the VNet ID so that adding or
-//! removing a VNet touches only its own link.
+//! [`azure::PRIVATE_DNS_API_VERSION`](crate::azure::PRIVATE_DNS_API_VERSION)). Links are named
+//! from the VNet ID so that adding or removing a VNet touches only its own link.
 
 mod bodies;
 mod crud;

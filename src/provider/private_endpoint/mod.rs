@@ -1,8 +1,8 @@
 //! `astro_private_endpoint`: the Private Endpoint in the agents' subnet, connected to
 //! Astronomer's Private Link Service by alias as a manual connection (Network API
-//! [`azure::NETWORK_API_VERSION`]). Reads the endpoint's NIC for its private IP. A connection
-//! that Astronomer rejected or disconnected cannot be re-requested in place, so the plan
-//! replaces the endpoint, with a warning saying why.
+//! [`azure::NETWORK_API_VERSION`](crate::azure::NETWORK_API_VERSION)). Reads the endpoint's NIC
+//! for its private IP. A connection that Astronomer rejected or disconnected cannot be
+//! re-requested in place, so the plan replaces the endpoint, with a warning saying why.
 
 mod convert;
 mod crud;
