@@ -355,19 +355,9 @@ pub struct Shared {
     /// Signs the federated tokens the CI imitations hand out (never changes).
     pub issuer: super::jwt::Issuer,
     inner: Mutex<Inner>,
-    /// ARM requests received since start, and those not answered yet (for `GET health`, so a
-    /// test can wait for a request to be in flight instead of guessing with a sleep).
+    /// ARM requests received since start (for `GET health`, so a test can wait for its
+    /// request to reach the sandbox instead of guessing with a sleep).
     received: AtomicUsize,
-    in_flight: AtomicUsize,
-}
-
-/// Marks one ARM request in flight until dropped.
-pub struct InFlight<'a>(&'a AtomicUsize);
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
 }
 
 impl Shared {
@@ -388,23 +378,17 @@ impl Shared {
                 identity: Default::default(),
             }),
             received: AtomicUsize::new(0),
-            in_flight: AtomicUsize::new(0),
         }
     }
 
-    /// Counts an ARM request as received and in flight until the guard drops.
-    pub fn arrive(&self) -> InFlight<'_> {
+    /// Counts an ARM request as received.
+    pub fn arrive(&self) {
         self.received.fetch_add(1, Ordering::SeqCst);
-        self.in_flight.fetch_add(1, Ordering::SeqCst);
-        InFlight(&self.in_flight)
     }
 
-    /// (ARM requests received since start, ARM requests in flight).
-    pub fn traffic(&self) -> (usize, usize) {
-        (
-            self.received.load(Ordering::SeqCst),
-            self.in_flight.load(Ordering::SeqCst),
-        )
+    /// ARM requests received since start.
+    pub fn received(&self) -> usize {
+        self.received.load(Ordering::SeqCst)
     }
 
     /// Locks the state; a poisoned lock is recovered (a panicking handler leaves plain data).

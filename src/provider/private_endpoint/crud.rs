@@ -194,7 +194,7 @@ impl Resource for PrivateEndpoint {
             Some(nid) => {
                 let (pe, nic) =
                     tokio::join!(client.arm.get(&id, &call), client.arm.get(&nid, &call));
-                (pe, Some((nid.to_string(), nic)))
+                (pe, Some((nid, nic)))
             }
             None => (client.arm.get(&id, &call).await, None),
         };
@@ -340,7 +340,7 @@ pub(super) fn bad_id_in_state() -> Diagnostics {
 
 /// A NIC's ARM ID and Azure's answer to reading it.
 pub(super) type NicRead = (
-    String,
+    azure::NetworkInterfaceId,
     azure::Result<Option<azure::models::NetworkInterface>>,
 );
 
@@ -364,17 +364,22 @@ pub(super) async fn fill_from_azure(
     if let Some(nic_id) = pe.network_interface_id() {
         state.network_interface_id = Some(nic_id.to_string());
         match azure::NetworkInterfaceId::parse(nic_id) {
-            Ok(nid) => match match read_nic {
-                Some((read, answer)) if read.eq_ignore_ascii_case(&nid.to_string()) => answer,
-                _ if just_created => client.arm.get_after_write(&nid, &arm_ctx(ctx)).await,
-                _ => client.arm.get(&nid, &arm_ctx(ctx)).await,
-            } {
-                Ok(Some(nic)) => state.private_ip_address = azure::private_ip(&nic),
-                Ok(None) => {}
-                Err(e) => diags.extend(
-                    crate::provider::errors::azure_error("reading", &nid.to_string(), &e).into(),
-                ),
-            },
+            Ok(nid) => {
+                // ARM IDs compare without regard to case (design/arm-rules.md).
+                let answer = match read_nic {
+                    Some((read, answer)) if read.path().eq_ignore_ascii_case(&nid.path()) => answer,
+                    _ if just_created => client.arm.get_after_write(&nid, &arm_ctx(ctx)).await,
+                    _ => client.arm.get(&nid, &arm_ctx(ctx)).await,
+                };
+                match answer {
+                    Ok(Some(nic)) => state.private_ip_address = azure::private_ip(&nic),
+                    Ok(None) => {}
+                    Err(e) => diags.extend(
+                        crate::provider::errors::azure_error("reading", &nid.to_string(), &e)
+                            .into(),
+                    ),
+                }
+            }
             Err(e) => diags.error(
                 "Unexpected network interface ID",
                 format!("Azure returned {nic_id:?}: {e}"),

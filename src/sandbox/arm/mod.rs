@@ -241,7 +241,7 @@ pub async fn dispatch(
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
-    let _in_flight = shared.arrive();
+    shared.arrive();
     let path = uri.path().to_string();
     let parsed = route::parse(&method, &path);
     let resource_type = match &parsed {
