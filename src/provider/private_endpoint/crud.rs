@@ -5,15 +5,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::convert::{expand, flatten};
-use super::plan::adopt_alias_after_import;
-use super::{PrivateEndpoint, PrivateEndpointModel, schema};
+use super::{MANUAL_CONNECTION, PrivateEndpoint, PrivateEndpointModel, schema};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;
-use crate::framework::resource::{OpContext, Outcome, PlanRequest, Resource};
+use crate::framework::resource::{OpContext, Outcome, Plan, Resource};
 use crate::framework::schema::Schema;
 use crate::framework::timeouts::TimeoutDefaults;
-use crate::framework::value::Value;
 use crate::provider::arm_ctx;
 use crate::provider::validation::normalize_location;
 
@@ -36,55 +34,35 @@ impl Resource for PrivateEndpoint {
         Some(crate::provider::TIMEOUTS)
     }
 
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        if config
-            .get_attr("manual_connection")
-            .and_then(Value::as_bool)
-            == Some(false)
-        {
+    fn validate(&self, config: &PrivateEndpointModel, diags: &mut Diagnostics) {
+        if config.manual_connection == Some(false) {
             diags.push(
                 Diagnostic::warning(
                     "Automatic connection requested",
                     "manual_connection = false asks Azure to auto-approve the connection, which needs approval rights on Astronomer's Private Link Service; Astro's service expects a manual connection that Astronomer support approves.",
                 )
-                .at(AttributePath::root().attr("manual_connection")),
+                .at(AttributePath::root().attr(MANUAL_CONNECTION)),
             );
         }
     }
 
-    async fn modify_plan(&self, req: &mut PlanRequest) {
-        adopt_alias_after_import(req);
-        let Some(prior) = &req.prior else { return };
-        let status = prior
-            .get_attr("connection_status")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if !DEAD_STATUSES.contains(&status) || req.planned.is_null() {
+    async fn modify_plan(&self, plan: &mut Plan<PrivateEndpointModel>) {
+        let Some(prior) = &plan.prior else { return };
+        let status = prior.connection_status.clone().unwrap_or_default();
+        if !DEAD_STATUSES.contains(&status.as_str()) {
             return;
         }
-        let name = prior
-            .get_attr("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let why = prior
-            .get_attr("connection_description")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if let Some(slot) = req.planned.get_attr_mut("connection_status") {
-            *slot = Value::unknown();
-        }
-        req.requires_replace
-            .push(AttributePath::root().attr("connection_status"));
-        req.diagnostics.push(
-            Diagnostic::warning(
-                format!("Private endpoint {name:?} will be replaced: its connection is {status}"),
-                format!(
-                    "Astronomer's Private Link Service reports the connection as {status} ({why:?}). A {} manual connection can never be approved again, so Terraform replaces the endpoint to send a new request. Ask Astronomer support to approve the new one.",
-                    status.to_lowercase()
-                ),
-            )
-            .at(AttributePath::root().attr("connection_status")),
-        );
+        let why = prior.connection_description.clone().unwrap_or_default();
+        let name = prior.name.clone();
+        // A new endpoint's connection starts over: the change replaces this one (`force_new`).
+        plan.planned.connection_status = None;
+        plan.diagnostics.push(Diagnostic::warning(
+            format!("Private endpoint {name:?} will be replaced: its connection is {status}"),
+            format!(
+                "Astronomer's Private Link Service reports the connection as {status} ({why:?}). A {} manual connection can never be approved again, so Terraform replaces the endpoint to send a new request. Ask Astronomer support to approve the new one.",
+                status.to_lowercase()
+            ),
+        ));
     }
 
     async fn create(

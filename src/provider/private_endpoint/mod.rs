@@ -69,6 +69,9 @@ impl PrivateEndpoint {
     }
 }
 
+/// `manual_connection`, named where a diagnostic points at it.
+pub(super) const MANUAL_CONNECTION: &str = "manual_connection";
+
 /// The schema, in the order of the docs page (docs/resources/private_endpoint.md).
 pub fn schema() -> Schema {
     let s = Type::String;
@@ -93,7 +96,7 @@ pub fn schema() -> Schema {
                 .validate(validation::subnet_id())
                 .equivalent_when(super::same_id),
             Attribute::required("private_link_service_alias", s.clone())
-                .force_new()
+                .force_new_unless(plan::alias_of_imported_id)
                 .describe("Alias of Astronomer's Private Link Service, as given by Astronomer support.")
                 .validate(validation::private_link_service_alias()),
             Attribute::optional("request_message", s.clone())
@@ -104,7 +107,7 @@ pub fn schema() -> Schema {
                 .default_from("name")
                 .describe("Name of the private link service connection.")
                 .validate(validation::connection_name()),
-            Attribute::optional("manual_connection", Type::Bool)
+            Attribute::optional(MANUAL_CONNECTION, Type::Bool)
                 .force_new()
                 .default_value(true)
                 .describe("Request a manual connection, approved by Astronomer support. Astro's service requires `true`."),
@@ -125,10 +128,14 @@ pub fn schema() -> Schema {
                 .use_state_for_unknown()
                 .describe("ARM ID of the endpoint's network interface."),
             Attribute::computed("connection_status", s.clone())
+                .force_new()
+                .use_state_for_unknown()
                 .describe("Approval state of the connection: `Pending`, `Approved`, `Rejected` or `Disconnected`."),
             Attribute::computed("connection_description", s.clone())
                 .describe("The approver's message for the current status."),
-            Attribute::computed("provisioning_state", s).describe("ARM provisioning state of the endpoint."),
+            Attribute::computed("provisioning_state", s)
+                .use_state_for_unknown()
+                .describe("ARM provisioning state of the endpoint."),
         ])
         .describe("The Private Endpoint in the agents' subnet, connected to Astronomer's Private Link Service by alias."),
     )
