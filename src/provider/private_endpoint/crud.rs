@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::convert::{expand, flatten};
+use super::convert::{expand, flatten, is_closed};
 use super::{MANUAL_CONNECTION, PrivateEndpoint, PrivateEndpointModel, schema};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
@@ -14,9 +14,6 @@ use crate::framework::schema::Schema;
 use crate::framework::timeouts::TimeoutDefaults;
 use crate::provider::arm_ctx;
 use crate::provider::validation::normalize_location;
-
-/// Statuses after which the connection can never become Approved again.
-const DEAD_STATUSES: [&str; 2] = ["Rejected", "Disconnected"];
 
 #[async_trait]
 impl Resource for PrivateEndpoint {
@@ -48,21 +45,27 @@ impl Resource for PrivateEndpoint {
 
     async fn modify_plan(&self, plan: &mut Plan<PrivateEndpointModel>) {
         let Some(prior) = &plan.prior else { return };
-        let status = prior.connection_status.clone().unwrap_or_default();
-        if !DEAD_STATUSES.contains(&status.as_str()) {
+        if prior.connection_closed != Some(true) {
             return;
         }
-        let why = prior.connection_description.clone().unwrap_or_default();
-        let name = prior.name.clone();
-        // A new endpoint's connection starts over: the change replaces this one (`force_new`).
-        plan.planned.connection_status = None;
+        // A new endpoint's connection starts open: the change replaces this one (`force_new`).
+        plan.planned.connection_closed = Some(false);
+        let (status, why) = self.closed_status(prior).await;
         plan.diagnostics.push(Diagnostic::warning(
-            format!("Private endpoint {name:?} will be replaced: its connection is {status}"),
+            format!("Private endpoint {:?} will be replaced: its connection is {status}", prior.name),
             format!(
                 "Astronomer's Private Link Service reports the connection as {status} ({why:?}). A {} manual connection can never be approved again, so Terraform replaces the endpoint to send a new request. Ask Astronomer support to approve the new one.",
                 status.to_lowercase()
             ),
         ));
+    }
+
+    fn upgrade_state(
+        &self,
+        version: i64,
+        json: &[u8],
+    ) -> Option<Result<PrivateEndpointModel, Diagnostics>> {
+        Some(super::upgrade::from_version(version, json))
     }
 
     async fn create(
@@ -278,6 +281,32 @@ impl Resource for PrivateEndpoint {
             resource_group_name: parsed.resource_group.clone(),
             ..Default::default()
         })
+    }
+}
+
+impl PrivateEndpoint {
+    /// The status and message of a closed connection, for the plan's warning: one read of the
+    /// endpoint (state keeps only that it is closed); a read that fails says what state knows.
+    async fn closed_status(&self, prior: &PrivateEndpointModel) -> (String, String) {
+        let unknown = ("Rejected or Disconnected".to_string(), String::new());
+        let (Ok(client), Some(Ok(id))) = (
+            self.client.get(),
+            prior.id.as_deref().map(azure::PrivateEndpointId::parse),
+        ) else {
+            return unknown;
+        };
+        let ctx = azure::ArmCallCtx::new(Duration::from_secs(60), Default::default());
+        match client.arm.get(&id, &ctx).await {
+            Ok(Some(pe)) => {
+                let s = crate::provider::connection_data_source::connection_status(&pe);
+                if is_closed(&s.status) {
+                    (s.status, s.description)
+                } else {
+                    unknown
+                }
+            }
+            _ => unknown,
+        }
     }
 }
 

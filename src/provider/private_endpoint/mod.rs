@@ -7,6 +7,7 @@
 mod convert;
 mod crud;
 mod plan;
+mod upgrade;
 
 use std::collections::BTreeMap;
 
@@ -48,10 +49,8 @@ pub struct PrivateEndpointModel {
     pub private_ip_address: Option<String>,
     /// NIC ARM ID.
     pub network_interface_id: Option<String>,
-    /// Pending, Approved, Rejected or Disconnected.
-    pub connection_status: Option<String>,
-    /// The approver's message.
-    pub connection_description: Option<String>,
+    /// Astronomer rejected or removed the connection (Rejected or Disconnected).
+    pub connection_closed: Option<bool>,
     /// ARM provisioning state.
     pub provisioning_state: Option<String>,
 }
@@ -71,6 +70,10 @@ impl PrivateEndpoint {
 
 /// `manual_connection`, named where a diagnostic points at it.
 pub(super) const MANUAL_CONNECTION: &str = "manual_connection";
+
+/// The schema version: 1 since `connection_status` and `connection_description` left (release
+/// 3); `upgrade.rs` reads version 0.
+pub const SCHEMA_VERSION: i64 = 1;
 
 /// The schema, in the order of the docs page (docs/resources/private_endpoint.md).
 pub fn schema() -> Schema {
@@ -127,18 +130,17 @@ pub fn schema() -> Schema {
             Attribute::computed("network_interface_id", s.clone())
                 .use_state_for_unknown()
                 .describe("ARM ID of the endpoint's network interface."),
-            Attribute::computed("connection_status", s.clone())
+            Attribute::computed("connection_closed", Type::Bool)
                 .force_new()
                 .use_state_for_unknown()
-                .describe("Approval state of the connection: `Pending`, `Approved`, `Rejected` or `Disconnected`."),
-            Attribute::computed("connection_description", s.clone())
-                .describe("The approver's message for the current status."),
+                .describe("`true` once Astronomer rejected or removed the connection (status `Rejected` or `Disconnected`); the next plan then replaces the endpoint, with a warning saying why. It does not change when Astronomer approves: read the approval from `astro_private_endpoint_approval` (stable once created) or, live, from the `astro_private_endpoint_connection` data source."),
             Attribute::computed("provisioning_state", s)
                 .use_state_for_unknown()
                 .describe("ARM provisioning state of the endpoint."),
         ])
         .describe("The Private Endpoint in the agents' subnet, connected to Astronomer's Private Link Service by alias."),
     )
+    .version(SCHEMA_VERSION)
 }
 
 fn same_location(a: &Value, b: &Value) -> bool {

@@ -59,8 +59,7 @@ fn flatten_keeps_user_spelling_and_reads_status() {
     let mut state = sample();
     flatten(&mut state, &pe);
     assert_eq!(state.location, "East US");
-    assert_eq!(state.connection_status.as_deref(), Some("Approved"));
-    assert_eq!(state.connection_description.as_deref(), Some("ok by astro"));
+    assert_eq!(state.connection_closed, Some(false), "Approved is open");
     assert_eq!(
         state.tags,
         Some(BTreeMap::new()),
