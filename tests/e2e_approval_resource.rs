@@ -318,6 +318,26 @@ fn import_by_endpoint_id_plans_clean() {
     let approval = resource_values(&state, "astro_private_endpoint_approval.astro");
     assert_eq!(approval["status"], "Approved");
     assert_eq!(approval["description"], "Approved by Astronomer support");
+    // `terraform import` stores no dependencies; the first refresh records the configured one
+    // (the endpoint), so that refresh-only plan is applyable. First: it shows no change to any
+    // attribute of the object approved outside Terraform.
+    ws.ok(&[
+        "plan",
+        "-refresh-only",
+        "-no-color",
+        "-input=false",
+        "-out=imported.tfplan",
+    ]);
+    let refresh: serde_json::Value =
+        serde_json::from_str(&ws.ok(&["show", "-json", "imported.tfplan"])).expect("plan JSON");
+    assert!(
+        refresh["resource_drift"]
+            .as_array()
+            .is_none_or(|d| d.is_empty()),
+        "the imported approval shows no drift: {}",
+        refresh["resource_drift"]
+    );
+    ws.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
     ws.assert_clean_plan("after import");
 }
 
