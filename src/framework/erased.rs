@@ -85,20 +85,20 @@ pub fn data_source<D: DataSource>(d: D) -> Box<dyn AnyDataSource> {
 
 struct Typed<T>(T);
 
-fn internal(what: &str, e: impl std::fmt::Display) -> Diagnostics {
+fn internal(type_name: &str, what: &str, e: impl std::fmt::Display) -> Diagnostics {
     Diagnostic::error(
         "Provider internal error",
-        format!("internal-error: {what}: {e}. This is a bug in terraform-provider-astro; please report it."),
+        format!("internal-error: {type_name}: {what}: {e}. This is a bug in terraform-provider-astro; please report it."),
     )
     .into()
 }
 
-fn decode<M: serde::de::DeserializeOwned>(v: &Value) -> Result<M, Diagnostics> {
-    model::from_value(v).map_err(|e| internal("decoding the object", e))
+fn decode<M: serde::de::DeserializeOwned>(name: &str, v: &Value) -> Result<M, Diagnostics> {
+    model::from_value(v).map_err(|e| internal(name, "decoding the object", e))
 }
 
-fn decode_plan<M: serde::de::DeserializeOwned>(v: &Value) -> Result<M, Diagnostics> {
-    model::from_plan_value(v).map_err(|e| internal("decoding the plan", e))
+fn decode_plan<M: serde::de::DeserializeOwned>(name: &str, v: &Value) -> Result<M, Diagnostics> {
+    model::from_plan_value(v).map_err(|e| internal(name, "decoding the plan", e))
 }
 
 /// Takes into `planned` every top-level attribute where `after` differs from `before` (the
@@ -125,14 +125,14 @@ fn round_trip<M: serde::Serialize + serde::de::DeserializeOwned>(
     model::to_value(&m, ty)
 }
 
-fn encode_outcome<M: serde::Serialize>(out: Outcome<M>, ty: &Type) -> Outcome<Value> {
+fn encode_outcome<M: serde::Serialize>(name: &str, out: Outcome<M>, ty: &Type) -> Outcome<Value> {
     let mut diagnostics = out.diagnostics;
     let state = match out.state {
         None => None,
         Some(m) => match model::to_value(&m, ty) {
             Ok(v) => Some(v),
             Err(e) => {
-                diagnostics.extend(internal("encoding the object", e));
+                diagnostics.extend(internal(name, "encoding the object", e));
                 None
             }
         },
@@ -172,16 +172,25 @@ impl<R: Resource> AnyResource for Typed<R> {
         self.0.timeouts()
     }
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        match decode_plan(config) {
+        match decode_plan(self.0.type_name(), config) {
             Ok(m) => self.0.validate(&m, diags),
             Err(d) => diags.extend(d),
         }
     }
     async fn modify_plan(&self, req: &mut PlanValues) {
         let ty = self.ty();
+        let name = self.0.type_name();
         let decoded = (|| {
-            let prior = req.prior.as_ref().map(decode_plan).transpose()?;
-            Ok::<_, Diagnostics>((prior, decode_plan(&req.config)?, decode_plan(&req.planned)?))
+            let prior = req
+                .prior
+                .as_ref()
+                .map(|p| decode_plan(name, p))
+                .transpose()?;
+            Ok::<_, Diagnostics>((
+                prior,
+                decode_plan(name, &req.config)?,
+                decode_plan(name, &req.planned)?,
+            ))
         })();
         let (prior, config, planned) = match decoded {
             Ok(d) => d,
@@ -189,7 +198,11 @@ impl<R: Resource> AnyResource for Typed<R> {
         };
         let before = match model::to_value(&planned, &ty) {
             Ok(v) => v,
-            Err(e) => return req.diagnostics.extend(internal("encoding the plan", e)),
+            Err(e) => {
+                return req
+                    .diagnostics
+                    .extend(internal(self.0.type_name(), "encoding the plan", e));
+            }
         };
         let mut plan = Plan {
             prior,
@@ -201,45 +214,55 @@ impl<R: Resource> AnyResource for Typed<R> {
         req.diagnostics.extend(plan.diagnostics);
         match model::to_value(&plan.planned, &ty) {
             Ok(after) => take_changes(&mut req.planned, &before, &after),
-            Err(e) => req.diagnostics.extend(internal("encoding the plan", e)),
+            Err(e) => req
+                .diagnostics
+                .extend(internal(self.0.type_name(), "encoding the plan", e)),
         }
     }
     fn upgrade_state(&self, version: i64, json: &[u8]) -> Option<Result<Value, Diagnostics>> {
         let upgraded = self.0.upgrade_state(version, json)?;
         Some(upgraded.and_then(|m| {
-            model::to_value(&m, &self.ty()).map_err(|e| internal("encoding the upgraded state", e))
+            model::to_value(&m, &self.ty())
+                .map_err(|e| internal(self.0.type_name(), "encoding the upgraded state", e))
         }))
     }
     fn round_trip(&self, value: &Value) -> Result<Value, ModelError> {
         round_trip::<R::Model>(value, &self.ty())
     }
     async fn create(&self, ctx: &OpContext, planned: &Value) -> Outcome<Value> {
-        match decode(planned) {
-            Ok(m) => encode_outcome(self.0.create(ctx, m).await, &self.ty()),
+        match decode(self.0.type_name(), planned) {
+            Ok(m) => encode_outcome(self.0.type_name(), self.0.create(ctx, m).await, &self.ty()),
             Err(d) => Outcome::failed(None, d),
         }
     }
     async fn read(&self, ctx: &OpContext, current: &Value) -> Outcome<Value> {
-        match decode(current) {
-            Ok(m) => encode_outcome(self.0.read(ctx, m).await, &self.ty()),
+        match decode(self.0.type_name(), current) {
+            Ok(m) => encode_outcome(self.0.type_name(), self.0.read(ctx, m).await, &self.ty()),
             Err(d) => Outcome::failed(Some(current.clone()), d),
         }
     }
     async fn update(&self, ctx: &OpContext, prior: &Value, planned: &Value) -> Outcome<Value> {
-        match (decode(prior), decode(planned)) {
-            (Ok(p), Ok(n)) => encode_outcome(self.0.update(ctx, p, n).await, &self.ty()),
+        match (
+            decode(self.0.type_name(), prior),
+            decode(self.0.type_name(), planned),
+        ) {
+            (Ok(p), Ok(n)) => encode_outcome(
+                self.0.type_name(),
+                self.0.update(ctx, p, n).await,
+                &self.ty(),
+            ),
             (Err(d), _) | (_, Err(d)) => Outcome::failed(Some(prior.clone()), d),
         }
     }
     async fn delete(&self, ctx: &OpContext, prior: &Value) -> Diagnostics {
-        match decode(prior) {
+        match decode(self.0.type_name(), prior) {
             Ok(m) => self.0.delete(ctx, m).await,
             Err(d) => d,
         }
     }
     async fn import(&self, ctx: &OpContext, id: &str) -> Outcome<Value> {
         match self.0.import(ctx, id).await {
-            Ok(m) => encode_outcome(Outcome::ok(m), &self.ty()),
+            Ok(m) => encode_outcome(self.0.type_name(), Outcome::ok(m), &self.ty()),
             Err(d) => Outcome::failed(None, d),
         }
     }
@@ -254,7 +277,7 @@ impl<D: DataSource> AnyDataSource for Typed<D> {
         self.0.schema()
     }
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        match decode_plan(config) {
+        match decode_plan(self.0.type_name(), config) {
             Ok(m) => self.0.validate(&m, diags),
             Err(d) => diags.extend(d),
         }
@@ -264,9 +287,9 @@ impl<D: DataSource> AnyDataSource for Typed<D> {
     }
     async fn read(&self, cancel: CancellationToken, config: &Value) -> Outcome<Value> {
         let ty = self.0.schema().implied_type();
-        match decode(config) {
+        match decode(self.0.type_name(), config) {
             Ok(m) => match self.0.read(cancel, m).await {
-                Ok(m) => encode_outcome(Outcome::ok(m), &ty),
+                Ok(m) => encode_outcome(self.0.type_name(), Outcome::ok(m), &ty),
                 Err(d) => Outcome::failed(None, d),
             },
             Err(d) => Outcome::failed(None, d),

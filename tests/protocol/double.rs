@@ -7,7 +7,7 @@
 //! `vanish-*` returns neither a state nor an error (a resource bug the server must catch),
 //! `slow-*` blocks until Stop cancels the operation or its deadline passes, `flaky-*` cannot be
 //! read. A `description` of `slow` makes updates and deletes block likewise, `sticky` makes
-//! deletes fail.
+//! deletes fail, `vanish` makes an update return neither a state nor an error.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -424,6 +424,9 @@ impl Resource for Thing {
         self.0.record("update");
         if planned.description.as_deref() == Some("slow") {
             return Outcome::failed(None, block_until_cancelled(ctx).await);
+        }
+        if planned.description.as_deref() == Some("vanish") {
+            return Outcome::gone();
         }
         let Some(id) = prior.id.clone() else {
             return Outcome::failed(Some(prior), error("No ID", "prior state has no id"));

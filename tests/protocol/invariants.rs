@@ -29,6 +29,32 @@ async fn create_without_state_or_error_is_missing_resource_state_after_create() 
 }
 
 #[tokio::test]
+async fn update_without_state_or_error_is_missing_resource_state_after_update_and_keeps_prior() {
+    let tf = Tf::start().await;
+    let config = tf.thing_config(&[("name", s("alpha"))]);
+    let prior = tf.create(&config).await;
+    let changed = with(&config, "description", s("vanish"));
+    let plan = tf.plan(&prior, &changed).await;
+    let applied = tf.apply(&prior, &plan.planned, &changed).await;
+    assert_eq!(
+        errors(&applied.diagnostics).len(),
+        1,
+        "{:?}",
+        applied.diagnostics
+    );
+    assert_eq!(
+        applied.diagnostics[0].summary,
+        "Missing Resource State After Update"
+    );
+    assert!(
+        applied.diagnostics[0].detail.contains(THING),
+        "{:?}",
+        applied.diagnostics[0]
+    );
+    assert_eq!(applied.state, prior, "the object is not forgotten");
+}
+
+#[tokio::test]
 async fn an_unknown_type_name_is_a_diagnostic_naming_it_in_every_rpc() {
     let tf = Tf::start().await;
     let name = "test_no_such_thing";
