@@ -107,18 +107,27 @@ fn plan_text(ws: &Workspace) -> (i32, String, Duration) {
     (out.status.code().unwrap_or(-1), flat(&both(&out)), took)
 }
 
+/// Applies the endpoint and its approval; Astronomer approves while the apply waits. Returns
+/// the apply's output and the provider log's path.
+fn apply_approved_while_waiting(
+    sb: &TestSandbox,
+    ws: &mut Workspace,
+) -> (std::process::Output, PathBuf) {
+    ws.write_config(&config(sb, Some("3m")));
+    ws.init();
+    let log = log_to(ws, "apply.log");
+    let mut child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    // The event: the approval resource has read Pending and said that it waits.
+    wait_for_log(&log, WAITING, 1, &mut child);
+    act_as_astronomer(sb, "Approved", "Approved by Astronomer support");
+    (child.wait_with_output().expect("terraform apply"), log)
+}
+
 #[test]
 fn apply_waits_in_the_approval_resource_and_ends_when_astronomer_approves() {
     let sb = TestSandbox::start();
     let mut ws = Workspace::with_sandbox(&sb);
-    ws.write_config(&config(&sb, Some("3m")));
-    ws.init();
-    let log = log_to(&mut ws, "apply.log");
-    let mut child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-    // The event: the approval resource has read Pending and said that it waits.
-    wait_for_log(&log, WAITING, 1, &mut child);
-    act_as_astronomer(&sb, "Approved", "Approved by Astronomer support");
-    let out = child.wait_with_output().expect("terraform apply");
+    let (out, log) = apply_approved_while_waiting(&sb, &mut ws);
     let text = flat(&both(&out));
     assert!(
         out.status.success(),
@@ -321,21 +330,10 @@ fn import_by_endpoint_id_plans_clean() {
     // `terraform import` stores no dependencies; the first refresh records the configured one
     // (the endpoint), so that refresh-only plan is applyable. First: it shows no change to any
     // attribute of the object approved outside Terraform.
-    ws.ok(&[
-        "plan",
-        "-refresh-only",
-        "-no-color",
-        "-input=false",
-        "-out=imported.tfplan",
-    ]);
-    let refresh: serde_json::Value =
-        serde_json::from_str(&ws.ok(&["show", "-json", "imported.tfplan"])).expect("plan JSON");
+    let drift = ws.refresh_drift();
     assert!(
-        refresh["resource_drift"]
-            .as_array()
-            .is_none_or(|d| d.is_empty()),
-        "the imported approval shows no drift: {}",
-        refresh["resource_drift"]
+        drift.is_empty(),
+        "the imported approval shows no drift: {drift:?}"
     );
     ws.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
     ws.assert_clean_plan("after import");
@@ -386,13 +384,7 @@ fn a_read_that_runs_past_the_deadline_ends_with_the_approval_timeout_message() {
 fn right_after_an_approved_apply_both_plans_are_clean_and_a_later_rejection_replaces() {
     let sb = TestSandbox::start();
     let mut ws = Workspace::with_sandbox(&sb);
-    ws.write_config(&config(&sb, Some("3m")));
-    ws.init();
-    let log = log_to(&mut ws, "apply.log");
-    let mut child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-    wait_for_log(&log, WAITING, 1, &mut child);
-    act_as_astronomer(&sb, "Approved", "Approved by Astronomer support");
-    let out = child.wait_with_output().expect("terraform apply");
+    let (out, _) = apply_approved_while_waiting(&sb, &mut ws);
     assert!(out.status.success(), "{}", flat(&both(&out)));
     // Nothing in between: the very next plans are what a scheduled drift check runs.
     ws.assert_clean_plan("right after the apply that saw the approval");

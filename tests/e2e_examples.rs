@@ -116,19 +116,7 @@ fn changed_keys<'a>(before: &Json, after: &'a Json) -> Vec<&'a String> {
 /// When Astronomer approves after an endpoint's create has read it back, nothing the
 /// provider stores changes: the refresh-only plan right after the apply shows no drift.
 fn record_the_approval(ws: &Workspace) {
-    ws.ok(&[
-        "plan",
-        "-refresh-only",
-        "-no-color",
-        "-input=false",
-        "-out=approval.tfplan",
-    ]);
-    let plan: Json =
-        serde_json::from_str(&ws.ok(&["show", "-json", "approval.tfplan"])).expect("plan JSON");
-    let drift = plan["resource_drift"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let drift = ws.refresh_drift();
     assert!(drift.is_empty(), "an approval is no drift: {drift:?}");
 }
 

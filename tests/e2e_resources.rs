@@ -385,21 +385,10 @@ fn import_gives_an_empty_plan_and_create_over_existing_objects_gives_the_import_
     // with nothing to show. Terraform's own terraform_data does the same after an import with
     // a dependency; `import` blocks (tests/e2e_examples.rs) record them at apply instead.
     // First: it shows no change to any attribute of the objects made outside Terraform.
-    third.ok(&[
-        "plan",
-        "-refresh-only",
-        "-no-color",
-        "-input=false",
-        "-out=imported.tfplan",
-    ]);
-    let refresh: Json =
-        serde_json::from_str(&third.ok(&["show", "-json", "imported.tfplan"])).expect("plan JSON");
+    let drift = third.refresh_drift();
     assert!(
-        refresh["resource_drift"]
-            .as_array()
-            .is_none_or(|d| d.is_empty()),
-        "the imported objects show no drift: {}",
-        refresh["resource_drift"]
+        drift.is_empty(),
+        "the imported objects show no drift: {drift:?}"
     );
     third.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
     third.assert_clean_plan("plan after import must be empty");

@@ -199,9 +199,11 @@ impl<R: Resource> AnyResource for Typed<R> {
         let before = match model::to_value(&planned, &ty) {
             Ok(v) => v,
             Err(e) => {
-                return req
-                    .diagnostics
-                    .extend(internal(self.0.type_name(), "encoding the plan", e));
+                return req.diagnostics.extend(internal(
+                    self.0.type_name(),
+                    "encoding the plan",
+                    e,
+                ));
             }
         };
         let mut plan = Plan {

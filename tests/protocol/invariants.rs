@@ -4,23 +4,24 @@
 
 use super::*;
 
+/// One error with `title`, naming the resource type.
+fn assert_missing_state(d: &[pb::Diagnostic], title: &str) {
+    assert_eq!(errors(d).len(), 1, "{d:?}");
+    assert_eq!(d[0].summary, title);
+    assert!(
+        d[0].detail.contains(THING),
+        "names the resource: {:?}",
+        d[0]
+    );
+}
+
 #[tokio::test]
 async fn create_without_state_or_error_is_missing_resource_state_after_create() {
     let tf = Tf::start().await;
     let config = tf.thing_config(&[("name", s("vanish-1"))]);
     let plan = tf.plan(&Value::Null, &config).await;
     let applied = tf.apply(&Value::Null, &plan.planned, &config).await;
-    let e = errors(&applied.diagnostics);
-    assert_eq!(e.len(), 1, "{:?}", applied.diagnostics);
-    assert_eq!(
-        applied.diagnostics[0].summary,
-        "Missing Resource State After Create"
-    );
-    assert!(
-        applied.diagnostics[0].detail.contains(THING),
-        "names the resource: {:?}",
-        applied.diagnostics[0]
-    );
+    assert_missing_state(&applied.diagnostics, "Missing Resource State After Create");
     assert!(
         applied.state.is_null(),
         "nothing is recorded: {:?}",
@@ -36,21 +37,7 @@ async fn update_without_state_or_error_is_missing_resource_state_after_update_an
     let changed = with(&config, "description", s("vanish"));
     let plan = tf.plan(&prior, &changed).await;
     let applied = tf.apply(&prior, &plan.planned, &changed).await;
-    assert_eq!(
-        errors(&applied.diagnostics).len(),
-        1,
-        "{:?}",
-        applied.diagnostics
-    );
-    assert_eq!(
-        applied.diagnostics[0].summary,
-        "Missing Resource State After Update"
-    );
-    assert!(
-        applied.diagnostics[0].detail.contains(THING),
-        "{:?}",
-        applied.diagnostics[0]
-    );
+    assert_missing_state(&applied.diagnostics, "Missing Resource State After Update");
     assert_eq!(applied.state, prior, "the object is not forgotten");
 }
 
@@ -72,85 +59,48 @@ async fn an_unknown_type_name_is_a_diagnostic_naming_it_in_every_rpc() {
             d[0]
         );
     };
-    let d = c
-        .validate_resource_type_config(pb::validate_resource_type_config::Request {
-            type_name: name.into(),
-            ..Default::default()
-        })
-        .await
-        .expect("a response, not a status")
-        .into_inner()
-        .diagnostics;
-    check("ValidateResourceTypeConfig", d);
-    let d = c
-        .validate_data_source_config(pb::validate_data_source_config::Request {
-            type_name: name.into(),
-            ..Default::default()
-        })
-        .await
-        .expect("a response, not a status")
-        .into_inner()
-        .diagnostics;
-    check("ValidateDataSourceConfig", d);
-    let d = c
-        .upgrade_resource_state(pb::upgrade_resource_state::Request {
-            type_name: name.into(),
-            ..Default::default()
-        })
-        .await
-        .expect("a response, not a status")
-        .into_inner()
-        .diagnostics;
-    check("UpgradeResourceState", d);
-    let d = c
-        .read_resource(pb::read_resource::Request {
-            type_name: name.into(),
-            ..Default::default()
-        })
-        .await
-        .expect("a response, not a status")
-        .into_inner()
-        .diagnostics;
-    check("ReadResource", d);
-    let d = c
-        .plan_resource_change(pb::plan_resource_change::Request {
-            type_name: name.into(),
-            ..Default::default()
-        })
-        .await
-        .expect("a response, not a status")
-        .into_inner()
-        .diagnostics;
-    check("PlanResourceChange", d);
-    let d = c
-        .apply_resource_change(pb::apply_resource_change::Request {
-            type_name: name.into(),
-            ..Default::default()
-        })
-        .await
-        .expect("a response, not a status")
-        .into_inner()
-        .diagnostics;
-    check("ApplyResourceChange", d);
-    let d = c
-        .import_resource_state(pb::import_resource_state::Request {
-            type_name: name.into(),
-            id: "x".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("a response, not a status")
-        .into_inner()
-        .diagnostics;
-    check("ImportResourceState", d);
-    let d = c
-        .read_data_source(pb::read_data_source::Request {
-            type_name: name.into(),
-            ..Default::default()
-        })
-        .await
-        .expect("a response, not a status")
-        .into_inner()
-        .diagnostics;
-    check("ReadDataSource", d);
+    // Each RPC with the unknown name: a response carrying the diagnostic, not a status.
+    macro_rules! rpc {
+        ($call:ident, $module:ident, $label:literal $(, $field:ident: $value:expr)*) => {
+            let d = c
+                .$call(pb::$module::Request {
+                    type_name: name.into(),
+                    $($field: $value,)*
+                    ..Default::default()
+                })
+                .await
+                .expect("a response, not a status")
+                .into_inner()
+                .diagnostics;
+            check($label, d);
+        };
+    }
+    rpc!(
+        validate_resource_type_config,
+        validate_resource_type_config,
+        "ValidateResourceTypeConfig"
+    );
+    rpc!(
+        validate_data_source_config,
+        validate_data_source_config,
+        "ValidateDataSourceConfig"
+    );
+    rpc!(
+        upgrade_resource_state,
+        upgrade_resource_state,
+        "UpgradeResourceState"
+    );
+    rpc!(read_resource, read_resource, "ReadResource");
+    rpc!(
+        plan_resource_change,
+        plan_resource_change,
+        "PlanResourceChange"
+    );
+    rpc!(
+        apply_resource_change,
+        apply_resource_change,
+        "ApplyResourceChange"
+    );
+    rpc!(import_resource_state, import_resource_state, "ImportResourceState", id: "x".into());
+    rpc!(read_data_source, read_data_source, "ReadDataSource");
 }
