@@ -93,6 +93,9 @@ pub struct Attribute {
     pub use_state_for_unknown: bool,
     /// With `use_state_for_unknown`: except when this other attribute changes.
     pub unless_changed: Option<&'static str>,
+    /// With `use_state_for_unknown`: only when the prior value passes this check (a settled
+    /// value an update ends in again, not a transient one).
+    pub keep_if: Option<fn(&Value) -> bool>,
     /// Value used when the user sets none.
     pub default: AttrDefault,
     /// Checks run on known, non-null values at validate time.
@@ -117,6 +120,7 @@ impl Attribute {
             same_object: None,
             use_state_for_unknown: false,
             unless_changed: None,
+            keep_if: None,
             default: AttrDefault::None,
             validators: Vec::new(),
             equivalent: None,
@@ -177,6 +181,14 @@ impl Attribute {
     /// attribute that only a replacement changes).
     pub fn use_state_for_unknown(mut self) -> Self {
         self.use_state_for_unknown = true;
+        self
+    }
+
+    /// An in-place update keeps the prior value in the plan when `settled(prior)`: a value
+    /// every successful update ends in (otherwise it is known after apply).
+    pub fn use_state_when(mut self, settled: fn(&Value) -> bool) -> Self {
+        self.use_state_for_unknown = true;
+        self.keep_if = Some(settled);
         self
     }
 

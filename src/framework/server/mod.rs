@@ -304,6 +304,9 @@ impl Server {
                     mark_computed_unknown(&s.block, &mut planned, |a| {
                         !a.use_state_for_unknown
                             || a.unless_changed.is_some_and(|o| changed.contains(&o))
+                            || a.keep_if.is_some_and(|settled| {
+                                !settled(prior.get_attr(&a.name).unwrap_or(&Value::Null))
+                            })
                     });
                 }
             }

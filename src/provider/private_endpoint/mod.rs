@@ -135,12 +135,18 @@ pub fn schema() -> Schema {
                 .use_state_for_unknown()
                 .describe("`true` once Astronomer rejected or removed the connection (status `Rejected` or `Disconnected`); the next plan then replaces the endpoint, with a warning saying why. It does not change when Astronomer approves: read the approval from `astro_private_endpoint_approval` (stable once created) or, live, from the `astro_private_endpoint_connection` data source."),
             Attribute::computed("provisioning_state", s)
-                .use_state_for_unknown()
+                .use_state_when(succeeded)
                 .describe("ARM provisioning state of the endpoint."),
         ])
         .describe("The Private Endpoint in the agents' subnet, connected to Astronomer's Private Link Service by alias."),
     )
     .version(SCHEMA_VERSION)
+}
+
+/// `Succeeded`: where every successful write ends (ARM's long-running operation ends in it),
+/// so an in-place update keeps it in the plan; a transient state is known after apply.
+fn succeeded(v: &Value) -> bool {
+    v.as_str() == Some("Succeeded")
 }
 
 fn same_location(a: &Value, b: &Value) -> bool {
