@@ -100,6 +100,8 @@ fn a_tags_update_keeps_an_application_security_group_set_out_of_band() {
     let asg = format!(
         "/subscriptions/{sub}/resourceGroups/rg-astro-agents/providers/Microsoft.Network/applicationSecurityGroups/asg-agents"
     );
+    // The group exists first: ARM refuses a reference to one that does not.
+    arm_put(&sb, &asg, NETWORK_API, json!({"location": "eastus"}));
     let mut pe = arm_get(&sb, &pe_id, NETWORK_API);
     pe["properties"]["applicationSecurityGroups"] = json!([{ "id": asg }]);
     pe["properties"]["ipVersionType"] = json!("IPv4");

@@ -1,5 +1,6 @@
 //! Network RP (and resource group) resources, one file per ARM resource type.
 
+pub mod application_security_groups;
 pub mod controls;
 pub mod ip;
 pub mod network_interfaces;

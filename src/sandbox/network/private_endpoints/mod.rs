@@ -66,7 +66,7 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
                 .into_iter()
                 .map(|pe| render(world, pe))
                 .collect();
-            Ok(ArmResponse::json(StatusCode::OK, json!({"value": value})))
+            crate::sandbox::arm::paging::page(ctx, value)
         }
         (Target::PrivateEndpoint(scope, name), Verb::Get) => get(world, ctx, scope, name),
         (Target::PrivateEndpoint(scope, name), Verb::Put) => put(world, ctx, scope, name),

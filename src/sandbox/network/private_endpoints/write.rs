@@ -27,6 +27,30 @@ pub(super) fn invalid_reference(subnet_id: &str, pe_id: &str) -> ArmError {
     )
 }
 
+/// Every application security group the request names must exist in the endpoint's region
+/// (NRP's `InvalidResourceReference`, the answer for any missing reference, as for a subnet);
+/// references are stored in the group's own casing.
+pub(super) fn check_application_security_groups(
+    world: &World,
+    req: &mut Request,
+    pe_id: &str,
+) -> Result<(), ArmError> {
+    for (i, asg_id) in req.application_security_groups.iter_mut().enumerate() {
+        let found = world
+            .get(asg_id)
+            .filter(|a| a.kind == Kind::ApplicationSecurityGroup)
+            .filter(|a| a.body["location"].as_str() == Some(req.location.as_str()));
+        match found {
+            Some(asg) => *asg_id = asg.id.clone(),
+            None => {
+                return Err(invalid_reference(asg_id, pe_id)
+                    .with_target(format!("properties.applicationSecurityGroups[{i}].id")));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Finds the subnet and checks region and network policies.
 pub(super) fn check_subnet(world: &World, req: &Request, id: &str) -> Result<(), ArmError> {
     let subnet = world
@@ -81,18 +105,27 @@ pub(super) fn put(
         .with_target("privateLinkServiceId")
     })?;
     if world.get(&id).is_some() {
+        check_application_security_groups(world, &mut req, &id)?;
         return update(world, ctx, &id, &req, &pls);
     }
     check_subnet(world, &req, &id)?;
     let status = connection_status(world, &req, &pls, &scope.sub)?;
+    check_application_security_groups(world, &mut req, &id)?;
     let nic_id = network_interfaces::create(
         world,
         scope,
-        name,
-        &req.location,
-        &req.subnet_id,
-        &req.custom_nic_name,
-        &id,
+        &network_interfaces::NewNic {
+            pe_name: name,
+            pe_id: &id,
+            location: &req.location,
+            subnet_id: &req.subnet_id,
+            custom_name: req.custom_nic_name.as_deref(),
+            static_ip: req
+                .ip_configurations
+                .first()
+                .and_then(|c| c.properties.as_ref()?.private_ip_address.as_deref()),
+            static_ip_target: "properties.ipConfigurations[0].properties.privateIPAddress",
+        },
     )?;
     private_link_services::open_connection(world, &pls, name, &id, &req.location, status);
     let body = new_body(&id, name, &req, &nic_id);
@@ -171,7 +204,6 @@ pub(super) fn new_body(id: &str, name: &str, req: &Request, nic_id: &str) -> Val
         "tags": req.tags,
         "properties": {
             "provisioningState": "Updating",
-            "resourceGuid": uuid::Uuid::new_v4().to_string(),
             "subnet": {"id": req.subnet_id},
             "networkInterfaces": [{"id": nic_id}],
             "privateLinkServiceConnections": [],
