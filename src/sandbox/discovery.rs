@@ -31,25 +31,27 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/{tenant}/discovery/v2.0/keys", get(keys))
 }
 
-fn log(
+/// Logs a discovery request (kind `kind`) with its answer, and answers it.
+fn logged(
     shared: &Shared,
     path: String,
     kind: &str,
     headers: &HeaderMap,
     started: Instant,
-    status: u16,
-) {
+    response: Response,
+) -> Response {
     shared.lock().log.push(LogEntry {
         method: "GET".into(),
         path,
         resource_type: kind.into(),
-        status,
+        status: response.status().as_u16(),
         time: Timing::since(started),
         user_agent: super::identity::user_agent(headers),
         credential: None,
         fault: None,
         body: None,
     });
+    response
 }
 
 /// The tenant's id when `tenant` names the seeded tenant (by id, case-insensitively).
@@ -111,15 +113,14 @@ async fn openid_configuration(
         None => unknown_tenant(&tenant),
     };
     let path = format!("/{tenant}/v2.0/.well-known/openid-configuration");
-    log(
+    logged(
         &shared,
         path,
         "openid-configuration",
         &headers,
         started,
-        response.status().as_u16(),
-    );
-    response
+        response,
+    )
 }
 
 /// Instance discovery: for an `authorization_endpoint` on this host, where its tenant's
@@ -180,15 +181,14 @@ async fn instance_discovery(
             .into_response(),
     };
     let path = format!("/{tenant}/discovery/instance");
-    log(
+    logged(
         &shared,
         path,
         "instance-discovery",
         &headers,
         started,
-        response.status().as_u16(),
-    );
-    response
+        response,
+    )
 }
 
 /// The signing keys document. The sandbox's access tokens are opaque (nothing signs them),
@@ -204,13 +204,5 @@ async fn keys(
         None => unknown_tenant(&tenant),
     };
     let path = format!("/{tenant}/discovery/v2.0/keys");
-    log(
-        &shared,
-        path,
-        "keys",
-        &headers,
-        started,
-        response.status().as_u16(),
-    );
-    response
+    logged(&shared, path, "keys", &headers, started, response)
 }

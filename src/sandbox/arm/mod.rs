@@ -9,6 +9,7 @@ pub mod body;
 pub mod lro;
 pub mod paging;
 pub mod route;
+mod system_data;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -107,34 +108,6 @@ impl Ctx<'_> {
     /// A request header as text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// ARM's `systemData` of an object this request creates: created and last modified by the
-    /// caller (an application), now. (`SystemData` in ARM's common types.)
-    pub fn system_data(&self) -> Value {
-        let now = super::state::now_rfc3339();
-        serde_json::json!({
-            "createdBy": self.caller,
-            "createdByType": "Application",
-            "createdAt": now,
-            "lastModifiedBy": self.caller,
-            "lastModifiedByType": "Application",
-            "lastModifiedAt": now,
-        })
-    }
-
-    /// `systemData` after this request modified an object created earlier.
-    pub fn modified_system_data(&self, old: &Value) -> Value {
-        let mut data = if old.is_object() {
-            old.clone()
-        } else {
-            self.system_data()
-        };
-        let fresh = self.system_data();
-        for key in ["lastModifiedBy", "lastModifiedByType", "lastModifiedAt"] {
-            data[key] = fresh[key].clone();
-        }
-        data
     }
 
     /// A query parameter, decoded.
@@ -310,51 +283,6 @@ pub async fn dispatch(
     response
 }
 
-/// The ARM id of the Private DNS object a PUT or PATCH writes, if it writes one.
-fn dns_write_target(op: &Operation) -> Option<String> {
-    if !matches!(op.verb, route::Verb::Put | route::Verb::Patch) {
-        return None;
-    }
-    let zone = |scope: &route::Scope, zone: &str| {
-        super::state::network_id(&scope.sub, &scope.rg, &format!("privateDnsZones/{zone}"))
-    };
-    match &op.target {
-        Target::DnsZone(scope, name) => Some(zone(scope, name)),
-        Target::VnetLink(scope, z, name) => {
-            Some(format!("{}/virtualNetworkLinks/{name}", zone(scope, z)))
-        }
-        Target::RecordSet(scope, z, kind, name) => Some(format!(
-            "{}/{kind}/{}",
-            zone(scope, z),
-            name.to_ascii_lowercase()
-        )),
-        _ => None,
-    }
-}
-
-/// Private DNS objects carry ARM's `systemData` (the definitions' common `Resource`): a PUT or
-/// PATCH stamps who created the object (kept across full replaces) and who changed it last,
-/// on the stored object and in a body it answers with.
-fn stamp_system_data(
-    world: &mut World,
-    ctx: &Ctx<'_>,
-    id: &str,
-    before: Option<Value>,
-    answer: &mut ArmResponse,
-) {
-    let Some(stored) = world.get_mut(id) else {
-        return;
-    };
-    let data = match before.filter(Value::is_object) {
-        Some(old) => ctx.modified_system_data(&old),
-        None => ctx.system_data(),
-    };
-    stored.body["systemData"] = data.clone();
-    if let Some(body) = answer.body.as_mut().filter(|b| b["id"].is_string()) {
-        body["systemData"] = data;
-    }
-}
-
 /// The JSON body of a write, kept in the request log (None for reads and non-JSON bodies).
 fn written_body(method: &Method, body: &[u8]) -> Option<Value> {
     let write = [Method::PUT, Method::PATCH, Method::POST].contains(method);
@@ -431,14 +359,14 @@ async fn answer(
     tracing::debug!(method = %method, path = %uri.path(), "sandbox ARM request");
     let retry_after = std::time::Duration::from_secs(faults.retry_after_secs);
     inner.world.finish_abandoned(retry_after);
-    let dns_write = dns_write_target(&op);
+    let dns_write = system_data::dns_write_target(&op);
     let before = dns_write
         .as_deref()
         .and_then(|id| inner.world.get(id))
         .map(|r| r.body["systemData"].clone());
     let mut handled = handle(&mut inner.world, &ctx, &op);
     if let (Ok(answer), Some(id)) = (&mut handled, &dns_write) {
-        stamp_system_data(&mut inner.world, &ctx, id, before, answer);
+        system_data::stamp(&mut inner.world, &ctx, id, before, answer);
     }
     // A lost response fires only on a request that was applied: the write happened, the
     // client just never heard so.

@@ -13,12 +13,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::sandbox::arm::body::{self, Tags};
-use crate::sandbox::arm::lro::{self, OpScope};
 use crate::sandbox::arm::route::{Operation, Scope, Target, Verb};
 use crate::sandbox::arm::{ArmResponse, Ctx};
 use crate::sandbox::error::ArmError;
 use crate::sandbox::seeded_world::network_etag;
-use crate::sandbox::state::{Kind, OpKind, Resource, World, key, network_id, rg_id};
+use crate::sandbox::state::{Kind, Resource, World, key, network_id, rg_id};
 
 const TYPE: &str = "Microsoft.Network/applicationSecurityGroups";
 
@@ -122,20 +121,7 @@ fn put(
             StatusCode::CREATED
         }
     };
-    let op = lro::start(
-        world,
-        ctx,
-        OpScope::Network {
-            sub: &scope.sub,
-            location: &location,
-        },
-        OpKind::Put,
-        &id,
-    );
-    let body = world.get(&id).map(|a| a.body.clone()).unwrap_or_default();
-    Ok(ArmResponse::json(status, body)
-        .with_header("azure-asyncoperation", op.status_url)
-        .with_header("retry-after", lro::retry_after(ctx)))
+    Ok(super::answer_put(world, ctx, &id, &location, status))
 }
 
 /// The private endpoints that reference `asg_id`.
@@ -186,21 +172,5 @@ fn delete(
             ),
         ));
     }
-    if let Some(asg) = world.get_mut(&id) {
-        asg.body["properties"]["provisioningState"] = json!("Deleting");
-    }
-    let op = lro::start(
-        world,
-        ctx,
-        OpScope::Network {
-            sub: &scope.sub,
-            location: &location,
-        },
-        OpKind::Delete,
-        &id,
-    );
-    Ok(ArmResponse::empty(StatusCode::ACCEPTED)
-        .with_header("location", op.result_url)
-        .with_header("azure-asyncoperation", op.status_url)
-        .with_header("retry-after", lro::retry_after(ctx)))
+    Ok(super::answer_delete(world, ctx, &id, &location))
 }

@@ -9,13 +9,12 @@ use serde_json::{Value, json};
 use super::request::{ExtendedLocation, IpConfiguration, Request};
 use super::*;
 use crate::sandbox::arm::body::{self};
-use crate::sandbox::arm::lro::{self, OpScope};
 use crate::sandbox::arm::route::Scope;
 use crate::sandbox::arm::{ArmResponse, Ctx};
 use crate::sandbox::error::ArmError;
 use crate::sandbox::network::{network_interfaces, private_link_services};
 use crate::sandbox::seeded_world::network_etag;
-use crate::sandbox::state::{Kind, OpKind, Resource, World, key};
+use crate::sandbox::state::{Kind, Resource, World, key};
 
 pub(super) fn invalid_reference(subnet_id: &str, pe_id: &str) -> ArmError {
     ArmError::bad_request(
@@ -311,22 +310,7 @@ pub(super) fn respond_put(
     location: &str,
     status: StatusCode,
 ) -> Result<ArmResponse, ArmError> {
-    let sub = id.split('/').nth(2).unwrap_or_default().to_string();
-    let op = lro::start(
-        world,
-        ctx,
-        OpScope::Network {
-            sub: &sub,
-            location,
-        },
-        OpKind::Put,
-        id,
-    );
-    let body = world
-        .get(id)
-        .map(|pe| render(world, pe))
-        .unwrap_or_default();
-    Ok(ArmResponse::json(status, body)
-        .with_header("azure-asyncoperation", op.status_url)
-        .with_header("retry-after", lro::retry_after(ctx)))
+    Ok(crate::sandbox::network::answer_put(
+        world, ctx, id, location, status,
+    ))
 }
