@@ -4,6 +4,7 @@
 pub mod connection_data_source;
 pub mod errors;
 pub mod nsg_rules;
+pub mod poll_schedule;
 pub mod private_dns;
 pub mod private_endpoint;
 pub mod private_endpoint_approval;
@@ -184,12 +185,26 @@ impl Provider for AstroProvider {
             }
         };
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let bad_ids = settings::check_env_ids(&settings, &env);
+        if bad_ids.has_errors() {
+            return bad_ids;
+        }
         let cfg = match azure::resolve(&settings, &env) {
             Ok(c) => c,
             Err(e) => {
                 return Diagnostic::error("Invalid provider configuration", e.to_string()).into();
             }
         };
+        // The CLI is the method left: without `az` its first token request could only fail,
+        // so say what was tried now, before any Azure call.
+        if matches!(cfg.credential, azure::CredentialChoice::AzureCli { .. })
+            && !azure::credential::cli::azure_cli_on_path(std::env::var_os("PATH").as_deref())
+        {
+            let e = azure::ConfigError::AzureCliMissing {
+                tried: azure::config::tried_before_cli(),
+            };
+            return Diagnostic::error("No way to authenticate to Azure", e.to_string()).into();
+        }
         match ArmClient::new(&cfg) {
             Ok(arm) => {
                 let _ = self.client.0.set(Arc::new(Configured {

@@ -9,7 +9,7 @@ mod credentials;
 mod resolve;
 
 pub use cloud::CloudEnvironment;
-pub use credentials::{CertificateSource, CredentialChoice, OidcTokenSource};
+pub use credentials::{CertificateSource, CredentialChoice, OidcTokenSource, tried_before_cli};
 pub use resolve::resolve;
 
 use std::fmt;
@@ -201,10 +201,18 @@ pub enum ConfigError {
     },
     /// Every way of authenticating was skipped; says why for each.
     #[error(
-        "no way to authenticate to Azure applies. Tried, in order: {tried}. Set one of them up (see the provider documentation's authentication table)"
+        "no way to authenticate to Azure applies: set one up (see the provider documentation's authentication table). Tried, in order: {tried}"
     )]
     NoCredential {
         /// `method (skipped: reason); ...`, never a secret.
+        tried: String,
+    },
+    /// The Azure CLI, the last method, is the one left, and `az` is not on PATH.
+    #[error(
+        "no way to authenticate to Azure applies: sign in with the Azure CLI (install it so that `az` is on PATH, then run `az login`), or set up another method (see the provider documentation's authentication table). Tried, in order: {tried}; Azure CLI (failed: `az` is not on PATH, and `use_cli` / ARM_USE_CLI is on by default)"
+    )]
+    AzureCliMissing {
+        /// Why each method before the CLI was skipped, never a secret.
         tried: String,
     },
 }
