@@ -87,10 +87,16 @@ fn no_credential_and_no_az_lists_every_method_and_the_fix_first() {
         assert!(text.contains(method), "{method}:\n{text}");
     }
     assert!(
-        text.contains("Azure CLI (failed: `az` is not on PATH"),
+        text.contains(
+            "The Azure CLI, the last method tried and on by default, failed: `az` is not on PATH"
+        ),
         "the CLI, the last method, says why it failed:\n{text}"
     );
-    in_order(&text, "az login", "Tried, in order:");
+    in_order(
+        &text,
+        "Install the Azure CLI so that `az` is on PATH and sign in with `az login`",
+        "Tried before it:",
+    );
     assert_eq!(sb.arm_total(), 0, "nothing reached Azure");
 }
 

@@ -195,16 +195,6 @@ impl Provider for AstroProvider {
                 return Diagnostic::error("Invalid provider configuration", e.to_string()).into();
             }
         };
-        // The CLI is the method left: without `az` its first token request could only fail,
-        // so say what was tried now, before any Azure call.
-        if matches!(cfg.credential, azure::CredentialChoice::AzureCli { .. })
-            && !azure::credential::cli::azure_cli_on_path(std::env::var_os("PATH").as_deref())
-        {
-            let e = azure::ConfigError::AzureCliMissing {
-                tried: azure::config::tried_before_cli(),
-            };
-            return Diagnostic::error("No way to authenticate to Azure", e.to_string()).into();
-        }
         match ArmClient::new(&cfg) {
             Ok(arm) => {
                 let _ = self.client.0.set(Arc::new(Configured {

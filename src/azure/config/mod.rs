@@ -207,14 +207,6 @@ pub enum ConfigError {
         /// `method (skipped: reason); ...`, never a secret.
         tried: String,
     },
-    /// The Azure CLI, the last method, is the one left, and `az` is not on PATH.
-    #[error(
-        "no way to authenticate to Azure applies: sign in with the Azure CLI (install it so that `az` is on PATH, then run `az login`), or set up another method (see the provider documentation's authentication table). Tried, in order: {tried}; Azure CLI (failed: `az` is not on PATH, and `use_cli` / ARM_USE_CLI is on by default)"
-    )]
-    AzureCliMissing {
-        /// Why each method before the CLI was skipped, never a secret.
-        tried: String,
-    },
 }
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,6 @@
 //! The Azure CLI, the last credential method and on by default, so its failure is often the
-//! first error a new user reads: finding `az` on PATH before any call, and a wrapper whose
-//! failure leads with the fix and lists every method tried before it.
+//! first error a new user reads: a wrapper whose failure leads with the fix (installing the
+//! CLI when `az` is not on PATH, `az login` otherwise) and lists every method tried before it.
 
 use std::ffi::OsStr;
 use std::sync::Arc;
@@ -45,10 +45,18 @@ impl TokenCredential for AzureCli {
         options: Option<TokenRequestOptions<'_>>,
     ) -> azure_core::Result<AccessToken> {
         self.0.get_token(scopes, options).await.map_err(|e| {
+            let (fix, why) = if azure_cli_on_path(std::env::var_os("PATH").as_deref()) {
+                ("Sign in with `az login`", e.to_string())
+            } else {
+                (
+                    "Install the Azure CLI so that `az` is on PATH and sign in with `az login`",
+                    format!("`az` is not on PATH ({e})"),
+                )
+            };
             azure_core::Error::with_message(
                 ErrorKind::Credential,
                 format!(
-                    "Sign in with `az login` (or set up another method: see the provider documentation's authentication table). The Azure CLI, the last method tried and on by default, failed: {e}. Tried before it: {}",
+                    "{fix}, or set up another method (see the provider documentation's authentication table). The Azure CLI, the last method tried and on by default, failed: {why}. Tried before it: {}",
                     tried_before_cli()
                 ),
             )
