@@ -7,17 +7,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Child;
 use std::time::{Duration, Instant};
 
 use common::hcl::{self, PROVIDER};
 use common::sandbox::TestSandbox;
+use common::wait::WAITING;
 use common::{Workspace, both, flat, resource_values, wait};
 use serde_json::json;
-
-/// The message the approval resource logs at INFO on every poll while it waits.
-const WAITING: &str = "waiting for Astronomer to approve the private endpoint connection";
 
 fn endpoint(sb: &TestSandbox) -> String {
     let endpoint = hcl::endpoint(
@@ -59,29 +55,6 @@ fn pe_id(sb: &TestSandbox) -> String {
     )
 }
 
-/// Sends the provider's INFO lines to a file of their own, so a test can wait for one.
-fn log_to(ws: &mut Workspace, name: &str) -> PathBuf {
-    let path = ws.tmp.path().join(name);
-    ws.set_env("TF_LOG_PROVIDER", "INFO");
-    ws.set_env("TF_LOG_PATH", &path.display().to_string());
-    path
-}
-
-/// Waits until `log` holds `needle` `times` times (the event the test acts on), failing early
-/// if terraform already exited.
-fn wait_for_log(log: &Path, needle: &str, times: usize, child: &mut Child) {
-    wait::until_true(&format!("{needle:?} in the provider log"), || {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        if let Ok(Some(status)) = child.try_wait() {
-            assert!(
-                text.matches(needle).count() >= times,
-                "terraform exited ({status}) before logging {needle:?}:\n{text}"
-            );
-        }
-        text.matches(needle).count() >= times
-    });
-}
-
 /// Sets the connection's status through the service-side ARM PUT, as Astronomer support does.
 fn act_as_astronomer(sb: &TestSandbox, status: &str, description: &str) {
     let pls = sb.var("ASTRO_SANDBOX_PLS_ID");
@@ -115,10 +88,10 @@ fn apply_approved_while_waiting(
 ) -> (std::process::Output, PathBuf) {
     ws.write_config(&config(sb, Some("3m")));
     ws.init();
-    let log = log_to(ws, "apply.log");
+    let log = ws.log_provider_to("apply.log");
     let mut child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     // The event: the approval resource has read Pending and said that it waits.
-    wait_for_log(&log, WAITING, 1, &mut child);
+    wait::for_log(&log, WAITING, 1, &mut child);
     act_as_astronomer(sb, "Approved", "Approved by Astronomer support");
     (child.wait_with_output().expect("terraform apply"), log)
 }
@@ -241,10 +214,10 @@ fn rejection_fails_fast_and_the_next_apply_replaces_the_endpoint_and_waits_again
     let mut ws = Workspace::with_sandbox(&sb);
     ws.write_config(&config(&sb, Some("10m")));
     ws.init();
-    let log = log_to(&mut ws, "first.log");
+    let log = ws.log_provider_to("first.log");
     let started = Instant::now();
     let mut child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-    wait_for_log(&log, WAITING, 1, &mut child);
+    wait::for_log(&log, WAITING, 1, &mut child);
     act_as_astronomer(
         &sb,
         "Rejected",
@@ -272,9 +245,9 @@ fn rejection_fails_fast_and_the_next_apply_replaces_the_endpoint_and_waits_again
         "{text}"
     );
 
-    let log = log_to(&mut ws, "second.log");
+    let log = ws.log_provider_to("second.log");
     let mut child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-    wait_for_log(&log, WAITING, 1, &mut child);
+    wait::for_log(&log, WAITING, 1, &mut child);
     let pls = sb.var("ASTRO_SANDBOX_PLS_ID");
     let (_, conns) = sb.arm(
         reqwest::Method::GET,
@@ -359,13 +332,7 @@ fn a_read_that_runs_past_the_deadline_ends_with_the_approval_timeout_message() {
     let ws = Workspace::with_sandbox(&sb);
     ws.write_config(&config(&sb, Some("3s")));
     ws.init();
-    ws.ok(&[
-        "apply",
-        "-auto-approve",
-        "-no-color",
-        "-input=false",
-        "-target=astro_private_endpoint.agents",
-    ]);
+    ws.apply_target("astro_private_endpoint.agents");
     // Every read takes 1.5 s: the first ends at about 1.5 s (Pending), the pause of at most
     // 1 s still fits before the 3 s deadline, and the second read then runs past it.
     sb.set_faults(json!({"latency_ms": 1500}));

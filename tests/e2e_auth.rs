@@ -600,35 +600,12 @@ fn user_agent_keeps_the_sdk_part_and_adds_terraform_provider_and_partner() {
 
 // ---- Azure CLI -----------------------------------------------------------------------------
 
-/// Puts an `az` script that runs the sandbox's stand-in first on the workspace's PATH.
-fn az_on_path(ws: &mut Workspace) {
-    let bin = ws.tmp.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let az = bin.join("az");
-    std::fs::write(
-        &az,
-        format!(
-            "#!/bin/sh\nexec '{}' az \"$@\"\n",
-            env!("CARGO_BIN_EXE_astro-azure-sandbox")
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    ws.set_env("PATH", &path);
-}
-
 #[test]
 fn azure_cli_logged_in_and_not() {
     let sb = TestSandbox::start();
     let mut ws = bare_workspace(&sb, false);
     ws.set_env("ARM_USE_CLI", "true");
-    az_on_path(&mut ws);
+    ws.az_on_path();
     // Not logged in: az's own message comes through.
     let text = failing_apply(&ws, &[]);
     assert!(text.contains("az login"), "{}", tail(&text));

@@ -91,13 +91,7 @@ fn type_examples_apply_import_and_plan_clean() {
     {
         // The approval waits for Astronomer: make the endpoint first, approve its connection
         // as support would, then the whole apply finds it approved.
-        ws.ok(&[
-            "apply",
-            "-auto-approve",
-            "-no-color",
-            "-input=false",
-            "-target=astro_private_endpoint.agents",
-        ]);
+        ws.apply_target("astro_private_endpoint.agents");
         let state = ws.state_json();
         let endpoint = common::resource_values(&state, "astro_private_endpoint.agents")["id"]
             .as_str()

@@ -1,6 +1,6 @@
 terraform {
-  # removed blocks need Terraform 1.7 or later.
-  required_version = ">= 1.7.0"
+  # The provider's floor, 1.11 (tested with 1.11.4); removed blocks alone need 1.7.
+  required_version = ">= 1.11.0"
 
   required_providers {
     # Still needed while the state holds azurerm resources, and for anything else azurerm

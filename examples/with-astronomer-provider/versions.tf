@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.6.0"
+  required_version = ">= 1.11.0"
 
   required_providers {
     # Astronomer's own provider manages Astro itself (workspaces, deployments, clusters).

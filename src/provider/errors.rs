@@ -74,3 +74,34 @@ pub fn requires_import(resource_type: &str, object: &str, id: &str) -> Diagnosti
         ),
     )
 }
+
+/// When Azure cannot find the endpoint's resource group (or subscription) and `subnet_id` is
+/// in another subscription than the provider's: the likely cause, named with both IDs. Decided
+/// on ARM's error code and the parsed subnet ID, never on message text.
+pub fn other_subscription(
+    err: &Error,
+    object: &str,
+    provider_subscription: &str,
+    subnet_id: &str,
+) -> Option<Diagnostic> {
+    if !matches!(
+        err.code(),
+        Some("ResourceGroupNotFound" | "SubscriptionNotFound")
+    ) {
+        return None;
+    }
+    let subnet = crate::azure::SubnetId::parse(subnet_id).ok()?;
+    if subnet
+        .subscription_id
+        .eq_ignore_ascii_case(provider_subscription)
+    {
+        return None;
+    }
+    Some(Diagnostic::error(
+        format!("Error creating {object}: the subnet is in another subscription"),
+        format!(
+            "Set the provider's subscription_id (or ARM_SUBSCRIPTION_ID) to {}, the subscription of subnet_id, or use a subnet of subscription {provider_subscription}. A private endpoint is created in the provider's subscription, in the resource group named by resource_group_name: the provider works in subscription {provider_subscription}, and subnet_id {subnet_id} is in subscription {}.\n\ncreating {object}: {err}",
+            subnet.subscription_id, subnet.subscription_id
+        ),
+    ))
+}

@@ -4,6 +4,7 @@
 pub mod connection_data_source;
 pub mod errors;
 pub mod nsg_rules;
+pub mod poll_schedule;
 pub mod private_dns;
 pub mod private_endpoint;
 pub mod private_endpoint_approval;
@@ -184,6 +185,10 @@ impl Provider for AstroProvider {
             }
         };
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let bad_ids = settings::check_env_ids(&settings, &env);
+        if bad_ids.has_errors() {
+            return bad_ids;
+        }
         let cfg = match azure::resolve(&settings, &env) {
             Ok(c) => c,
             Err(e) => {

@@ -11,7 +11,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::connection_data_source::{ConnectionStatus, connection_status, jittered, support_note};
+use super::connection_data_source::{ConnectionStatus, connection_status, support_note};
+use super::poll_schedule::PollSchedule;
 use super::{Client, arm_ctx, validation};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
@@ -22,11 +23,9 @@ use crate::framework::types::Type;
 
 /// Statuses after which a connection can never become Approved.
 const DEAD_STATUSES: [&str; 2] = ["Rejected", "Disconnected"];
-/// First pause between reads while waiting; doubles up to [`MAX_POLL_INTERVAL`], so a quick
-/// approval is seen within seconds and a long wait costs four reads a minute.
-const FIRST_POLL_INTERVAL: Duration = Duration::from_secs(1);
-/// Longest pause between reads while waiting (the data source's default `poll_interval`).
-const MAX_POLL_INTERVAL: Duration = Duration::from_secs(15);
+/// How long the read at the deadline may take: it starts when the timeout ends, so it gets
+/// a budget of its own.
+const LAST_READ_BUDGET: Duration = Duration::from_secs(10);
 
 /// The resource's state.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -147,7 +146,7 @@ fn timed_out(
     Diagnostic::error(
         format!("Timed out waiting for Astronomer to approve {id}"),
         format!(
-            "Waited {} ({polls} reads); the connection is still {} ({:?}). Astronomer approves Private Link connections by hand: ask support to approve it, then run terraform apply again (this resource is not in the state, so the next apply waits again), or raise timeouts.create.\n\n{}",
+            "Ask Astronomer support to approve the connection (send them what is listed below), then run terraform apply again (this resource is not in the state, so the next apply waits again), or raise timeouts.create. Waited {} ({polls} reads, the last at the deadline); the connection is still {} ({:?}): Astronomer approves Private Link connections by hand.\n\n{}",
             crate::framework::timeouts::short(Duration::from_secs(waited.as_secs())),
             if s.status.is_empty() { "without a status" } else { &s.status },
             s.description,
@@ -184,19 +183,27 @@ impl Resource for PrivateEndpointApproval {
         };
         let actx = arm_ctx(ctx);
         let started = tokio::time::Instant::now();
-        let mut interval = FIRST_POLL_INTERVAL;
+        let mut schedule = PollSchedule::new(ctx.deadline);
         let mut polls = 0u32;
         let mut last: Option<ConnectionStatus> = None;
+        let mut final_read = false;
         loop {
             polls += 1;
-            let pe = match client.arm.get(&id, &actx).await {
+            let read_started = tokio::time::Instant::now();
+            // The read at the deadline gets a budget of its own: the timeout has just ended.
+            let read_ctx = if final_read {
+                azure::ArmCallCtx::new(LAST_READ_BUDGET, ctx.cancel.clone())
+            } else {
+                actx.clone()
+            };
+            let pe = match client.arm.get(&id, &read_ctx).await {
                 Ok(Some(pe)) => pe,
                 Ok(None) => return Outcome::failed(None, endpoint_missing(&id)),
                 // A read started just before the deadline that runs past it is the wait timing
                 // out, not Azure failing: say so with what support needs, as any timeout does.
                 Err(_) if tokio::time::Instant::now() >= ctx.deadline && last.is_some() => {
                     let s = last.unwrap_or_default();
-                    return Outcome::failed(None, timed_out(&id, &s, started.elapsed(), polls));
+                    return Outcome::failed(None, timed_out(&id, &s, ctx.timeout, polls));
                 }
                 Err(e) => {
                     return Outcome::failed(
@@ -219,19 +226,21 @@ impl Resource for PrivateEndpointApproval {
             if is_dead(&s.status) {
                 return Outcome::failed(None, rejected(&id, &s));
             }
-            let pause = jittered(interval);
-            if tokio::time::Instant::now() + pause > ctx.deadline {
-                return Outcome::failed(None, timed_out(&id, &s, started.elapsed(), polls));
-            }
+            let now = tokio::time::Instant::now();
+            let Some(next) = schedule.next(read_started, now, rand::random::<f64>()) else {
+                return Outcome::failed(None, timed_out(&id, &s, ctx.timeout, polls));
+            };
+            final_read = next.last;
             last = Some(s.clone());
             tracing::info!(
                 id = %id,
                 status = %s.status,
                 waited_secs = started.elapsed().as_secs(),
+                next_read_in_secs = next.at.saturating_duration_since(now).as_secs(),
                 "waiting for Astronomer to approve the private endpoint connection"
             );
             tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
+                _ = tokio::time::sleep_until(next.at) => {}
                 _ = ctx.cancel.cancelled() => {
                     return Outcome::failed(None, Diagnostic::error(
                         "Interrupted",
@@ -239,7 +248,6 @@ impl Resource for PrivateEndpointApproval {
                     ).into());
                 }
             }
-            interval = (interval * 2).min(MAX_POLL_INTERVAL);
         }
     }
 

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use crate::azure;
+use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::model;
 use crate::framework::schema::{Attribute, Block, Schema};
 use crate::framework::types::Type;
@@ -69,6 +70,57 @@ pub fn from_config(
     })
 }
 
+/// The ID-shaped environment variables, each with the attribute it stands in for, in the
+/// order they are looked at.
+const ENV_IDS: [(&str, &[&str]); 4] = [
+    ("subscription_id", &["ARM_SUBSCRIPTION_ID"]),
+    ("tenant_id", &["ARM_TENANT_ID", "AZURE_TENANT_ID"]),
+    ("client_id", &["ARM_CLIENT_ID", "AZURE_CLIENT_ID"]),
+    (
+        "ado_pipeline_service_connection_id",
+        &[
+            "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+            "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID",
+        ],
+    ),
+];
+
+/// Checks each ID-shaped environment variable that stands in for an unset attribute as that
+/// attribute is checked (a GUID), before any Azure call; the diagnostic names the variable.
+pub fn check_env_ids(
+    settings: &azure::ProviderSettings,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let check = super::validation::guid();
+    for (attribute, variables) in ENV_IDS {
+        let explicit = match attribute {
+            "subscription_id" => &settings.subscription_id,
+            "tenant_id" => &settings.tenant_id,
+            "client_id" => &settings.client_id,
+            _ => &settings.ado_pipeline_service_connection_id,
+        };
+        if explicit.as_deref().is_some_and(|v| !v.trim().is_empty()) {
+            continue;
+        }
+        let Some((variable, value)) = variables
+            .iter()
+            .find_map(|k| env(k).filter(|v| !v.trim().is_empty()).map(|v| (*k, v)))
+        else {
+            continue;
+        };
+        if let Err(problem) = (check.check_fn())(value.trim()) {
+            diags.push(Diagnostic::error(
+                format!("Invalid {variable}"),
+                format!(
+                    "Set {variable} to a GUID such as 00000000-0000-0000-0000-000000000000 (an ID, not a display name), or unset it and set the `{attribute}` attribute in the provider block. {problem}: the variable stands in for the `{attribute}` attribute, which is checked the same way."
+                ),
+            ));
+        }
+    }
+    diags
+}
+
 /// `partner_id`: a GUID, optionally `pid-` prefixed (azurerm accepts both).
 fn partner_id() -> StringCheck {
     StringCheck::new("a GUID, optionally prefixed with `pid-`", |s| {
@@ -122,7 +174,8 @@ pub fn provider_schema() -> Schema {
                 .describe("Microsoft Entra tenant ID. Falls back to `ARM_TENANT_ID`, then `AZURE_TENANT_ID` (AKS workload identity).")
                 .validate(guid()),
             Attribute::optional("client_id", s.clone())
-                .describe("Client ID of a service principal, or of a user-assigned managed identity. Falls back to `ARM_CLIENT_ID`, then `AZURE_CLIENT_ID` (AKS workload identity)."),
+                .describe("Client ID of a service principal, or of a user-assigned managed identity. Falls back to `ARM_CLIENT_ID`, then `AZURE_CLIENT_ID` (AKS workload identity).")
+                .validate(guid()),
             Attribute::optional("client_id_file_path", s.clone())
                 .describe("File holding the client ID, as HCP Terraform writes it for each provider alias (`var.tfc_azure_dynamic_credentials`); must agree with `client_id` when both are set. Falls back to `ARM_CLIENT_ID_FILE_PATH`."),
             Attribute::optional("client_certificate_path", s.clone())
@@ -178,6 +231,45 @@ pub fn provider_schema() -> Schema {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_shaped_variables_are_checked_only_where_they_stand_in() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let none = azure::ProviderSettings::default();
+        let bad = check_env_ids(&none, &vars(&[("ARM_SUBSCRIPTION_ID", "my-prod-sub")]));
+        let text = format!("{bad:?}");
+        assert!(
+            bad.has_errors() && text.contains("Invalid ARM_SUBSCRIPTION_ID"),
+            "{text}"
+        );
+        assert!(text.contains("`subscription_id`"), "{text}");
+        // The first variable of a chain is the one used, and so the one checked.
+        let bad = check_env_ids(&none, &vars(&[("AZURE_TENANT_ID", "contoso")]));
+        assert!(format!("{bad:?}").contains("Invalid AZURE_TENANT_ID"));
+        let ok = check_env_ids(
+            &none,
+            &vars(&[
+                ("ARM_TENANT_ID", "00000000-0000-0000-0000-0000000000aa"),
+                ("AZURE_TENANT_ID", "contoso"),
+                ("ARM_CLIENT_ID", " 00000000-0000-0000-0000-0000000000c1 "),
+            ]),
+        );
+        assert!(!ok.has_errors(), "{ok:?}");
+        // A variable the provider block overrides is not used, so not checked.
+        let explicit = azure::ProviderSettings {
+            subscription_id: Some("00000000-0000-0000-0000-000000000001".into()),
+            ..Default::default()
+        };
+        let ok = check_env_ids(&explicit, &vars(&[("ARM_SUBSCRIPTION_ID", "my-prod-sub")]));
+        assert!(!ok.has_errors(), "{ok:?}");
+    }
 
     #[test]
     fn partner_id_and_msi_endpoint_checks() {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use tonic::{Request, Response, Status};
 use tracing::Instrument;
 
-use crate::framework::diagnostics::Diagnostics;
+use crate::framework::diagnostics::{Diagnostics, Severity};
 use crate::framework::resource::Provider as ProviderImpl;
 use crate::framework::server::Server;
 use crate::framework::value::Value;
@@ -93,6 +93,20 @@ with_diagnostics!(
 
 fn span(rpc: &'static str, type_name: &str) -> tracing::Span {
     tracing::info_span!("rpc", tf_rpc = rpc, tf_req_id = %uuid::Uuid::new_v4(), tf_resource_type = type_name)
+}
+
+/// Logs the errors of an apply when they happen: Terraform prints them only once the whole
+/// apply has finished, which can be long after (while an approval waits, say), and
+/// `TF_LOG_PROVIDER=INFO` shows them at once. Diagnostics never hold secrets.
+fn log_apply_errors(type_name: &str, d: &Diagnostics) {
+    for e in d.iter().filter(|e| e.severity == Severity::Error) {
+        tracing::error!(
+            tf_resource_type = type_name,
+            detail = %e.detail,
+            "apply failed: {}",
+            e.summary
+        );
+    }
 }
 
 fn diags(d: Diagnostics) -> Vec<pb::Diagnostic> {
@@ -352,6 +366,7 @@ impl Provider for ProviderService {
         .instrument(span("ApplyResourceChange", &req.type_name))
         .await;
         let (new_state, d) = split(result, req.prior_state.clone());
+        log_apply_errors(&req.type_name, &d);
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state,
             private: req.planned_private,

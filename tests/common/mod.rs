@@ -202,6 +202,19 @@ impl Workspace {
         self.ok(&["apply", "-auto-approve", "-no-color", "-input=false"])
     }
 
+    /// `terraform apply -auto-approve -target=<address>`: one resource (and what it needs)
+    /// before the rest; fails the test unless it succeeds.
+    pub fn apply_target(&self, address: &str) -> String {
+        let target = format!("-target={address}");
+        self.ok(&[
+            "apply",
+            "-auto-approve",
+            "-no-color",
+            "-input=false",
+            &target,
+        ])
+    }
+
     /// `terraform destroy -auto-approve`, then `sb` must hold no object a client created.
     pub fn destroy_to_nothing(&self, sb: &sandbox::TestSandbox) {
         self.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
@@ -307,4 +320,40 @@ impl Workspace {
 /// 78 columns, so phrases are matched on the folded text.
 pub fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Workspace {
+    /// Puts an `az` script that runs the sandbox's stand-in for the Azure CLI first on PATH.
+    pub fn az_on_path(&mut self) {
+        let bin = self.tmp.path().join("bin");
+        std::fs::create_dir_all(&bin).expect("bin dir");
+        let az = bin.join("az");
+        std::fs::write(
+            &az,
+            format!(
+                "#!/bin/sh\nexec '{}' az \"$@\"\n",
+                env!("CARGO_BIN_EXE_astro-azure-sandbox")
+            ),
+        )
+        .expect("write az");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).expect("chmod az");
+        let path = format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        self.set_env("PATH", &path);
+    }
+}
+
+impl Workspace {
+    /// Sends the provider's INFO lines (`TF_LOG_PROVIDER=INFO`) to the file `name` in the
+    /// workspace, so a test can wait for one; returns its path.
+    pub fn log_provider_to(&mut self, name: &str) -> PathBuf {
+        let path = self.tmp.path().join(name);
+        self.set_env("TF_LOG_PROVIDER", "INFO");
+        self.set_env("TF_LOG_PATH", &path.display().to_string());
+        path
+    }
 }

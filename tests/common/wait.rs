@@ -49,3 +49,21 @@ where
         tokio::time::sleep(PAUSE).await;
     }
 }
+
+/// The message the approval resource logs at INFO on every read while it waits.
+pub const WAITING: &str = "waiting for Astronomer to approve the private endpoint connection";
+
+/// Waits until the file `log` holds `needle` `times` times (the event a test acts on),
+/// failing early if terraform (`child`) already exited.
+pub fn for_log(log: &std::path::Path, needle: &str, times: usize, child: &mut std::process::Child) {
+    until_true(&format!("{needle:?} in the provider log"), || {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if let Ok(Some(status)) = child.try_wait() {
+            assert!(
+                text.matches(needle).count() >= times,
+                "terraform exited ({status}) before logging {needle:?}:\n{text}"
+            );
+        }
+        text.matches(needle).count() >= times
+    });
+}

@@ -138,6 +138,26 @@ pub(super) struct CredentialInputs {
     pub(super) use_cli: bool,
 }
 
+/// Why the client certificate was skipped.
+const CERTIFICATE_SKIPPED: &str = "client certificate (skipped: neither `client_certificate_path` / ARM_CLIENT_CERTIFICATE_PATH nor `client_certificate` / ARM_CLIENT_CERTIFICATE is set)";
+/// Why the client secret was skipped.
+const SECRET_SKIPPED: &str =
+    "client secret (skipped: `client_secret` / ARM_CLIENT_SECRET is not set)";
+/// Why managed identity was skipped.
+const MSI_SKIPPED: &str = "managed identity (skipped: `use_msi` / ARM_USE_MSI is not true)";
+
+/// Why each method before the Azure CLI was skipped, when the CLI is the one chosen (it is
+/// chosen only when every other was skipped, so the reasons are the same whatever the inputs).
+pub fn tried_before_cli() -> String {
+    [
+        CERTIFICATE_SKIPPED,
+        SECRET_SKIPPED,
+        "OIDC (skipped: neither `use_oidc` / ARM_USE_OIDC nor AKS's AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID together turn it on)",
+        MSI_SKIPPED,
+    ]
+    .join("; ")
+}
+
 /// azurerm's order: client certificate, client secret, OIDC, managed identity, Azure CLI.
 /// A method whose main setting is given but incomplete is an error (falling through to the
 /// next would authenticate as someone else); one not set up at all is skipped, and the
@@ -162,9 +182,7 @@ pub(super) fn choose_credential(i: CredentialInputs) -> Result<CredentialChoice,
             password: i.certificate_password,
         });
     }
-    skipped.push(
-        "client certificate (skipped: neither `client_certificate_path` / ARM_CLIENT_CERTIFICATE_PATH nor `client_certificate` / ARM_CLIENT_CERTIFICATE is set)".into(),
-    );
+    skipped.push(CERTIFICATE_SKIPPED.into());
     if let Some(secret) = i.client_secret {
         let (tenant_id, client_id) =
             service_principal(i.tenant_id, i.client_id, "client secret authentication")?;
@@ -174,7 +192,7 @@ pub(super) fn choose_credential(i: CredentialInputs) -> Result<CredentialChoice,
             secret,
         });
     }
-    skipped.push("client secret (skipped: `client_secret` / ARM_CLIENT_SECRET is not set)".into());
+    skipped.push(SECRET_SKIPPED.into());
     if i.use_oidc {
         let token = if let Some(t) = i.oidc_token {
             OidcTokenSource::Inline(t)
@@ -225,7 +243,7 @@ pub(super) fn choose_credential(i: CredentialInputs) -> Result<CredentialChoice,
             endpoint: i.msi_endpoint,
         });
     }
-    skipped.push("managed identity (skipped: `use_msi` / ARM_USE_MSI is not true)".into());
+    skipped.push(MSI_SKIPPED.into());
     if i.use_cli {
         return Ok(CredentialChoice::AzureCli {
             tenant_id: i.tenant_id,

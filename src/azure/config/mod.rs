@@ -9,7 +9,7 @@ mod credentials;
 mod resolve;
 
 pub use cloud::CloudEnvironment;
-pub use credentials::{CertificateSource, CredentialChoice, OidcTokenSource};
+pub use credentials::{CertificateSource, CredentialChoice, OidcTokenSource, tried_before_cli};
 pub use resolve::resolve;
 
 use std::fmt;
@@ -201,7 +201,7 @@ pub enum ConfigError {
     },
     /// Every way of authenticating was skipped; says why for each.
     #[error(
-        "no way to authenticate to Azure applies. Tried, in order: {tried}. Set one of them up (see the provider documentation's authentication table)"
+        "no way to authenticate to Azure applies: set one up (see the provider documentation's authentication table). Tried, in order: {tried}"
     )]
     NoCredential {
         /// `method (skipped: reason); ...`, never a secret.

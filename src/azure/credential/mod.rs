@@ -15,6 +15,7 @@
 //! (replacing the system store when set). That is how the sandbox's CA is trusted.
 
 pub mod certificate;
+pub mod cli;
 pub mod msi;
 pub mod oidc;
 
@@ -198,13 +199,13 @@ pub fn build_credential(
                 .map_err(credential_error)?,
             }
         }
-        CredentialChoice::AzureCli { tenant_id } => {
+        CredentialChoice::AzureCli { tenant_id } => Arc::new(cli::AzureCli(
             AzureCliCredential::new(Some(AzureCliCredentialOptions {
                 tenant_id: tenant_id.clone(),
                 ..Default::default()
             }))
-            .map_err(credential_error)?
-        }
+            .map_err(credential_error)?,
+        )),
     };
     Ok(credential)
 }

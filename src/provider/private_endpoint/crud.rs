@@ -116,8 +116,14 @@ impl Resource for PrivateEndpoint {
         match written {
             Ok(pe) => fill_from_azure(&client, ctx, state, pe, true, None).await,
             Err(e) => {
-                let mut diag =
-                    crate::provider::errors::azure_error("creating", &id.to_string(), &e);
+                let object = id.to_string();
+                let mut diag = crate::provider::errors::other_subscription(
+                    &e,
+                    &object,
+                    &client.subscription_id,
+                    &planned.subnet_id,
+                )
+                .unwrap_or_else(|| crate::provider::errors::azure_error("creating", &object, &e));
                 if e.code() == Some("InvalidPrivateLinkServiceId") {
                     diag.detail
                         .push_str(&visibility_note(&client, &planned).await);
