@@ -70,7 +70,17 @@ pub fn requires_import(resource_type: &str, object: &str, id: &str) -> Diagnosti
     Diagnostic::error(
         format!("{object} already exists"),
         format!(
-            "{object} already exists in Azure and is not managed by this configuration. Adopt it with\n\n  terraform import {resource_type}.<name> {id}\n\nor an import block:\n\n  import {{\n    to = {resource_type}.<name>\n    id = \"{id}\"\n  }}"
+            "{object} already exists in Azure and is not managed by this configuration. Adopt it with\n\n{}",
+            import_command(resource_type, id)
         ),
+    )
+}
+
+/// How to adopt `id` into a `resource_type`: the `terraform import` command (`<name>` is the
+/// resource's label, which Terraform names in the diagnostic's `with` line: a provider is
+/// never told its resources' addresses) and the equivalent import block.
+pub fn import_command(resource_type: &str, id: &str) -> String {
+    format!(
+        "  terraform import {resource_type}.<name> {id}\n\nor an import block:\n\n  import {{\n    to = {resource_type}.<name>\n    id = \"{id}\"\n  }}"
     )
 }

@@ -102,13 +102,7 @@ impl Resource for PrivateDns {
 
         match arm.get(&zone, &call).await {
             Ok(Some(_)) if manage => {
-                let mut d = crate::provider::errors::requires_import(
-                    self.type_name(),
-                    &zone.to_string(),
-                    &record.path(),
-                );
-                d.detail.push_str("\n\nIf the zone serves other clusters too, keep it outside this resource: set manage_zone = false.");
-                return Outcome::failed(None, d.into());
+                return Outcome::failed(None, zone_exists(&zone, &record).into());
             }
             Ok(None) if !manage => {
                 return Outcome::failed(
@@ -244,10 +238,12 @@ impl Resource for PrivateDns {
                     state.cluster_id = keep_if_same(Some(&current.cluster_id), &name);
                 }
             }
-            // Just imported (ownership not decided yet): there is nothing to import.
+            // Just imported (ownership not decided yet) into a zone without the record, e.g.
+            // after a run killed between the zone and the record: the apply creates it.
             Ok(None) if current.manage_zone.is_none() => {
-                tracing::info!(record = %record, "the A record to import does not exist");
-                return Outcome::gone();
+                tracing::info!(record = %record, "the imported zone has no A record yet; the next apply creates it");
+                state.ip_address = String::new();
+                state.fqdn = Some(format!("{}.{}", current.cluster_id, zone_of(&current)));
             }
             Ok(None) => {
                 tracing::info!(record = %record, "A record was deleted outside Terraform; the next apply re-creates it");
@@ -486,4 +482,18 @@ impl Resource for PrivateDns {
             ..Default::default()
         })
     }
+}
+
+/// The error for a zone that exists while this unit would create it (`manage_zone = true`):
+/// the real fixes first, leaving the zone to its owner or adopting it by the record's ID,
+/// which imports whether the record exists yet or not.
+fn zone_exists(zone: &azure::PrivateDnsZoneId, record: &azure::ARecordId) -> Diagnostic {
+    Diagnostic::error(
+        format!("{zone} already exists"),
+        format!(
+            "{zone} already exists in Azure and is not managed by this configuration. Either:\n\n- leave the zone to whoever made it (another stack, or several clusters in one zone): set manage_zone = false, and this resource manages only the record and its links; or\n- adopt the zone, so that this resource manages it and deletes it on destroy (an empty zone left by an interrupted apply, for example):\n\n{}\n\nThe import works whether or not the record exists yet; the next apply creates what is missing.",
+            crate::provider::errors::import_command("astro_private_dns", &record.path())
+        ),
+    )
+    .at(AttributePath::root().attr("manage_zone"))
 }
