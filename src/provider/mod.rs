@@ -10,6 +10,7 @@ pub mod private_endpoint_approval;
 pub mod private_link_check;
 pub mod probe;
 pub mod settings;
+pub mod tags;
 pub mod validation;
 
 use std::sync::{Arc, OnceLock};

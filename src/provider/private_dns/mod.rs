@@ -101,7 +101,8 @@ pub fn schema() -> Schema {
                 .describe("`true`: this resource creates and deletes the zone. `false`: the zone must already exist and only the record and links are managed (several clusters in one zone). After `terraform import` the configuration decides, without replacing anything."),
             Attribute::optional("tags", Type::map(s.clone()))
                 .default_value(super::no_tags())
-                .describe("Tags on the zone, when `manage_zone` is `true`."),
+                .describe("Tags on the zone, when `manage_zone` is `true`. Private DNS takes at most 15, named with ASCII letters, digits, `_`, `-` and `.` (not starting with a digit).")
+                .validate(super::tags::private_dns()),
             Attribute::computed("id", s.clone())
                 .use_state_for_unknown()
                 .describe("ARM ID of the A record; `terraform import` takes it."),
