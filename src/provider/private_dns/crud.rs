@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use async_trait::async_trait;
 
 use super::bodies::{guard, record_body, zone_body};
-use super::links::azure_failure;
+use super::links::{azure_failure, create_failure};
 use super::naming::{Ids, ids, ids_from_state, link_name, zone_of};
 use super::{PrivateDns, PrivateDnsModel, schema};
 use crate::azure;
@@ -140,7 +140,7 @@ impl Resource for PrivateDns {
             let body = zone_body(&planned, None);
             let made = arm.put_private_dns_zone(&zone, &body, &create_only, &call);
             if let Err(e) = made.await {
-                let d = azure_failure("creating", &zone, &e);
+                let d = create_failure(&zone, &e);
                 // A zone our request created despite the error is ours: keep it in state. A
                 // conflict means someone else's zone appeared meanwhile: never claim that one.
                 let ours = !matches!(e, azure::Error::Conflict { .. })
@@ -160,10 +160,7 @@ impl Resource for PrivateDns {
             state.ip_address = String::new();
             state.virtual_network_ids.clear();
             state.virtual_network_link_ids = Some(BTreeMap::new());
-            return Outcome::failed(
-                manage.then_some(state),
-                azure_failure("creating", &record, &e),
-            );
+            return Outcome::failed(manage.then_some(state), create_failure(&record, &e));
         }
         let vnets: Vec<String> = planned.virtual_network_ids.iter().cloned().collect();
         let (made, diags) = Self::add_links(arm, &zone, &planned.cluster_id, &vnets, ctx).await;
@@ -478,7 +475,7 @@ impl Resource for PrivateDns {
             zone_id: Some(record.zone().path()),
             // Ownership of the zone is not in Azure: the configuration decides (modify_plan).
             manage_zone: None,
-            ttl: Some(300),
+            ttl: Some(super::DEFAULT_TTL),
             ..Default::default()
         })
     }

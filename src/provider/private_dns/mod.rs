@@ -23,6 +23,9 @@ use crate::framework::validators::{Each, IntRange, Ipv4, MinItems};
 /// The zone Astronomer's guide asks for.
 pub const DEFAULT_ZONE: &str = "external.astronomer.run";
 
+/// The A record's TTL in seconds when `ttl` is not set (and what an import starts from).
+pub const DEFAULT_TTL: i64 = 300;
+
 /// The resource's state, attribute for attribute.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct PrivateDnsModel {
@@ -92,7 +95,7 @@ pub fn schema() -> Schema {
                 .describe("Private DNS zone name.")
                 .validate(validation::zone_name()),
             Attribute::optional("ttl", Type::Number)
-                .default_value(300i64)
+                .default_value(DEFAULT_TTL)
                 .describe("TTL of the A record in seconds.")
                 .validate(IntRange { min: 1, max: 2_147_483_647 }),
             Attribute::optional("manage_zone", Type::Bool)

@@ -135,8 +135,7 @@ impl Resource for PrivateEndpoint {
         match written {
             Ok(pe) => fill_from_azure(&client, ctx, state, pe, true, None).await,
             Err(e) => {
-                let mut diag =
-                    crate::provider::errors::azure_error("creating", &id.to_string(), &e);
+                let mut diag = crate::provider::errors::create_error(&id.to_string(), &e);
                 if e.code() == Some("InvalidPrivateLinkServiceId") {
                     diag.detail
                         .push_str(&visibility_note(&client, &planned).await);
