@@ -60,15 +60,7 @@ async fn read_after_write_404_is_retried() {
                            "virtualNetworkLinkState": "Completed", "provisioningState": "Succeeded"}
         })),
     ]);
-    let body = VirtualNetworkLink {
-        location: Some("global".into()),
-        properties: Some(VirtualNetworkLinkProperties {
-            virtual_network: Some(SubResource::new("/vnet")),
-            registration_enabled: Some(false),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
+    let body = link_request();
     let start = Instant::now();
     let got = client(&http)
         .put_virtual_network_link(
