@@ -6,6 +6,7 @@
 mod common;
 
 use common::hcl::{self, PROVIDER};
+use common::kill::{provider_child, sigkill};
 use common::sandbox::TestSandbox;
 use common::{Workspace, both, flat, resource_values, wait};
 use serde_json::json;
@@ -16,67 +17,11 @@ fn config(sb: &TestSandbox) -> String {
     format!("{PROVIDER}{}", hcl::endpoint(sb, "pe", NAME, ""))
 }
 
-/// Name and parent pid of process `pid`, from `/proc/<pid>/status`.
-fn name_and_parent(pid: u32) -> Option<(String, u32)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |key: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(key))
-            .map(|v| v.trim().to_string())
-    };
-    Some((field("Name:")?, field("PPid:")?.parse().ok()?))
-}
-
-/// The `terraform-provider-astro` child of terraform process `parent`, if one runs.
-fn provider_child(parent: u32) -> Option<u32> {
-    let tasks = std::fs::read_dir(format!("/proc/{parent}/task")).ok()?;
-    tasks
-        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("children")).ok())
-        .flat_map(|s| {
-            s.split_whitespace()
-                .filter_map(|p| p.parse::<u32>().ok())
-                .collect::<Vec<_>>()
-        })
-        .find(|&pid| {
-            // The kernel keeps 15 bytes of the name: "terraform-provi".
-            name_and_parent(pid).is_some_and(|(name, ppid)| {
-                ppid == parent && name.len() >= 15 && "terraform-provider-astro".starts_with(&name)
-            })
-        })
-}
-
-fn sigkill(pid: u32) {
-    let status = std::process::Command::new("kill")
-        .args(["-KILL", &pid.to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success(), "kill -KILL {pid} failed");
-}
-
-/// The request log of `sb` (management API `GET /_sandbox/requests`).
-fn request_log(sb: &TestSandbox) -> Vec<serde_json::Value> {
-    let ca = std::fs::read(sb.dir().join("ca.pem")).expect("sandbox CA");
-    let client = reqwest::Client::builder()
-        .tls_certs_only([reqwest::Certificate::from_pem(&ca).expect("CA PEM")])
-        .no_proxy()
-        .build()
-        .expect("client");
-    let url = format!("{}/_sandbox/requests", sb.endpoint());
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        let resp = client.get(&url).send().await.expect("request log");
-        resp.json().await.expect("request log JSON")
-    })
-}
-
 /// Plays Azure finishing the create that the killed provider was polling: the sandbox
 /// advances operations only when polled, real ARM finishes them on its own.
 fn finish_orphaned_operation(sb: &TestSandbox) {
-    let op = request_log(sb)
+    let op = sb
+        .requests()
         .iter()
         .rev()
         .find(|e| e["resource_type"] == "operations")

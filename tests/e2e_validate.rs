@@ -186,3 +186,116 @@ data "astro_private_endpoint_connection" "astro" {{
         );
     }
 }
+
+/// `{ "k" = "v", ... }`: an HCL map of `pairs` (the tests' keys and values need no escapes).
+fn hcl_map(pairs: &[(String, String)]) -> String {
+    let items: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("\"{k}\" = \"{v}\""))
+        .collect();
+    format!("{{ {} }}", items.join(", "))
+}
+
+/// `n` tags `t0 = "v"` ... .
+fn numbered_tags(n: usize) -> Vec<(String, String)> {
+    (0..n).map(|i| (format!("t{i}"), "v".to_string())).collect()
+}
+
+/// Tags as name/value pairs.
+type TagPairs = Vec<(String, String)>;
+
+fn one(k: &str, v: &str) -> TagPairs {
+    vec![(k.to_string(), v.to_string())]
+}
+
+#[test]
+fn tag_rules_refuse_at_plan_time_with_the_key_path_and_no_arm_call() {
+    let sb = common::sandbox::TestSandbox::start();
+    let long_name = "n".repeat(513);
+    let long_value = "v".repeat(257);
+    let twins = vec![
+        ("Env".to_string(), "a".to_string()),
+        ("env".to_string(), "b".to_string()),
+    ];
+    // (block, tags, the path the one error names): ARM's rules on the endpoint, Private
+    // DNS's on the zone.
+    let cases: Vec<(String, TagPairs, String)> = vec![
+        ("pe_count".into(), numbered_tags(51), "tags:".into()),
+        ("pe_slash".into(), one("a/b", "v"), r#"tags["a/b"]"#.into()),
+        (
+            "pe_percent".into(),
+            one("50%", "v"),
+            r#"tags["50%"]"#.into(),
+        ),
+        (
+            "pe_long_name".into(),
+            one(&long_name, "v"),
+            format!(r#"tags["{long_name}"]"#),
+        ),
+        (
+            "pe_long_value".into(),
+            one("team", &long_value),
+            r#"tags["team"]"#.into(),
+        ),
+        ("pe_twins".into(), twins, r#"tags["env"]"#.into()),
+        ("dns_count".into(), numbered_tags(16), "tags:".into()),
+        (
+            "dns_space".into(),
+            one("Cost Center", "v"),
+            r#"tags["Cost Center"]"#.into(),
+        ),
+        (
+            "dns_colon".into(),
+            one("team:x", "v"),
+            r#"tags["team:x"]"#.into(),
+        ),
+        ("dns_digit".into(), one("1st", "v"), r#"tags["1st"]"#.into()),
+    ];
+    let mut config = common::hcl::PROVIDER.to_string();
+    for (label, tags, _) in &cases {
+        let map = hcl_map(tags);
+        config.push_str(&if label.starts_with("pe_") {
+            common::bad_inputs::endpoint(label, "tags", &map)
+        } else {
+            dns(label, "tags", &map)
+        });
+    }
+    // What ARM accepts on an endpoint (a space, a ':', 50 tags) is not refused there.
+    let mut fine = numbered_tags(48);
+    fine.extend(one("Cost Center", "v"));
+    fine.extend(one("team:x", "v"));
+    config.push_str(&common::bad_inputs::endpoint(
+        "pe_fine",
+        "tags",
+        &hcl_map(&fine),
+    ));
+    let ws = Workspace::with_sandbox(&sb);
+    ws.write_config(&config);
+    ws.init();
+    sb.clear_requests();
+    let out = ws.run(&["plan", "-no-color", "-input=false"]);
+    let text = common::flat(&common::both(&out));
+    assert!(!out.status.success(), "plan must fail:\n{text}");
+    assert_eq!(
+        text.matches("Error: Invalid tag").count(),
+        cases.len(),
+        "one error per bad tag map:\n{text}"
+    );
+    for (label, _, path) in &cases {
+        let block = format!("with {}.{label},", resource_of(label));
+        let found = text
+            .split("Error: Invalid tag")
+            .skip(1)
+            .any(|d| d.contains(&block) && d.contains(path.as_str()));
+        assert!(found, "no error naming {path} for {label}:\n{text}");
+    }
+    assert_eq!(sb.arm_total(), 0, "no ARM call: {:?}", sb.counts());
+}
+
+fn resource_of(label: &str) -> &'static str {
+    if label.starts_with("pe_") {
+        "astro_private_endpoint"
+    } else {
+        "astro_private_dns"
+    }
+}

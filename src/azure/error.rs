@@ -8,13 +8,25 @@ use serde::Deserialize;
 
 use super::config::ConfigError;
 
-/// ARM error codes that describe a transient condition: the same request usually succeeds when
-/// repeated a little later (azurerm retries PE creation on these; see design/arm-rules.md §2).
-pub const RETRYABLE_ARM_CODES: &[&str] = &[
-    "RetryableError",
-    "AnotherOperationInProgress",
-    "ConflictError",
-    "InvalidPrivateLinkServiceId",
+/// What a transient ARM error code says (design/arm-rules.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transient {
+    /// Another operation on the same or a dependent object is running: the request was
+    /// refused, nothing applied, and may succeed a little later.
+    Busy,
+    /// A Private Link alias Azure does not see yet (or a wrong one): repeated a few times,
+    /// for endpoint writes only.
+    AliasNotVisibleYet,
+}
+
+/// The one list of ARM error codes that describe a transient condition: the same request
+/// usually succeeds when repeated a little later (azurerm retries endpoint writes on these;
+/// design/arm-rules.md §2). The retry policy and the diagnostics' hints both read it.
+pub const RETRYABLE_ARM_CODES: &[(&str, Transient)] = &[
+    ("RetryableError", Transient::Busy),
+    ("AnotherOperationInProgress", Transient::Busy),
+    ("ConflictError", Transient::Busy),
+    ("InvalidPrivateLinkServiceId", Transient::AliasNotVisibleYet),
 ];
 
 /// Everything that can go wrong talking to Azure Resource Manager.
@@ -140,14 +152,19 @@ impl Error {
         matches!(self, Error::NotFound { .. })
     }
 
+    /// What Azure's code says when it is one of [`RETRYABLE_ARM_CODES`].
+    pub fn transient(&self) -> Option<Transient> {
+        let code = self.code()?;
+        RETRYABLE_ARM_CODES
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(code))
+            .map(|(_, t)| *t)
+    }
+
     /// True when Azure's code is one of [`RETRYABLE_ARM_CODES`]: the whole operation may be
     /// repeated after a pause.
     pub fn is_retryable_arm_code(&self) -> bool {
-        self.code().is_some_and(|c| {
-            RETRYABLE_ARM_CODES
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(c))
-        })
+        self.transient().is_some()
     }
 
     /// Builds the error for an unsuccessful HTTP response from its status, headers' values and
@@ -397,6 +414,34 @@ mod tests {
             e.to_string(),
             "the operation ended Failed (InvalidPrivateLinkServiceId): bad alias"
         );
+    }
+
+    #[test]
+    fn one_list_of_transient_codes_in_any_case() {
+        let of = |code: &str| {
+            let body = format!(r#"{{"error":{{"code":"{code}","message":"m"}}}}"#);
+            Error::from_response(409, body.as_bytes(), None, None).transient()
+        };
+        for code in [
+            "AnotherOperationInProgress",
+            "RetryableError",
+            "conflicterror",
+        ] {
+            assert_eq!(of(code), Some(Transient::Busy), "{code}");
+        }
+        assert_eq!(
+            of("InvalidPrivateLinkServiceId"),
+            Some(Transient::AliasNotVisibleYet)
+        );
+        for code in [
+            "PreconditionFailed",
+            "Conflict",
+            "BadRequest",
+            "AuthorizationFailed",
+        ] {
+            assert_eq!(of(code), None, "{code}");
+        }
+        assert_eq!(RETRYABLE_ARM_CODES.len(), 4);
     }
 
     #[test]

@@ -5,11 +5,15 @@
 //! The client applies it in one place per verb: around each GET (transient statuses only),
 //! and around each whole write or delete, initial request and long-running operation
 //! together, so a write that meets `AnotherOperationInProgress` or ends `Failed` with
-//! `RetryableError` is sent again. Full jitter ("Exponential Backoff And Jitter", AWS
+//! `RetryableError` is sent again. Nested runs (the status reads of a write's long-running
+//! operation) draw from the same [`Budget`] as the write, so one operation never sends more
+//! than its budget allows, however its retries nest. Full jitter ("Exponential Backoff And Jitter", AWS
 //! Architecture Blog, 2015) keeps parallel applies that failed together from retrying in
 //! lockstep; Azure's guidance on transient faults asks clients to honour Retry-After
 //! (<https://learn.microsoft.com/azure/architecture/best-practices/retry-service-specific>).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use rand::Rng;
@@ -17,7 +21,7 @@ use tokio::time::Instant;
 use tracing::info;
 
 use super::client::ArmCallCtx;
-use super::error::{Error, Result};
+use super::error::{Error, Result, Transient};
 
 /// First backoff ceiling; each retry doubles it up to [`MAX_DELAY`].
 pub const INITIAL_DELAY: Duration = Duration::from_secs(1);
@@ -25,6 +29,54 @@ pub const INITIAL_DELAY: Duration = Duration::from_secs(1);
 pub const MAX_DELAY: Duration = Duration::from_secs(60);
 /// Retries of throttling (429), 408, 5xx and broken connections within one operation.
 pub const MAX_STATUS_RETRIES: u32 = 10;
+/// Retries of busy codes (`AnotherOperationInProgress`, ...) within one operation: with the
+/// backoff capped at [`MAX_DELAY`] this outlasts any operation Azure runs on the same object
+/// in practice, and bounds a write that meets one that never ends.
+pub const MAX_BUSY_RETRIES: u32 = 20;
+
+/// The retries one operation has spent, by budget; shared by every retry loop nested in the
+/// operation (see [`Budget`]).
+#[derive(Debug, Default)]
+pub struct Spent {
+    status: AtomicU32,
+    busy: AtomicU32,
+    alias: AtomicU32,
+}
+
+impl Spent {
+    fn counter(&self, reason: Reason) -> &AtomicU32 {
+        match reason {
+            Reason::Throttled | Reason::Unknown => &self.status,
+            Reason::Busy => &self.busy,
+            Reason::Alias => &self.alias,
+        }
+    }
+
+    fn used(&self, reason: Reason) -> u32 {
+        self.counter(reason).load(Ordering::Relaxed)
+    }
+
+    fn spend(&self, reason: Reason) {
+        self.counter(reason).fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The retry budget of one ARM operation: empty in a context the provider made, and set when
+/// an operation starts ([`crate::azure::ArmCallCtx::operation`]), so the calls nested in it
+/// (a write's status reads and its final GET) spend from one budget.
+#[derive(Debug, Clone, Default)]
+pub struct Budget(Option<Arc<Spent>>);
+
+impl Budget {
+    /// This budget if one is running, else a fresh one.
+    pub fn started(&self) -> Self {
+        Self(Some(self.0.clone().unwrap_or_default()))
+    }
+
+    fn spent(&self) -> Arc<Spent> {
+        self.0.clone().unwrap_or_default()
+    }
+}
 
 /// Why a failure may be repeated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,9 +105,10 @@ pub fn classify(err: &Error) -> Option<Reason> {
         Error::Throttled { .. } => Some(Reason::Throttled),
         Error::Http { status, .. } if *status == 408 || *status >= 500 => Some(Reason::Unknown),
         Error::Transport(_) => Some(Reason::Unknown),
-        _ if err.code() == Some("InvalidPrivateLinkServiceId") => Some(Reason::Alias),
-        _ if err.is_retryable_arm_code() => Some(Reason::Busy),
-        _ => None,
+        _ => match err.transient()? {
+            Transient::Busy => Some(Reason::Busy),
+            Transient::AliasNotVisibleYet => Some(Reason::Alias),
+        },
     }
 }
 
@@ -80,8 +133,8 @@ pub struct Policy {
     pub max_status_retries: u32,
     /// Retries allowed for [`Reason::Alias`] (0: the code is final).
     pub alias_retries: u32,
-    /// Whether [`Reason::Busy`] is retried (until the deadline).
-    pub retry_busy: bool,
+    /// Retries allowed for [`Reason::Busy`] (0: busy codes are final, as for reads).
+    pub busy_retries: u32,
 }
 
 impl Policy {
@@ -93,7 +146,7 @@ impl Policy {
             max_delay: MAX_DELAY,
             max_status_retries: MAX_STATUS_RETRIES,
             alias_retries: 0,
-            retry_busy: true,
+            busy_retries: MAX_BUSY_RETRIES,
         }
     }
 
@@ -101,7 +154,7 @@ impl Policy {
     /// to writes).
     pub const fn reads() -> Self {
         Self {
-            retry_busy: false,
+            busy_retries: 0,
             ..Self::arm()
         }
     }
@@ -136,7 +189,7 @@ impl Policy {
     fn allows(&self, reason: Reason, used: u32) -> bool {
         match reason {
             Reason::Throttled | Reason::Unknown => used < self.max_status_retries,
-            Reason::Busy => self.retry_busy,
+            Reason::Busy => used < self.busy_retries,
             Reason::Alias => used < self.alias_retries,
         }
     }
@@ -152,7 +205,7 @@ where
     Fut: Future<Output = Result<T>>,
 {
     let mut attempt = Attempt::default();
-    let (mut status_retries, mut alias_retries) = (0u32, 0u32);
+    let spent = ctx.budget.spent();
     loop {
         let err = match op(attempt).await {
             Ok(v) => return Ok(v),
@@ -161,12 +214,7 @@ where
         let Some(reason) = classify(&err) else {
             return Err(err);
         };
-        let used = match reason {
-            Reason::Throttled | Reason::Unknown => status_retries,
-            Reason::Alias => alias_retries,
-            Reason::Busy => 0,
-        };
-        if !policy.allows(reason, used) {
+        if !policy.allows(reason, spent.used(reason)) {
             return Err(err);
         }
         let pause = policy.pause(attempt.number, err.retry_after(), &mut rand::rng());
@@ -182,11 +230,7 @@ where
             _ = ctx.cancel.cancelled() => return Err(Error::Cancelled),
             _ = tokio::time::sleep(pause) => {}
         }
-        match reason {
-            Reason::Throttled | Reason::Unknown => status_retries += 1,
-            Reason::Alias => alias_retries += 1,
-            Reason::Busy => {}
-        }
+        spent.spend(reason);
         attempt.earlier_outcome_unknown |= reason.outcome_unknown();
         attempt.number += 1;
     }

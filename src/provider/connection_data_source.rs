@@ -205,6 +205,7 @@ impl DataSource for Connection {
         let ctx = azure::ArmCallCtx {
             deadline: deadline.max(tokio::time::Instant::now() + READ_TIMEOUT),
             cancel: cancel.clone(),
+            budget: Default::default(),
         };
         let mut polls = 0u32;
         let (pe, s) = loop {

@@ -2,6 +2,7 @@
 //! was tried, Azure's code and message, and what to do next.
 
 use crate::azure::Error;
+use crate::azure::error::Transient;
 use crate::framework::diagnostics::Diagnostic;
 
 /// What the user can do about an Azure error code.
@@ -20,7 +21,7 @@ fn hint(err: &Error) -> Option<&'static str> {
         (_, "AuthorizationFailed" | "LinkedAuthorizationFailed") => {
             "Grant the identity Terraform runs as the Network Contributor role (or Private DNS Zone Contributor for DNS) on the resource group."
         }
-        (_, "AnotherOperationInProgress" | "RetryableError" | "ConflictError") => {
+        _ if err.transient() == Some(Transient::Busy) => {
             "Another operation on the same objects is still running in Azure; run terraform apply again shortly."
         }
         (_, "PreconditionFailed") => {
@@ -45,19 +46,27 @@ fn hint(err: &Error) -> Option<&'static str> {
     })
 }
 
-/// A diagnostic for `err` raised while `action` (e.g. "creating") `object` (e.g. a Private
+/// A diagnostic for `err` raised while `action` (e.g. "updating") `object` (e.g. a Private
 /// Endpoint's display name).
 pub fn azure_error(action: &str, object: &str, err: &Error) -> Diagnostic {
-    let mut detail = format!("{action} {object}: {err}");
-    // A create-only write met an object that is not ours (the client adopts its own).
-    let exists = action == "creating" && err.code() == Some("PreconditionFailed");
-    let hint = if exists {
+    with_hint(action, object, err, hint(err))
+}
+
+/// [`azure_error`] for a create-only write: a 412 there means the object appeared while
+/// Terraform was creating it, and is not ours (the client adopts its own).
+pub fn create_error(object: &str, err: &Error) -> Diagnostic {
+    let hint = if err.code() == Some("PreconditionFailed") {
         Some(
             "It already exists in Azure and is not managed by this configuration (it appeared while Terraform was creating it). Adopt it with terraform import and its ARM ID, or remove it, then apply again.",
         )
     } else {
         hint(err)
     };
+    with_hint("creating", object, err, hint)
+}
+
+fn with_hint(action: &str, object: &str, err: &Error, hint: Option<&str>) -> Diagnostic {
+    let mut detail = format!("{action} {object}: {err}");
     if let Some(h) = hint {
         detail.push_str("\n\n");
         detail.push_str(h);
@@ -70,7 +79,8 @@ pub fn requires_import(resource_type: &str, object: &str, id: &str) -> Diagnosti
     Diagnostic::error(
         format!("{object} already exists"),
         format!(
-            "{object} already exists in Azure and is not managed by this configuration. Adopt it with\n\n  terraform import {resource_type}.<name> {id}\n\nor an import block:\n\n  import {{\n    to = {resource_type}.<name>\n    id = \"{id}\"\n  }}"
+            "{object} already exists in Azure and is not managed by this configuration. Adopt it with\n\n{}",
+            import_command(resource_type, id)
         ),
     )
 }
@@ -104,4 +114,13 @@ pub fn other_subscription(
             subnet.subscription_id, subnet.subscription_id
         ),
     ))
+}
+
+/// How to adopt `id` into a `resource_type`: the `terraform import` command (`<name>` is the
+/// resource's label, which Terraform names in the diagnostic's `with` line: a provider is
+/// never told its resources' addresses) and the equivalent import block.
+pub fn import_command(resource_type: &str, id: &str) -> String {
+    format!(
+        "  terraform import {resource_type}.<name> {id}\n\nor an import block:\n\n  import {{\n    to = {resource_type}.<name>\n    id = \"{id}\"\n  }}"
+    )
 }

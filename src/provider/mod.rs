@@ -3,14 +3,13 @@
 
 pub mod connection_data_source;
 pub mod errors;
-pub mod nsg_rules;
 pub mod poll_schedule;
 pub mod private_dns;
 pub mod private_endpoint;
 pub mod private_endpoint_approval;
 pub mod private_link_check;
-pub mod probe;
 pub mod settings;
+pub mod tags;
 pub mod validation;
 
 use std::sync::{Arc, OnceLock};
@@ -50,6 +49,7 @@ pub(crate) fn arm_ctx(ctx: &OpContext) -> azure::ArmCallCtx {
     azure::ArmCallCtx {
         deadline: ctx.deadline,
         cancel: ctx.cancel.clone(),
+        budget: Default::default(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Fault injection for ARM routes: throttling (429 + Retry-After), 500s, latency, how many
 //! polls an LRO takes, a read-after-write 404 window, and targeted rules ("the next N link
 //! PUTs answer 409 `AnotherOperationInProgress`", "the next N record PUTs are applied and then
-//! answered 500"). Every ARM request draws from one seeded RNG, so a run with the same seed
+//! answered 500", "the next record PUT is applied and its answer held", so a test can kill
+//! the client while a write it made is still unanswered). Every ARM request draws from one seeded RNG, so a run with the same seed
 //! and request order sees the same faults.
 
 use std::time::Duration;
@@ -61,6 +62,11 @@ pub struct FaultRule {
     /// Apply the request first, then answer the error (a response lost after the write).
     #[serde(default)]
     pub lost_response: bool,
+    /// Apply the request, then hold its (normal) answer this many seconds: a write whose
+    /// client may die before hearing back. `status` and `code` are not used; the rule's
+    /// `count` going down is the sign that the write was applied.
+    #[serde(default)]
+    pub hold_secs: u64,
 }
 
 fn default_status() -> u16 {
@@ -68,6 +74,11 @@ fn default_status() -> u16 {
 }
 
 impl FaultRule {
+    /// Whether the request is applied before the rule acts (`lost_response`, `hold_secs`).
+    pub fn applies_first(&self) -> bool {
+        self.lost_response || self.hold_secs > 0
+    }
+
     /// Whether this rule still fires for `method` on `resource_type`.
     pub fn matches(&self, method: &str, resource_type: &str) -> bool {
         self.count > 0
@@ -92,10 +103,12 @@ impl FaultRule {
         .to_string()
     }
 
-    /// The name this fault is counted under in the request log summary: `lost_response`, or
-    /// `<status> <code>`.
+    /// The name this fault is counted under in the request log summary: `held`,
+    /// `lost_response`, or `<status> <code>`.
     pub fn kind(&self) -> String {
-        if self.lost_response {
+        if self.hold_secs > 0 {
+            "held".to_string()
+        } else if self.lost_response {
             "lost_response".to_string()
         } else {
             format!("{} {}", self.status, self.error_code())
@@ -237,6 +250,7 @@ mod tests {
                 code: "AnotherOperationInProgress".into(),
                 count: 2,
                 lost_response: false,
+                hold_secs: 0,
             }],
             ..Faults::default()
         };
@@ -258,6 +272,13 @@ mod tests {
         };
         assert_eq!(lost.kind(), "lost_response");
         assert_eq!(lost.error_code(), "InternalServerError");
+        assert!(lost.applies_first() && !faults.rules[0].applies_first());
+        let held = FaultRule {
+            hold_secs: 60,
+            ..faults.rules[0].clone()
+        };
+        assert!(held.applies_first());
+        assert_eq!(held.kind(), "held");
         faults.rules[0].status = 200;
         assert!(faults.validate().unwrap_err().contains("status"));
     }

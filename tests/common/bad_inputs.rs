@@ -287,6 +287,16 @@ pub fn cases() -> Vec<(&'static str, &'static str, String)> {
             ),
         ),
         (
+            "pe_tags",
+            "tags",
+            endpoint("pe_tags", "tags", "{ \"a/b\" = \"v\" }"),
+        ),
+        (
+            "dns_tags",
+            "tags",
+            dns("dns_tags", "tags", "{ \"Cost Center\" = \"v\" }"),
+        ),
+        (
             "approval_id",
             "private_endpoint_id",
             approval("approval_id", "\"astro-privatelink\"", ""),

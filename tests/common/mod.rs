@@ -286,6 +286,7 @@ pub fn resource_values<'a>(state: &'a Json, address: &str) -> &'a Json {
 
 pub mod bad_inputs;
 pub mod hcl;
+pub mod kill;
 pub mod sandbox;
 pub mod sandbox_env;
 pub mod wait;

@@ -8,6 +8,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::azure::error::{Error, Result};
+use crate::azure::retry::Budget;
 
 /// Deadline and cancellation for the ARM calls of one provider operation; the provider
 /// builds it from the framework's `OpContext` (`provider::arm_ctx`).
@@ -17,6 +18,9 @@ pub struct ArmCallCtx {
     pub deadline: Instant,
     /// Cancelled by StopProvider or when Terraform goes away.
     pub cancel: CancellationToken,
+    /// The retries spent by the ARM operation running under this context (empty until one
+    /// starts: [`Self::operation`]).
+    pub budget: Budget,
 }
 
 impl ArmCallCtx {
@@ -25,6 +29,16 @@ impl ArmCallCtx {
         Self {
             deadline: Instant::now() + timeout,
             cancel,
+            budget: Budget::default(),
+        }
+    }
+
+    /// This context for one ARM operation: the calls made with it share one retry budget,
+    /// the running operation's when there is one (a nested call), else a fresh one.
+    pub fn operation(&self) -> Self {
+        Self {
+            budget: self.budget.started(),
+            ..self.clone()
         }
     }
 

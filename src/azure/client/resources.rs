@@ -99,7 +99,8 @@ impl ArmClient {
     }
 
     /// DELETE a virtual network link (LRO), then wait until GET answers 404: the API has
-    /// reported links gone while they lingered (azurerm polls the same way).
+    /// reported links gone while they lingered. azurerm waits longer than this: it polls until
+    /// it reads 404 several times in a row; this client stops at the first 404.
     pub async fn delete_virtual_network_link(
         &self,
         id: &VirtualNetworkLinkId,
@@ -135,6 +136,7 @@ impl ArmClient {
         condition: &WriteCondition,
         ctx: &ArmCallCtx,
     ) -> Result<RecordSet> {
+        let ctx = &ctx.operation();
         let operation = format!("writing {id}");
         let url = self.url(id)?;
         let (url, what) = (&url, operation.as_str());
@@ -155,6 +157,7 @@ impl ArmClient {
 
     /// DELETE an A record set (synchronous; 404 = already gone).
     pub async fn delete_a_record(&self, id: &ARecordId, ctx: &ArmCallCtx) -> Result<()> {
+        let ctx = &ctx.operation();
         let operation = format!("deleting {id}");
         let url = self.url(id)?;
         retry::run(&RetryPolicy::arm(), ctx, &operation, |_| async {

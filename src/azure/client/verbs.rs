@@ -17,6 +17,7 @@ impl ArmClient {
 
     /// GET any resource; `None` on 404.
     pub async fn get<I: ArmResource>(&self, id: &I, ctx: &ArmCallCtx) -> Result<Option<I::Model>> {
+        let ctx = &ctx.operation();
         let operation = format!("reading {id}");
         let resp = self.raw_get(self.url(id)?, ctx, &operation).await?;
         if u16::from(resp.status()) == 404 {
@@ -60,6 +61,8 @@ impl ArmClient {
         policy: &RetryPolicy,
         ctx: &ArmCallCtx,
     ) -> Result<I::Model> {
+        // One budget for the PUT, its status reads and the final GET, retried together.
+        let ctx = &ctx.operation();
         let operation = format!("writing {id}");
         retry::run(policy, ctx, &operation, |attempt| {
             self.put_lro_once(id, body, condition, attempt, ctx, &operation)
@@ -205,6 +208,7 @@ impl ArmClient {
 
     /// DELETE and wait for the operation; 404 at any point means done. Retried as a whole.
     pub async fn delete<I: ArmResource>(&self, id: &I, ctx: &ArmCallCtx) -> Result<()> {
+        let ctx = &ctx.operation();
         let operation = format!("deleting {id}");
         retry::run(&RetryPolicy::arm(), ctx, &operation, |_| {
             self.delete_lro_once(id, ctx, &operation)
@@ -276,6 +280,7 @@ impl ArmClient {
         ctx: &ArmCallCtx,
         operation: &str,
     ) -> Result<Vec<T>> {
+        let ctx = &ctx.operation();
         let mut items = Vec::new();
         let mut next = Some(self.url_for(path, api_version)?);
         while let Some(url) = next.take() {

@@ -84,6 +84,8 @@ impl SentRequest {
 struct MockHttp {
     script: Mutex<VecDeque<Reply>>,
     repeat_last: bool,
+    /// Answers chosen by request (the first whose method and path match), for ever.
+    by_request: Vec<Reply>,
     seen: Mutex<Vec<SentRequest>>,
 }
 
@@ -92,6 +94,16 @@ impl MockHttp {
         Arc::new(Self {
             script: Mutex::new(replies.into()),
             repeat_last: false,
+            by_request: Vec::new(),
+            seen: Mutex::new(Vec::new()),
+        })
+    }
+    /// Answers each request with the first of `replies` that matches it, as often as asked.
+    fn by_request(replies: Vec<Reply>) -> Arc<Self> {
+        Arc::new(Self {
+            script: Mutex::new(VecDeque::new()),
+            repeat_last: false,
+            by_request: replies,
             seen: Mutex::new(Vec::new()),
         })
     }
@@ -99,6 +111,7 @@ impl MockHttp {
         Arc::new(Self {
             script: Mutex::new(replies.into()),
             repeat_last: true,
+            by_request: Vec::new(),
             seen: Mutex::new(Vec::new()),
         })
     }
@@ -128,7 +141,11 @@ impl HttpClient for MockHttp {
             body: Bytes::from(request.body()).to_vec(),
         };
         self.seen.lock().expect("lock").push(seen.clone());
-        let Some(r) = self.next_reply() else {
+        let matching = self
+            .by_request
+            .iter()
+            .find(|r| r.method == seen.method && seen.url.path().ends_with(&r.path_ends_with));
+        let Some(r) = matching.cloned().or_else(|| self.next_reply()) else {
             panic!("unexpected request {} {}", seen.method, seen.url);
         };
         assert_eq!(seen.method, r.method, "method of request to {}", seen.url);

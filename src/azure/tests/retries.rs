@@ -60,15 +60,7 @@ async fn read_after_write_404_is_retried() {
                            "virtualNetworkLinkState": "Completed", "provisioningState": "Succeeded"}
         })),
     ]);
-    let body = VirtualNetworkLink {
-        location: Some("global".into()),
-        properties: Some(VirtualNetworkLinkProperties {
-            virtual_network: Some(SubResource::new("/vnet")),
-            registration_enabled: Some(false),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
+    let body = link_request();
     let start = Instant::now();
     let got = client(&http)
         .put_virtual_network_link(
@@ -169,4 +161,59 @@ async fn an_unknown_alias_is_retried_three_times_for_endpoints_only() {
         .expect_err("the alias stays unknown");
     assert_eq!(err.code(), Some("InvalidPrivateLinkServiceId"));
     assert_eq!(http.requests().len(), 1 + client::ALIAS_RETRIES as usize);
+}
+
+/// Requests one PUT sends when every status read of its long-running operation is throttled:
+/// the PUT, then reads until the operation's one budget is spent. (Before, the PUT was
+/// retried around its status reads, each with its own budget: about 11 x 12 requests.)
+#[tokio::test(start_paused = true)]
+async fn one_put_spends_one_budget_under_endless_throttling() {
+    let http = MockHttp::by_request(vec![
+        reply(Method::Put, "/virtualNetworkLinks/agents", 201)
+            .header("azure-asyncoperation", OP_URL),
+        reply(Method::Get, "/operations/op1", 429)
+            .header("retry-after", "1")
+            .json(json!({"error": {"code": "TooManyRequests", "message": "slow down"}})),
+    ]);
+    let err = put_link(&http).await.expect_err("throttled for ever");
+    assert!(matches!(err, Error::Throttled { .. }), "{err:?}");
+    let sent = http.requests().len() as u32;
+    assert_eq!(
+        sent,
+        1 + 1 + retry::MAX_STATUS_RETRIES,
+        "PUT, first read, retries"
+    );
+}
+
+/// A PUT that meets `AnotherOperationInProgress` for ever stops after its busy budget.
+#[tokio::test(start_paused = true)]
+async fn one_put_spends_one_budget_under_endless_conflicts() {
+    let http = MockHttp::by_request(vec![busy_reply(Method::Put, "/virtualNetworkLinks/agents")]);
+    let err = put_link(&http).await.expect_err("busy for ever");
+    assert_eq!(err.code(), Some("AnotherOperationInProgress"), "{err:?}");
+    assert_eq!(http.requests().len() as u32, retry::MAX_BUSY_RETRIES + 1);
+}
+
+/// PUT of the link `agents` through `http`, with a deadline far beyond any budget.
+async fn put_link(http: &Arc<MockHttp>) -> crate::azure::error::Result<VirtualNetworkLink> {
+    client(http)
+        .put_virtual_network_link(
+            &zone_id().link("agents"),
+            &link_request(),
+            &WriteCondition::default(),
+            &ctx(Duration::from_secs(10_000_000)),
+        )
+        .await
+}
+
+fn link_request() -> VirtualNetworkLink {
+    VirtualNetworkLink {
+        location: Some("global".into()),
+        properties: Some(VirtualNetworkLinkProperties {
+            virtual_network: Some(SubResource::new("/vnet")),
+            registration_enabled: Some(false),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use async_trait::async_trait;
 
 use super::bodies::{guard, record_body, zone_body};
-use super::links::azure_failure;
+use super::links::{azure_failure, create_failure};
 use super::naming::{Ids, ids, ids_from_state, link_name, zone_of};
 use super::{MANAGE_ZONE, PrivateDns, PrivateDnsModel, RecordTarget, TAGS, ZoneOwnership, schema};
 use crate::azure;
@@ -83,13 +83,7 @@ impl Resource for PrivateDns {
 
         match arm.get(&zone, &call).await {
             Ok(Some(_)) if manage => {
-                let mut d = crate::provider::errors::requires_import(
-                    self.type_name(),
-                    &zone.to_string(),
-                    &record.path(),
-                );
-                d.detail.push_str("\n\nIf the zone serves other clusters too, keep it outside this resource: set manage_zone = false.");
-                return Outcome::failed(None, d.into());
+                return Outcome::failed(None, zone_exists(&zone, &record).into());
             }
             Ok(None) if !manage => {
                 return Outcome::failed(
@@ -127,7 +121,7 @@ impl Resource for PrivateDns {
             let body = zone_body(&planned, None);
             let made = arm.put_private_dns_zone(&zone, &body, &create_only, &call);
             if let Err(e) = made.await {
-                let d = azure_failure("creating", &zone, &e);
+                let d = create_failure(&zone, &e);
                 // A zone our request created despite the error is ours: keep it in state. A
                 // conflict means someone else's zone appeared meanwhile: never claim that one.
                 let ours = !matches!(e, azure::Error::Conflict { .. })
@@ -141,10 +135,7 @@ impl Resource for PrivateDns {
         let body = record_body(&planned, None);
         let made = arm.put_a_record(&record, &body, &create_only, &call);
         if let Err(e) = made.await {
-            return Outcome::failed(
-                manage.then_some(state),
-                azure_failure("creating", &record, &e),
-            );
+            return Outcome::failed(manage.then_some(state), create_failure(&record, &e));
         }
         let vnets: Vec<String> = planned.virtual_network_ids.iter().cloned().collect();
         let (made, mut diags) = Self::add_links(arm, &zone, &planned.cluster_id, &vnets, ctx).await;
@@ -349,7 +340,7 @@ impl Resource for PrivateDns {
             zone_id: Some(record.zone().path()),
             // Ownership of the zone is not in Azure: the configuration decides (modify_plan).
             manage_zone: ZoneOwnership::Undecided,
-            ttl: Some(300),
+            ttl: Some(super::DEFAULT_TTL),
             ..Default::default()
         };
         // The links are adopted here, all of them; Terraform's read after the import then
@@ -437,10 +428,12 @@ impl PrivateDns {
                     state.cluster_id = keep_if_same(Some(&current.cluster_id), &name);
                 }
             }
-            // Just imported (ownership not decided yet): there is nothing to import.
+            // Just imported (ownership not decided yet) into a zone without the record, e.g.
+            // after a run killed between the zone and the record: the apply creates it.
             Ok(None) if current.manage_zone == ZoneOwnership::Undecided => {
-                tracing::info!(record = %record, "the A record to import does not exist");
-                return Outcome::gone();
+                tracing::info!(record = %record, "the imported zone has no A record yet; the next apply creates it");
+                state.ip_address = RecordTarget::Missing;
+                state.fqdn = Some(format!("{}.{}", current.cluster_id, zone_of(&current)));
             }
             Ok(None) => {
                 tracing::info!(record = %record, "A record was deleted outside Terraform; the next apply re-creates it");
@@ -488,4 +481,18 @@ impl PrivateDns {
         state.virtual_network_link_ids = Some(linked);
         Outcome::ok(state)
     }
+}
+
+/// The error for a zone that exists while this unit would create it (`manage_zone = true`):
+/// the real fixes first, leaving the zone to its owner or adopting it by the record's ID,
+/// which imports whether the record exists yet or not.
+fn zone_exists(zone: &azure::PrivateDnsZoneId, record: &azure::ARecordId) -> Diagnostic {
+    Diagnostic::error(
+        format!("{zone} already exists"),
+        format!(
+            "{zone} already exists in Azure and is not managed by this configuration. Either:\n\n- leave the zone to whoever made it (another stack, or several clusters in one zone): set manage_zone = false, and this resource manages only the record and its links; or\n- adopt the zone, so that this resource manages it and deletes it on destroy (an empty zone left by an interrupted apply, for example):\n\n{}\n\nThe import works whether or not the record exists yet; the next apply creates what is missing.",
+            crate::provider::errors::import_command("astro_private_dns", &record.path())
+        ),
+    )
+    .at(AttributePath::root().attr("manage_zone"))
 }

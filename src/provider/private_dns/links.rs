@@ -16,19 +16,19 @@ pub(super) fn azure_failure(
     what: &dyn std::fmt::Display,
     e: &azure::Error,
 ) -> Diagnostics {
-    let mut d = crate::provider::errors::azure_error(action, &what.to_string(), e);
-    if is_overlap(e) {
-        d.detail.push_str(
-            "\n\nThis virtual network is already linked to another private DNS zone with the same name. One VNet can resolve a zone name through one zone only: add the A record to that zone instead (manage_zone = false with its resource_group_name), or remove the other link.",
-        );
-    }
-    d.into()
+    crate::provider::errors::azure_error(action, &what.to_string(), e).into()
 }
 
-/// Azure's answer to linking a VNet that already resolves a zone of the same name through
-/// another zone. Its message names no zone.
-pub(super) fn is_overlap(e: &azure::Error) -> bool {
-    e.code() == Some("BadRequest") && e.to_string().to_lowercase().contains("overlapping")
+/// [`azure_failure`] of a create-only write.
+pub(super) fn create_failure(what: &dyn std::fmt::Display, e: &azure::Error) -> Diagnostics {
+    crate::provider::errors::create_error(&what.to_string(), e).into()
+}
+
+/// Whether a failed link PUT may be Azure refusing a VNet that already resolves a zone of
+/// the same name through another zone: that answer is a plain 400 `BadRequest` whose message
+/// names no zone, so the other zone is looked for (never the message read) to decide.
+fn may_overlap(e: &azure::Error) -> bool {
+    matches!(e, azure::Error::Http { status: 400, .. })
 }
 
 /// The other zone named like `zone` that links `vnet`, and that link: found by listing the
@@ -85,7 +85,7 @@ pub(super) async fn link_failure(
     ctx: &azure::ArmCallCtx,
 ) -> Diagnostics {
     let what = format!("{link} to {vnet}");
-    if !is_overlap(e) {
+    if !may_overlap(e) {
         return azure_failure("linking", &what, e);
     }
     let Some((other, other_link)) = find_overlapping_zone(arm, zone, vnet, ctx).await else {

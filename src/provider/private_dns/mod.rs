@@ -26,6 +26,9 @@ use crate::framework::value::Value;
 /// The zone Astronomer's guide asks for.
 pub const DEFAULT_ZONE: &str = "external.astronomer.run";
 
+/// The A record's TTL in seconds when `ttl` is not set (and what an import starts from).
+pub const DEFAULT_TTL: i64 = 300;
+
 /// The resource's state, attribute for attribute.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct PrivateDnsModel {
@@ -105,7 +108,7 @@ pub fn schema() -> Schema {
                 .describe("Private DNS zone name.")
                 .validate(validation::zone_name()),
             Attribute::optional("ttl", Type::Number)
-                .default_value(300i64)
+                .default_value(DEFAULT_TTL)
                 .describe("TTL of the A record in seconds.")
                 .validate(IntRange { min: 1, max: 2_147_483_647 }),
             Attribute::optional(MANAGE_ZONE, Type::Bool)
@@ -114,7 +117,8 @@ pub fn schema() -> Schema {
                 .describe("`true`: this resource creates and deletes the zone. `false`: the zone must already exist and only the record and links are managed (several clusters in one zone). After `terraform import` the configuration decides, without replacing anything."),
             Attribute::optional(TAGS, Type::map(s.clone()))
                 .default_value(super::no_tags())
-                .describe("Tags on the zone, when `manage_zone` is `true`."),
+                .describe("Tags on the zone, when `manage_zone` is `true`. Private DNS takes at most 15, named with ASCII letters, digits, `_` and `-` (not starting with a digit).")
+                .validate(super::tags::private_dns()),
             Attribute::computed("id", s.clone())
                 .use_state_for_unknown()
                 .describe("ARM ID of the A record; `terraform import` takes it."),

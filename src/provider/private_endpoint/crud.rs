@@ -123,7 +123,7 @@ impl Resource for PrivateEndpoint {
                     &client.subscription_id,
                     &planned.subnet_id,
                 )
-                .unwrap_or_else(|| crate::provider::errors::azure_error("creating", &object, &e));
+                .unwrap_or_else(|| crate::provider::errors::create_error(&object, &e));
                 if e.code() == Some("InvalidPrivateLinkServiceId") {
                     diag.detail
                         .push_str(&visibility_note(&client, &planned).await);

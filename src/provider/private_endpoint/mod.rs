@@ -120,7 +120,8 @@ pub fn schema() -> Schema {
                 .validate(validation::connection_name()),
             Attribute::optional("tags", Type::map(s.clone()))
                 .default_value(super::no_tags())
-                .describe("Tags on the private endpoint."),
+                .describe("Tags on the private endpoint: at most 50, names up to 512 characters without `<>%&\\?/`, values up to 256.")
+                .validate(super::tags::arm()),
             Attribute::computed("id", s.clone())
                 .use_state_for_unknown()
                 .describe("ARM ID of the private endpoint; `terraform import` takes it."),

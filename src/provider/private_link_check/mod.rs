@@ -13,16 +13,18 @@
 //! * `agent_vnets_reach_endpoint`: same VNet, or a direct peering Connected in both
 //!   directions (Microsoft Learn, "Virtual network peering": peering is not transitive).
 //! * `nsg_allows_443`: each agent subnet's NSG allows outbound TCP 443 to the endpoint's IP
-//!   ([`super::nsg_rules`]), and, when the endpoint's subnet applies network policies to
+//!   ([`nsg_rules`]), and, when the endpoint's subnet applies network policies to
 //!   private endpoints (`privateEndpointNetworkPolicies` `Enabled` or
 //!   `NetworkSecurityGroupEnabled`), its NSG allows the agents in on 443 (Microsoft Learn,
 //!   "Manage network policies for private endpoints").
 //!
-//! With a `probe` block it also runs [`super::probe`] from where Terraform runs.
+//! With a `probe` block it also runs [`probe`] from where Terraform runs.
 //! NSGs on the agents' own network interfaces are not seen (only subnets are given).
 
 mod checks;
 mod nsg;
+mod nsg_rules;
+mod probe;
 mod reach;
 mod read;
 mod world;
@@ -139,7 +141,7 @@ pub fn schema() -> Schema {
             block: Block::new(vec![
                 Attribute::optional("dns_servers", Type::list(s.clone()))
                     .describe("DNS servers to ask, as `host:port` (e.g. `10.10.0.4:53`). Default: the resolver of the machine Terraform runs on.")
-                    .validate(Each(super::probe::host_port())),
+                    .validate(Each(probe::host_port())),
                 Attribute::optional("timeout", s)
                     .describe("Time allowed for the DNS query and for the HTTPS request, each, such as `5s`. Default `5s`.")
                     .validate(GoDuration),

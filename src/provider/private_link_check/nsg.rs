@@ -1,11 +1,11 @@
 //! `nsg_allows_443`: the NSGs on the agents' subnets and on the endpoint's subnet, judged by
 //! `nsg_rules`.
 
+use super::nsg_rules::{self, Direction, Flow, Range, Verdict};
 use super::world::*;
 use super::*;
 use crate::azure::network_models::{NetworkSecurityGroup, Subnet};
 use crate::azure::{self, ArmCallCtx, ArmClient};
-use crate::provider::nsg_rules::{self, Direction, Flow, Range, Verdict};
 
 /// The NSG attached to `subnet`, read; `Ok(None)` when there is none.
 pub(super) async fn nsg_of(

@@ -1,10 +1,10 @@
 //! `agent_vnets_resolve_zone` and `agent_vnets_reach_endpoint`: zone links, custom DNS servers
 //! and peerings of each agent VNet.
 
+use super::nsg_rules::Range;
 use super::world::*;
 use super::*;
 use crate::azure::{self, ArmCallCtx, ArmClient};
-use crate::provider::nsg_rules::Range;
 
 pub(super) async fn resolve_check(
     arm: &ArmClient,

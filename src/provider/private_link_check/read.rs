@@ -113,7 +113,7 @@ impl DataSource for PrivateLinkCheck {
         );
         if let Some(probe) = &config.probe {
             let fqdn = format!("{}.{}", record_id.name, record_id.zone_name);
-            checks.extend(crate::provider::probe::run(probe, &fqdn, ip.as_deref(), &cancel).await);
+            checks.extend(super::probe::run(probe, &fqdn, ip.as_deref(), &cancel).await);
         }
 
         let ok = checks.iter().all(|c| c.ok);

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use super::nsg_rules::{self, Range};
 use crate::azure::network_models::{Subnet, VirtualNetwork};
 use crate::azure::{self, ArmCallCtx, ArmClient};
-use crate::provider::nsg_rules::{self, Range};
 
 /// Lower-cased ARM ID, for comparisons (ARM IDs are case-insensitive).
 pub(super) fn key(id: &str) -> String {

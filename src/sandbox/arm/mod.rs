@@ -2,7 +2,7 @@
 //! lands here. In order: bearer token check (401), injected faults (latency, 429, 500),
 //! parse into an [`route::Operation`] (404/405 for what the sandbox does not implement),
 //! targeted fault rules, api-version check (400), then the per-resource handler (a
-//! `lost_response` rule replaces its answer), then the request log, which records the fault.
+//! `lost_response` rule replaces its answer, a `hold_secs` one delays it), then the request log, which records the fault.
 
 pub mod api_versions;
 pub mod body;
@@ -326,21 +326,45 @@ async fn answer(
         Ok(op) => op,
         Err(e) => return (Err(e), None),
     };
+    let (answered, fault, hold) = handle_locked(shared, method, uri, headers, body, &caller, &op);
+    if !hold.is_zero() {
+        // Applied; the answer waits (outside the lock) as if still on its way.
+        tokio::time::sleep(hold).await;
+    }
+    (answered, fault)
+}
+
+/// The answer to a parsed ARM request under the world's lock, the fault injected into it,
+/// and how long a `hold_secs` rule holds the answer.
+fn handle_locked(
+    shared: &Shared,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+    caller: &str,
+    op: &Operation,
+) -> (
+    Result<ArmResponse, ArmError>,
+    Option<String>,
+    std::time::Duration,
+) {
+    let none = std::time::Duration::ZERO;
     let mut inner = shared.lock();
     let resource_type = op.target.resource_type();
     let rule = inner.faults.rule_for(method.as_str(), &resource_type);
     if let Some(index) = rule
-        && !inner.faults.rules[index].lost_response
+        && !inner.faults.rules[index].applies_first()
     {
         let fired = inner.faults.fire(index);
         let faults = inner.faults.clone();
         if let Some(rule) = fired {
-            return (Err(rule_error(&rule, &faults)), Some(rule.kind()));
+            return (Err(rule_error(&rule, &faults)), Some(rule.kind()), none);
         }
     }
     let version = api_version(uri.query());
     if let Err(e) = check_api_version(version.as_deref(), &op.target) {
-        return (Err(e), None);
+        return (Err(e), None, none);
     }
     let version = version.unwrap_or_default();
     let faults = inner.faults.clone();
@@ -352,19 +376,19 @@ async fn answer(
         body,
         path: uri.path(),
         query: uri.query(),
-        caller: &caller,
+        caller,
         faults: &faults,
         lro_fails,
     };
     tracing::debug!(method = %method, path = %uri.path(), "sandbox ARM request");
     let retry_after = std::time::Duration::from_secs(faults.retry_after_secs);
     inner.world.finish_abandoned(retry_after);
-    let dns_write = system_data::dns_write_target(&op);
+    let dns_write = system_data::dns_write_target(op);
     let before = dns_write
         .as_deref()
         .and_then(|id| inner.world.get(id))
         .map(|r| r.body["systemData"].clone());
-    let mut handled = handle(&mut inner.world, &ctx, &op);
+    let mut handled = handle(&mut inner.world, &ctx, op);
     if let (Ok(answer), Some(id)) = (&mut handled, &dns_write) {
         system_data::stamp(&mut inner.world, &ctx, id, before, answer);
     }
@@ -374,9 +398,13 @@ async fn answer(
         && let Some(index) = rule
         && let Some(rule) = inner.faults.fire(index)
     {
-        return (Err(rule_error(&rule, &faults)), Some(rule.kind()));
+        if rule.hold_secs > 0 {
+            let hold = std::time::Duration::from_secs(rule.hold_secs);
+            return (handled, Some(rule.kind()), hold);
+        }
+        return (Err(rule_error(&rule, &faults)), Some(rule.kind()), none);
     }
-    (handled, None)
+    (handled, None, none)
 }
 
 /// The error a fault rule answers with (429s carry Retry-After).

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::private_link_check::{CheckResult, ProbeModel};
+use super::{CheckResult, ProbeModel};
 use crate::framework::duration;
 use crate::framework::validators::StringCheck;
 
