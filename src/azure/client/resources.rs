@@ -206,13 +206,12 @@ impl ArmClient {
 
     // ---- Private Link Service visibility -----------------------------------------------
 
-    /// Whether the Private Link Service behind `alias` is visible to `subscription_id` in
-    /// `location` (POST `.../locations/{location}/checkPrivateLinkServiceVisibility`).
+    /// Whether the Private Link Service behind `alias` is visible to the configured
+    /// subscription in `location` (POST `.../locations/{location}/checkPrivateLinkServiceVisibility`).
     /// `None` when Azure answers with a long-running operation instead of the result: this is
     /// a diagnostic aid, not worth waiting for.
     pub async fn private_link_service_visible(
         &self,
-        subscription_id: &str,
         location: &str,
         alias: &str,
         ctx: &ArmCallCtx,
@@ -227,7 +226,8 @@ impl ArmClient {
             visible: Option<bool>,
         }
         let path = format!(
-            "/subscriptions/{subscription_id}/providers/Microsoft.Network/locations/{location}/checkPrivateLinkServiceVisibility"
+            "/subscriptions/{}/providers/Microsoft.Network/locations/{location}/checkPrivateLinkServiceVisibility",
+            self.subscription_id
         );
         let operation = format!("checking the visibility of {alias}");
         let url = self.url_for(&path, NETWORK_API_VERSION)?;
