@@ -58,22 +58,27 @@ fn a_record_json(ip: &str) -> Value {
     })
 }
 
+/// The record `clxxxxxxxxx` written create-only with `ip`.
+async fn create_record(http: &Arc<MockHttp>, ip: &str) -> crate::azure::error::Result<RecordSet> {
+    client(http)
+        .put_a_record(
+            &zone_id().a_record("clxxxxxxxxx"),
+            &a_record(ip),
+            &WriteCondition::create_only(),
+            &ctx(Duration::from_secs(600)),
+        )
+        .await
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_create_whose_answer_was_lost_adopts_its_own_object() {
-    let rec = zone_id().a_record("clxxxxxxxxx");
     let http = MockHttp::new(vec![
         reply(Method::Put, "/A/clxxxxxxxxx", 500)
             .json(json!({"error": {"code": "InternalServerError", "message": "lost"}})),
         // Read before writing again: the first try's object is there.
         reply(Method::Get, "/A/clxxxxxxxxx", 200).json(a_record_json("10.1.2.4")),
     ]);
-    let got = client(&http)
-        .put_a_record(
-            &rec,
-            &a_record("10.1.2.4"),
-            &WriteCondition::create_only(),
-            &ctx(Duration::from_secs(600)),
-        )
+    let got = create_record(&http, "10.1.2.4")
         .await
         .expect("our own record is adopted");
     assert_eq!(got.ipv4_addresses(), vec!["10.1.2.4"]);
@@ -89,13 +94,7 @@ async fn a_create_whose_answer_was_lost_adopts_its_own_object() {
             .json(json!({"error": {"code": "PreconditionFailed", "message": "exists already"}})),
         reply(Method::Get, "/A/clxxxxxxxxx", 200).json(a_record_json("10.1.2.4")),
     ]);
-    let got = client(&http)
-        .put_a_record(
-            &rec,
-            &a_record("10.1.2.4"),
-            &WriteCondition::create_only(),
-            &ctx(Duration::from_secs(600)),
-        )
+    let got = create_record(&http, "10.1.2.4")
         .await
         .expect("our own record is adopted");
     assert_eq!(got.ipv4_addresses(), vec!["10.1.2.4"]);
@@ -142,7 +141,6 @@ async fn an_update_whose_answer_was_lost_is_recognised_despite_the_new_etag() {
 
 #[tokio::test(start_paused = true)]
 async fn a_412_on_someone_elses_object_is_refused() {
-    let rec = zone_id().a_record("clxxxxxxxxx");
     // After a lost answer, the object found holds another address: not ours.
     let http = MockHttp::new(vec![
         reply(Method::Put, "/A/clxxxxxxxxx", 503)
@@ -152,13 +150,7 @@ async fn a_412_on_someone_elses_object_is_refused() {
             .json(json!({"error": {"code": "PreconditionFailed", "message": "exists already"}})),
         reply(Method::Get, "/A/clxxxxxxxxx", 200).json(a_record_json("10.9.9.9")),
     ]);
-    let err = client(&http)
-        .put_a_record(
-            &rec,
-            &a_record("10.1.2.4"),
-            &WriteCondition::create_only(),
-            &ctx(Duration::from_secs(600)),
-        )
+    let err = create_record(&http, "10.1.2.4")
         .await
         .expect_err("someone else's record");
     assert_eq!(err.code(), Some("PreconditionFailed"), "{err:?}");
@@ -166,13 +158,7 @@ async fn a_412_on_someone_elses_object_is_refused() {
     let http = MockHttp::new(vec![reply(Method::Put, "/A/clxxxxxxxxx", 412).json(
         json!({"error": {"code": "PreconditionFailed", "message": "exists already"}}),
     )]);
-    let err = client(&http)
-        .put_a_record(
-            &rec,
-            &a_record("10.1.2.4"),
-            &WriteCondition::create_only(),
-            &ctx(Duration::from_secs(600)),
-        )
+    let err = create_record(&http, "10.1.2.4")
         .await
         .expect_err("existed before");
     assert_eq!(err.code(), Some("PreconditionFailed"));
@@ -254,17 +240,25 @@ async fn an_adopted_create_that_failed_is_reported_as_failed() {
     );
 }
 
+async fn put_endpoint(http: &Arc<MockHttp>) -> crate::azure::error::Result<PrivateEndpoint> {
+    client(http)
+        .put_private_endpoint(&pe_id(), &pe_request(), &ctx(Duration::from_secs(600)))
+        .await
+}
+
+/// The methods of the requests sent, in order.
+fn sent_methods(http: &MockHttp) -> Vec<Method> {
+    http.requests().iter().map(|s| s.method).collect()
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_put_that_was_never_sent_is_sent_again_without_a_read() {
     let http = MockHttp::new(vec![
         refused(Method::Put, PE_PATH),
         reply(Method::Put, PE_PATH, 200).json(pe_body("Succeeded")),
     ]);
-    client(&http)
-        .put_private_endpoint(&pe_id(), &pe_request(), &ctx(Duration::from_secs(600)))
-        .await
-        .expect("second try succeeds");
-    let methods: Vec<Method> = http.requests().iter().map(|s| s.method).collect();
+    put_endpoint(&http).await.expect("second try succeeds");
+    let methods = sent_methods(&http);
     assert_eq!(
         methods,
         vec![Method::Put, Method::Put],
@@ -280,11 +274,8 @@ async fn a_put_whose_connection_broke_after_sending_reads_before_any_retry() {
         reply(Method::Get, PE_PATH, 404),
         reply(Method::Put, PE_PATH, 200).json(pe_body("Succeeded")),
     ]);
-    client(&http)
-        .put_private_endpoint(&pe_id(), &pe_request(), &ctx(Duration::from_secs(600)))
-        .await
-        .expect("second try succeeds");
-    let methods: Vec<Method> = http.requests().iter().map(|s| s.method).collect();
+    put_endpoint(&http).await.expect("second try succeeds");
+    let methods = sent_methods(&http);
     assert_eq!(methods, vec![Method::Put, Method::Get, Method::Put]);
 
     // There, holding what was sent: taken without a second PUT.
@@ -292,13 +283,9 @@ async fn a_put_whose_connection_broke_after_sending_reads_before_any_retry() {
         reset(Method::Put, PE_PATH),
         reply(Method::Get, PE_PATH, 200).json(pe_body("Succeeded")),
     ]);
-    let got = client(&http)
-        .put_private_endpoint(&pe_id(), &pe_request(), &ctx(Duration::from_secs(600)))
-        .await
-        .expect("the first try's endpoint");
+    let got = put_endpoint(&http).await.expect("the first try's endpoint");
     assert_eq!(got.name.as_deref(), Some("astro-privatelink"));
-    let methods: Vec<Method> = http.requests().iter().map(|s| s.method).collect();
-    assert_eq!(methods, vec![Method::Put, Method::Get]);
+    assert_eq!(sent_methods(&http), vec![Method::Put, Method::Get]);
 }
 
 #[test]
