@@ -92,9 +92,14 @@ pub enum Error {
     /// The operation was cancelled (Terraform's StopProvider or an interrupted run).
     #[error("cancelled before Azure finished the operation")]
     Cancelled,
-    /// The request could not be sent or the response could not be read.
+    /// The connection broke after the request may have been sent (a reset, a read timeout, an
+    /// unreadable answer): Azure may or may not have applied it (design/arm-rules.md §8).
     #[error("sending the request to Azure: {0}")]
     Transport(#[source] azure_core::Error),
+    /// No connection to Azure could be made (refused, DNS, TLS handshake, connect timeout):
+    /// the request was never sent, so nothing was applied.
+    #[error("connecting to Azure (the request was not sent): {}", chain(.0))]
+    NotSent(#[source] azure_core::Error),
     /// No access token could be obtained.
     #[error("obtaining an Azure access token: {}", chain(.0))]
     Credential(#[source] azure_core::Error),

@@ -46,7 +46,7 @@ pub struct Spent {
 impl Spent {
     fn counter(&self, reason: Reason) -> &AtomicU32 {
         match reason {
-            Reason::Throttled | Reason::Unknown => &self.status,
+            Reason::Throttled | Reason::NotSent | Reason::Unknown => &self.status,
             Reason::Busy => &self.busy,
             Reason::Alias => &self.alias,
         }
@@ -83,7 +83,10 @@ impl Budget {
 pub enum Reason {
     /// 429: refused before it was processed.
     Throttled,
-    /// 408, 5xx or a broken connection: Azure may or may not have applied the request.
+    /// No connection could be made: the request was never sent, nothing applied.
+    NotSent,
+    /// 408, 5xx or a connection that broke after sending: Azure may or may not have applied
+    /// the request.
     Unknown,
     /// An ARM error code that says "try again later" (`AnotherOperationInProgress`,
     /// `RetryableError`, `ConflictError`): refused, nothing applied.
@@ -104,6 +107,7 @@ pub fn classify(err: &Error) -> Option<Reason> {
     match err {
         Error::Throttled { .. } => Some(Reason::Throttled),
         Error::Http { status, .. } if *status == 408 || *status >= 500 => Some(Reason::Unknown),
+        Error::NotSent(_) => Some(Reason::NotSent),
         Error::Transport(_) => Some(Reason::Unknown),
         _ => match err.transient()? {
             Transient::Busy => Some(Reason::Busy),
@@ -117,9 +121,13 @@ pub fn classify(err: &Error) -> Option<Reason> {
 pub struct Attempt {
     /// 0 for the first attempt.
     pub number: u32,
-    /// Some earlier attempt failed in a way that may have applied it (5xx, 408, a broken
-    /// connection): a create-only write that now meets 412 may have met its own object.
+    /// Some earlier attempt failed in a way that may have applied it (5xx, 408, a connection
+    /// broken after sending): a create-only write that now meets 412 may have met its own
+    /// object.
     pub earlier_outcome_unknown: bool,
+    /// The attempt just before this one failed that way: a write reads the object before
+    /// sending again (design/arm-rules.md §8).
+    pub previous_outcome_unknown: bool,
 }
 
 /// Backoff and budgets; [`Policy::arm`] is the one every ARM call uses.
@@ -129,7 +137,8 @@ pub struct Policy {
     pub initial: Duration,
     /// Cap on the backoff ceiling.
     pub max_delay: Duration,
-    /// Retries allowed for [`Reason::Throttled`] and [`Reason::Unknown`] together.
+    /// Retries allowed for [`Reason::Throttled`], [`Reason::NotSent`] and [`Reason::Unknown`]
+    /// together.
     pub max_status_retries: u32,
     /// Retries allowed for [`Reason::Alias`] (0: the code is final).
     pub alias_retries: u32,
@@ -188,7 +197,7 @@ impl Policy {
     /// the same budget.
     fn allows(&self, reason: Reason, used: u32) -> bool {
         match reason {
-            Reason::Throttled | Reason::Unknown => used < self.max_status_retries,
+            Reason::Throttled | Reason::NotSent | Reason::Unknown => used < self.max_status_retries,
             Reason::Busy => used < self.busy_retries,
             Reason::Alias => used < self.alias_retries,
         }
@@ -231,7 +240,8 @@ where
             _ = tokio::time::sleep(pause) => {}
         }
         spent.spend(reason);
-        attempt.earlier_outcome_unknown |= reason.outcome_unknown();
+        attempt.previous_outcome_unknown = reason.outcome_unknown();
+        attempt.earlier_outcome_unknown |= attempt.previous_outcome_unknown;
         attempt.number += 1;
     }
 }

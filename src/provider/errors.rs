@@ -39,7 +39,7 @@ fn hint(err: &Error) -> Option<&'static str> {
         (Error::Credential(_), _) => {
             "Check the provider's credentials (client_id/client_secret/tenant_id, OIDC, managed identity or `az login`) and the ARM_* variables."
         }
-        (Error::Transport(_), _) => {
+        (Error::Transport(_) | Error::NotSent(_), _) => {
             "Check network access to Azure Resource Manager (proxy, DNS, SSL_CERT_FILE for custom CAs)."
         }
         _ => return None,

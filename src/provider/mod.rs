@@ -92,13 +92,12 @@ pub(crate) fn keep_if_same(prior: Option<&str>, azure: &str) -> String {
     }
 }
 
-/// The Azure client and the subscription new objects go in, set by Configure.
+/// The Azure client, set by Configure. The subscription new objects go in is the client's
+/// ([`ArmClient::subscription_id`]): it is resolved once, in `azure::resolve`, and held there.
 #[derive(Debug)]
 pub struct Configured {
     /// The ARM client.
     pub arm: ArmClient,
-    /// Subscription for objects the provider creates.
-    pub subscription_id: String,
 }
 
 /// The configured client, set once Configure has run; shared by every resource.
@@ -197,10 +196,7 @@ impl Provider for AstroProvider {
         };
         match ArmClient::new(&cfg) {
             Ok(arm) => {
-                let _ = self.client.0.set(Arc::new(Configured {
-                    arm,
-                    subscription_id: cfg.subscription_id.clone(),
-                }));
+                let _ = self.client.0.set(Arc::new(Configured { arm }));
                 Diagnostics::new()
             }
             Err(e) => Diagnostic::error("Cannot set up Azure credentials", e.to_string()).into(),

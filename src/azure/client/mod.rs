@@ -47,8 +47,14 @@ pub const ALIAS_RETRIES: u32 = 3;
 pub const READ_AFTER_WRITE_WINDOW: Duration = Duration::from_secs(60);
 /// Pause between reads inside [`READ_AFTER_WRITE_WINDOW`].
 pub const READ_AFTER_WRITE_INTERVAL: Duration = Duration::from_secs(3);
-/// Pause between reads while waiting for a deleted resource to disappear.
+/// Pause between reads while a deleted resource still reads as present.
 pub const GONE_POLL_INTERVAL: Duration = Duration::from_secs(5);
+/// How many 404s in a row count as gone after a delete: a single one has been followed by
+/// the object reading again (design/arm-rules.md §9).
+pub const GONE_CONFIRMATIONS: u32 = 3;
+/// Pause between the confirming reads ([`GONE_CONFIRMATIONS`]): short, so a destroy does not
+/// wait long on an object that is really gone.
+pub const GONE_CONFIRM_INTERVAL: Duration = Duration::from_secs(1);
 
 const X_MS_REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
 const X_MS_CORRELATION_REQUEST_ID: HeaderName =

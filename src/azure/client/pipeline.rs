@@ -154,9 +154,15 @@ pub(crate) fn same_as_sent(sent: &serde_json::Value, found: &serde_json::Value) 
     }
 }
 
+/// azure_core's kinds say what a failed send means: `Connection` is reqwest's `is_connect()`
+/// (refused, DNS, TLS handshake, connect timeout: the request was never written), while `Io`
+/// and the rest may come after the request went out (a reset, a read timeout, a body that
+/// broke off), so its outcome is unknown.
 pub(super) fn map_core_error(e: azure_core::Error) -> Error {
+    use azure_core::error::ErrorKind;
     match e.kind() {
-        azure_core::error::ErrorKind::Credential => Error::Credential(e),
+        ErrorKind::Credential => Error::Credential(e),
+        ErrorKind::Connection => Error::NotSent(e),
         _ => Error::Transport(e),
     }
 }

@@ -98,14 +98,20 @@ impl ArmClient {
             .await
     }
 
-    /// DELETE a virtual network link (LRO), then wait until GET answers 404: the API has
-    /// reported links gone while they lingered. azurerm waits longer than this: it polls until
-    /// it reads 404 several times in a row; this client stops at the first 404.
+    /// DELETE a virtual network link (LRO), then wait until GET answers 404 several times in
+    /// a row ([`Self::wait_until_gone`]): the API has reported links deleted while they could
+    /// still be read. azurerm does the same after its delete, with a longer wait: a
+    /// `pluginsdk.StateChangeConf` from `Available` to `NotFound` with
+    /// `ContinuousTargetOccurence: 10`, polling every 10s after a 30s delay
+    /// (hashicorp/terraform-provider-azurerm,
+    /// internal/services/privatedns/private_dns_zone_virtual_network_link_resource.go).
+    /// The DELETE and the reads spend one retry budget.
     pub async fn delete_virtual_network_link(
         &self,
         id: &VirtualNetworkLinkId,
         ctx: &ArmCallCtx,
     ) -> Result<()> {
+        let ctx = &ctx.operation();
         self.delete(id, ctx).await?;
         self.wait_until_gone(id, ctx).await
     }
@@ -141,6 +147,9 @@ impl ArmClient {
         let url = self.url(id)?;
         let (url, what) = (&url, operation.as_str());
         retry::run(&RetryPolicy::arm(), ctx, what, |attempt| async move {
+            if let Some(found) = self.reread_after_unknown(id, body, attempt, ctx).await? {
+                return Ok(found);
+            }
             let resp = self
                 .send_json(Method::Put, url.clone(), Some(body), condition, ctx, what)
                 .await?;
@@ -197,13 +206,12 @@ impl ArmClient {
 
     // ---- Private Link Service visibility -----------------------------------------------
 
-    /// Whether the Private Link Service behind `alias` is visible to `subscription_id` in
-    /// `location` (POST `.../locations/{location}/checkPrivateLinkServiceVisibility`).
+    /// Whether the Private Link Service behind `alias` is visible to the configured
+    /// subscription in `location` (POST `.../locations/{location}/checkPrivateLinkServiceVisibility`).
     /// `None` when Azure answers with a long-running operation instead of the result: this is
     /// a diagnostic aid, not worth waiting for.
     pub async fn private_link_service_visible(
         &self,
-        subscription_id: &str,
         location: &str,
         alias: &str,
         ctx: &ArmCallCtx,
@@ -218,7 +226,8 @@ impl ArmClient {
             visible: Option<bool>,
         }
         let path = format!(
-            "/subscriptions/{subscription_id}/providers/Microsoft.Network/locations/{location}/checkPrivateLinkServiceVisibility"
+            "/subscriptions/{}/providers/Microsoft.Network/locations/{location}/checkPrivateLinkServiceVisibility",
+            self.subscription_id
         );
         let operation = format!("checking the visibility of {alias}");
         let url = self.url_for(&path, NETWORK_API_VERSION)?;

@@ -79,6 +79,9 @@ impl ArmClient {
         ctx: &ArmCallCtx,
         operation: &str,
     ) -> Result<I::Model> {
+        if let Some(found) = self.reread_after_unknown(id, body, attempt, ctx).await? {
+            return Ok(found);
+        }
         let url = self.url(id)?;
         let resp = self
             .send_json(
@@ -155,6 +158,37 @@ impl ArmClient {
         {
             return Ok(None);
         }
+        self.own_write(id, sent, ctx).await
+    }
+
+    /// Before a write is sent again after an attempt whose outcome is unknown (5xx, 408, a
+    /// connection broken after sending), reads the object: when that attempt was applied,
+    /// the object holds what we sent and is taken as is ([`Self::own_write`]), instead of
+    /// being written a second time. A failure that left the request unsent
+    /// ([`Error::NotSent`]) or was refused (429, busy codes) is simply sent again.
+    pub(super) async fn reread_after_unknown<I: ArmResource>(
+        &self,
+        id: &I,
+        sent: &I::Model,
+        attempt: Attempt,
+        ctx: &ArmCallCtx,
+    ) -> Result<Option<I::Model>> {
+        if !attempt.previous_outcome_unknown {
+            return Ok(None);
+        }
+        debug!("{id}: the answer to the last write was lost; reading it before writing again");
+        self.own_write(id, sent, ctx).await
+    }
+
+    /// The object at `id` when it holds everything in `sent` and its provisioning succeeded;
+    /// `None` when it is missing or holds something else; a busy error while it is still
+    /// being provisioned, a failed operation when that ended Failed or Canceled.
+    async fn own_write<I: ArmResource>(
+        &self,
+        id: &I,
+        sent: &I::Model,
+        ctx: &ArmCallCtx,
+    ) -> Result<Option<I::Model>> {
         // The object as ARM answers it (read-only properties included: the model's own
         // serialization drops them, as a request body must).
         let operation = format!("reading {id}");
@@ -258,6 +292,10 @@ impl ArmClient {
         }
     }
 
+    /// Reads `id` after its deletion finished until it answers 404 [`GONE_CONFIRMATIONS`]
+    /// times in a row, [`GONE_CONFIRM_INTERVAL`] apart: an object that reads again after a
+    /// 404 starts the count over. Bounded by `ctx`'s deadline; the reads spend from the
+    /// caller's retry budget.
     pub(super) async fn wait_until_gone<I: ArmResource>(
         &self,
         id: &I,
@@ -265,12 +303,24 @@ impl ArmClient {
     ) -> Result<()> {
         let started = Instant::now();
         let operation = format!("{id} to disappear after deletion");
-        while self.get(id, ctx).await?.is_some() {
-            debug!("{id} still readable after its deletion finished; waiting");
-            ctx.sleep(GONE_POLL_INTERVAL, &operation, started, "still present")
-                .await?;
+        let mut gone_in_a_row = 0;
+        loop {
+            let (pause, status) = if self.get(id, ctx).await?.is_some() {
+                gone_in_a_row = 0;
+                debug!("{id} still readable after its deletion finished; waiting");
+                (GONE_POLL_INTERVAL, "still present".to_string())
+            } else {
+                gone_in_a_row += 1;
+                if gone_in_a_row >= GONE_CONFIRMATIONS {
+                    return Ok(());
+                }
+                (
+                    GONE_CONFIRM_INTERVAL,
+                    format!("not found {gone_in_a_row} of {GONE_CONFIRMATIONS} times in a row"),
+                )
+            };
+            ctx.sleep(pause, &operation, started, &status).await?;
         }
-        Ok(())
     }
 
     pub(super) async fn list<T: DeserializeOwned>(

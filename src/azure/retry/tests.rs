@@ -74,6 +74,22 @@ fn classification() {
         ("503", http(503), Some(Reason::Unknown)),
         ("408", http(408), Some(Reason::Unknown)),
         ("400", http(400), None),
+        (
+            "connection refused",
+            Error::NotSent(azure_core::Error::with_message(
+                azure_core::error::ErrorKind::Connection,
+                "refused",
+            )),
+            Some(Reason::NotSent),
+        ),
+        (
+            "connection reset",
+            Error::Transport(azure_core::Error::with_message(
+                azure_core::error::ErrorKind::Io,
+                "reset",
+            )),
+            Some(Reason::Unknown),
+        ),
         ("busy", busy(), Some(Reason::Busy)),
         (
             "RetryableError in an LRO",
@@ -219,6 +235,32 @@ async fn status_retries_are_counted_and_mark_the_outcome_unknown() {
     assert_eq!(times.len() as u32, MAX_STATUS_RETRIES + 1);
     assert!(!attempts[0].earlier_outcome_unknown);
     assert!(attempts[1..].iter().all(|a| a.earlier_outcome_unknown));
+}
+
+#[tokio::test(start_paused = true)]
+async fn unsent_requests_share_the_status_budget_and_leave_the_outcome_known() {
+    let refused = || {
+        Error::NotSent(azure_core::Error::with_message(
+            azure_core::error::ErrorKind::Connection,
+            "refused",
+        ))
+    };
+    let failures: Vec<Error> = vec![refused(), http(503), refused()]
+        .into_iter()
+        .chain((0..50).map(|_| refused()))
+        .collect();
+    let (result, times, attempts) = script(
+        Policy::arm(),
+        &ctx(Duration::from_secs(24 * 3600)),
+        failures,
+    )
+    .await;
+    assert!(matches!(result, Err(Error::NotSent(_))), "{result:?}");
+    assert_eq!(times.len() as u32, MAX_STATUS_RETRIES + 1);
+    assert!(!attempts[1].earlier_outcome_unknown, "after a refusal");
+    assert!(attempts[2].previous_outcome_unknown, "right after the 503");
+    assert!(!attempts[3].previous_outcome_unknown, "a refusal after it");
+    assert!(attempts[3].earlier_outcome_unknown, "the 503 is remembered");
 }
 
 #[tokio::test(start_paused = true)]

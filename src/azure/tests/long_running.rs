@@ -221,12 +221,66 @@ async fn link_delete_waits_until_gone() {
         reply(Method::Delete, "/virtualNetworkLinks/agents", 200),
         reply(Method::Get, "/virtualNetworkLinks/agents", 200).json(json!({"name": "agents"})),
         reply(Method::Get, "/virtualNetworkLinks/agents", 404),
+        reply(Method::Get, "/virtualNetworkLinks/agents", 404),
+        reply(Method::Get, "/virtualNetworkLinks/agents", 404),
     ]);
     client(&http)
         .delete_virtual_network_link(&link, &ctx(Duration::from_secs(600)))
         .await
         .expect("deleted");
-    assert_eq!(http.requests().len(), 3);
+    assert_eq!(
+        http.requests().len(),
+        2 + client::GONE_CONFIRMATIONS as usize
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_link_that_reads_again_after_a_404_is_not_gone_until_it_reads_404_in_a_row() {
+    let link = zone_id().link("agents");
+    let path = "/virtualNetworkLinks/agents";
+    let http = MockHttp::new(vec![
+        reply(Method::Delete, path, 200),
+        reply(Method::Get, path, 404),
+        reply(Method::Get, path, 200).json(json!({"name": "agents"})),
+        reply(Method::Get, path, 404),
+        reply(Method::Get, path, 404),
+        reply(Method::Get, path, 404),
+    ]);
+    let started = Instant::now();
+    client(&http)
+        .delete_virtual_network_link(&link, &ctx(Duration::from_secs(600)))
+        .await
+        .expect("deleted");
+    let gets = http
+        .requests()
+        .iter()
+        .filter(|s| s.method == Method::Get)
+        .count();
+    assert_eq!(
+        gets,
+        2 + client::GONE_CONFIRMATIONS as usize,
+        "the count starts over"
+    );
+    assert!(
+        started.elapsed() >= client::GONE_POLL_INTERVAL + client::GONE_CONFIRM_INTERVAL * 3,
+        "paused between reads: {:?}",
+        started.elapsed()
+    );
+
+    // The deadline bounds the confirmation: a link that keeps coming back is a timeout.
+    let http = MockHttp::repeating_last(vec![
+        reply(Method::Delete, path, 200),
+        reply(Method::Get, path, 404),
+        reply(Method::Get, path, 200).json(json!({"name": "agents"})),
+    ]);
+    let err = client(&http)
+        .delete_virtual_network_link(&link, &ctx(Duration::from_secs(60)))
+        .await
+        .expect_err("never confirmed gone");
+    assert!(
+        matches!(err, Error::Timeout { ref last_status, .. } if last_status == "still present"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -39,6 +39,9 @@ struct Reply {
     status: u16,
     headers: Vec<(String, String)>,
     body: String,
+    /// A transport failure instead of an answer: `Connection` (never sent) or `Io` (broken
+    /// after sending), as azure_core's reqwest client reports them.
+    fail: Option<azure_core::error::ErrorKind>,
 }
 
 fn reply(method: Method, path_ends_with: &str, status: u16) -> Reply {
@@ -48,6 +51,23 @@ fn reply(method: Method, path_ends_with: &str, status: u16) -> Reply {
         status,
         headers: Vec::new(),
         body: String::new(),
+        fail: None,
+    }
+}
+
+/// The connection could not be made: the request was never written.
+fn refused(method: Method, path_ends_with: &str) -> Reply {
+    Reply {
+        fail: Some(azure_core::error::ErrorKind::Connection),
+        ..reply(method, path_ends_with, 0)
+    }
+}
+
+/// The connection broke after the request was written: its outcome is unknown.
+fn reset(method: Method, path_ends_with: &str) -> Reply {
+    Reply {
+        fail: Some(azure_core::error::ErrorKind::Io),
+        ..reply(method, path_ends_with, 0)
     }
 }
 
@@ -155,6 +175,12 @@ impl HttpClient for MockHttp {
             seen.url.path(),
             r.path_ends_with
         );
+        if let Some(kind) = r.fail {
+            return Err(azure_core::Error::with_message(
+                kind,
+                "scripted transport failure",
+            ));
+        }
         let mut headers = Headers::new();
         for (k, v) in r.headers {
             headers.insert(HeaderName::from(k), HeaderValue::from(v));

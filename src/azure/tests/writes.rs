@@ -58,32 +58,54 @@ fn a_record_json(ip: &str) -> Value {
     })
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_create_whose_answer_was_lost_adopts_its_own_object() {
-    let rec = zone_id().a_record("clxxxxxxxxx");
-    let http = MockHttp::new(vec![
-        reply(Method::Put, "/A/clxxxxxxxxx", 500)
-            .json(json!({"error": {"code": "InternalServerError", "message": "lost"}})),
-        reply(Method::Put, "/A/clxxxxxxxxx", 412)
-            .json(json!({"error": {"code": "PreconditionFailed", "message": "exists already"}})),
-        reply(Method::Get, "/A/clxxxxxxxxx", 200).json(a_record_json("10.1.2.4")),
-    ]);
-    let got = client(&http)
+/// The record `clxxxxxxxxx` written create-only with `ip`.
+async fn create_record(http: &Arc<MockHttp>, ip: &str) -> crate::azure::error::Result<RecordSet> {
+    client(http)
         .put_a_record(
-            &rec,
-            &a_record("10.1.2.4"),
+            &zone_id().a_record("clxxxxxxxxx"),
+            &a_record(ip),
             &WriteCondition::create_only(),
             &ctx(Duration::from_secs(600)),
         )
         .await
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_whose_answer_was_lost_adopts_its_own_object() {
+    let http = MockHttp::new(vec![
+        reply(Method::Put, "/A/clxxxxxxxxx", 500)
+            .json(json!({"error": {"code": "InternalServerError", "message": "lost"}})),
+        // Read before writing again: the first try's object is there.
+        reply(Method::Get, "/A/clxxxxxxxxx", 200).json(a_record_json("10.1.2.4")),
+    ]);
+    let got = create_record(&http, "10.1.2.4")
+        .await
         .expect("our own record is adopted");
     assert_eq!(got.ipv4_addresses(), vec!["10.1.2.4"]);
-    let seen = http.requests();
-    assert_eq!(seen.len(), 3);
+    assert_eq!(http.requests().len(), 2, "adopted without a second PUT");
+
+    // The read found nothing yet (the first try landed in between): the retry meets 412 and
+    // reads again.
+    let http = MockHttp::new(vec![
+        reply(Method::Put, "/A/clxxxxxxxxx", 500)
+            .json(json!({"error": {"code": "InternalServerError", "message": "lost"}})),
+        reply(Method::Get, "/A/clxxxxxxxxx", 404),
+        reply(Method::Put, "/A/clxxxxxxxxx", 412)
+            .json(json!({"error": {"code": "PreconditionFailed", "message": "exists already"}})),
+        reply(Method::Get, "/A/clxxxxxxxxx", 200).json(a_record_json("10.1.2.4")),
+    ]);
+    let got = create_record(&http, "10.1.2.4")
+        .await
+        .expect("our own record is adopted");
+    assert_eq!(got.ipv4_addresses(), vec!["10.1.2.4"]);
+    let puts: Vec<SentRequest> = http
+        .requests()
+        .into_iter()
+        .filter(|s| s.method == Method::Put)
+        .collect();
+    assert_eq!(puts.len(), 2);
     assert!(
-        seen[..2]
-            .iter()
-            .all(|s| s.header("if-none-match") == Some("*")),
+        puts.iter().all(|s| s.header("if-none-match") == Some("*")),
         "both tries are create-only"
     );
 }
@@ -98,6 +120,8 @@ async fn an_update_whose_answer_was_lost_is_recognised_despite_the_new_etag() {
     let http = MockHttp::new(vec![
         reply(Method::Put, "/A/clxxxxxxxxx", 500)
             .json(json!({"error": {"code": "InternalServerError", "message": "lost"}})),
+        // Not applied yet when read: the retry is sent, and meets the new etag.
+        reply(Method::Get, "/A/clxxxxxxxxx", 200).json(a_record_json("10.1.2.4")),
         reply(Method::Put, "/A/clxxxxxxxxx", 412)
             .json(json!({"error": {"code": "PreconditionFailed", "message": "etag changed"}})),
         reply(Method::Get, "/A/clxxxxxxxxx", 200).json(written),
@@ -112,27 +136,21 @@ async fn an_update_whose_answer_was_lost_is_recognised_despite_the_new_etag() {
         .await
         .expect("our own update");
     assert_eq!(got.etag.as_deref(), Some("e2"));
-    assert_eq!(http.requests()[1].header("if-match"), Some("e0"));
+    assert_eq!(http.requests()[2].header("if-match"), Some("e0"));
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_412_on_someone_elses_object_is_refused() {
-    let rec = zone_id().a_record("clxxxxxxxxx");
     // After a lost answer, the object found holds another address: not ours.
     let http = MockHttp::new(vec![
         reply(Method::Put, "/A/clxxxxxxxxx", 503)
             .json(json!({"error": {"code": "ServiceUnavailable", "message": "lost"}})),
+        reply(Method::Get, "/A/clxxxxxxxxx", 200).json(a_record_json("10.9.9.9")),
         reply(Method::Put, "/A/clxxxxxxxxx", 412)
             .json(json!({"error": {"code": "PreconditionFailed", "message": "exists already"}})),
         reply(Method::Get, "/A/clxxxxxxxxx", 200).json(a_record_json("10.9.9.9")),
     ]);
-    let err = client(&http)
-        .put_a_record(
-            &rec,
-            &a_record("10.1.2.4"),
-            &WriteCondition::create_only(),
-            &ctx(Duration::from_secs(600)),
-        )
+    let err = create_record(&http, "10.1.2.4")
         .await
         .expect_err("someone else's record");
     assert_eq!(err.code(), Some("PreconditionFailed"), "{err:?}");
@@ -140,13 +158,7 @@ async fn a_412_on_someone_elses_object_is_refused() {
     let http = MockHttp::new(vec![reply(Method::Put, "/A/clxxxxxxxxx", 412).json(
         json!({"error": {"code": "PreconditionFailed", "message": "exists already"}}),
     )]);
-    let err = client(&http)
-        .put_a_record(
-            &rec,
-            &a_record("10.1.2.4"),
-            &WriteCondition::create_only(),
-            &ctx(Duration::from_secs(600)),
-        )
+    let err = create_record(&http, "10.1.2.4")
         .await
         .expect_err("existed before");
     assert_eq!(err.code(), Some("PreconditionFailed"));
@@ -164,6 +176,7 @@ async fn a_zone_create_whose_answer_was_lost_waits_out_its_operation_then_adopts
     let http = MockHttp::new(vec![
         reply(Method::Put, path, 502)
             .json(json!({"error": {"code": "BadGateway", "message": "lost"}})),
+        reply(Method::Get, path, 404),
         busy_reply(Method::Put, path),
         reply(Method::Put, path, 412)
             .json(json!({"error": {"code": "PreconditionFailed", "message": "exists already"}})),
@@ -191,7 +204,7 @@ async fn a_zone_create_whose_answer_was_lost_waits_out_its_operation_then_adopts
         .await
         .expect("adopted");
     assert_eq!(got.etag.as_deref(), Some("e1"));
-    assert_eq!(http.requests().len(), 6);
+    assert_eq!(http.requests().len(), 7);
 }
 
 #[tokio::test(start_paused = true)]
@@ -204,6 +217,7 @@ async fn an_adopted_create_that_failed_is_reported_as_failed() {
     let http = MockHttp::new(vec![
         reply(Method::Put, path, 500)
             .json(json!({"error": {"code": "InternalServerError", "message": "lost"}})),
+        reply(Method::Get, path, 404),
         reply(Method::Put, path, 412)
             .json(json!({"error": {"code": "PreconditionFailed", "message": "exists already"}})),
         reply(Method::Get, path, 200).json(json!({
@@ -224,6 +238,54 @@ async fn an_adopted_create_that_failed_is_reported_as_failed() {
         matches!(err, Error::OperationFailed { ref status, .. } if status == "Failed"),
         "{err:?}"
     );
+}
+
+async fn put_endpoint(http: &Arc<MockHttp>) -> crate::azure::error::Result<PrivateEndpoint> {
+    client(http)
+        .put_private_endpoint(&pe_id(), &pe_request(), &ctx(Duration::from_secs(600)))
+        .await
+}
+
+/// The methods of the requests sent, in order.
+fn sent_methods(http: &MockHttp) -> Vec<Method> {
+    http.requests().iter().map(|s| s.method).collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_put_that_was_never_sent_is_sent_again_without_a_read() {
+    let http = MockHttp::new(vec![
+        refused(Method::Put, PE_PATH),
+        reply(Method::Put, PE_PATH, 200).json(pe_body("Succeeded")),
+    ]);
+    put_endpoint(&http).await.expect("second try succeeds");
+    let methods = sent_methods(&http);
+    assert_eq!(
+        methods,
+        vec![Method::Put, Method::Put],
+        "no read in between"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_put_whose_connection_broke_after_sending_reads_before_any_retry() {
+    // Not there when read: written again.
+    let http = MockHttp::new(vec![
+        reset(Method::Put, PE_PATH),
+        reply(Method::Get, PE_PATH, 404),
+        reply(Method::Put, PE_PATH, 200).json(pe_body("Succeeded")),
+    ]);
+    put_endpoint(&http).await.expect("second try succeeds");
+    let methods = sent_methods(&http);
+    assert_eq!(methods, vec![Method::Put, Method::Get, Method::Put]);
+
+    // There, holding what was sent: taken without a second PUT.
+    let http = MockHttp::new(vec![
+        reset(Method::Put, PE_PATH),
+        reply(Method::Get, PE_PATH, 200).json(pe_body("Succeeded")),
+    ]);
+    let got = put_endpoint(&http).await.expect("the first try's endpoint");
+    assert_eq!(got.name.as_deref(), Some("astro-privatelink"));
+    assert_eq!(sent_methods(&http), vec![Method::Put, Method::Get]);
 }
 
 #[test]

@@ -69,7 +69,7 @@ impl Resource for PrivateDns {
             Err(d) => return Outcome::failed(None, d),
         };
         let arm = &client.arm;
-        let Ids { zone, record } = ids(&client.subscription_id, &planned);
+        let Ids { zone, record } = ids(client.arm.subscription_id(), &planned);
         let call = arm_ctx(ctx);
         let manage = planned.manage_zone.manages_zone();
         // What exists if the create stops half-way: the zone (when ours), nothing linked.

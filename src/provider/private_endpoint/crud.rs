@@ -78,7 +78,7 @@ impl Resource for PrivateEndpoint {
             Err(d) => return Outcome::failed(None, d),
         };
         let id = azure::PrivateEndpointId::new(
-            &client.subscription_id,
+            client.arm.subscription_id(),
             &planned.resource_group_name,
             &planned.name,
         );
@@ -120,7 +120,7 @@ impl Resource for PrivateEndpoint {
                 let mut diag = crate::provider::errors::other_subscription(
                     &e,
                     &object,
-                    &client.subscription_id,
+                    client.arm.subscription_id(),
                     &planned.subnet_id,
                 )
                 .unwrap_or_else(|| crate::provider::errors::create_error(&object, &e));
@@ -326,17 +326,12 @@ pub(super) async fn visibility_note(
     let ctx = azure::ArmCallCtx::new(Duration::from_secs(60), Default::default());
     let asked = client
         .arm
-        .private_link_service_visible(
-            &client.subscription_id,
-            &location,
-            &m.private_link_service_alias,
-            &ctx,
-        )
+        .private_link_service_visible(&location, &m.private_link_service_alias, &ctx)
         .await;
     match asked {
         Ok(Some(false)) => format!(
             "\n\nAzure reports that no Private Link Service with this alias is visible to subscription {}. Either the alias is mistyped, or Astronomer has not yet allowed your subscription: send Astronomer support your subscription ID and the alias.",
-            client.subscription_id
+            client.arm.subscription_id()
         ),
         Ok(Some(true)) => "\n\nThe alias is visible to your subscription, so Azure may still be propagating it: run terraform apply again in a few minutes.".to_string(),
         Ok(None) | Err(_) => String::new(),
