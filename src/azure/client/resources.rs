@@ -192,6 +192,22 @@ impl ArmClient {
         .await
     }
 
+    /// The A record sets of a zone (RecordSets_ListByType with type `A`, follows nextLink).
+    pub async fn list_a_records(
+        &self,
+        zone: &PrivateDnsZoneId,
+        ctx: &ArmCallCtx,
+    ) -> Result<Vec<RecordSet>> {
+        let path = format!("{}/A", zone.path());
+        self.list(
+            &path,
+            PRIVATE_DNS_API_VERSION,
+            ctx,
+            &format!("listing the A records of {zone}"),
+        )
+        .await
+    }
+
     // ---- Private Link Service visibility -----------------------------------------------
 
     /// Whether the Private Link Service behind `alias` is visible to `subscription_id` in

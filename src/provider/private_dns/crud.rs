@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use super::bodies::{guard, record_body, zone_body};
 use super::links::azure_failure;
-use super::naming::{Ids, ids, ids_from_state, link_name, zone_of};
+use super::naming::{Ids, ids, ids_from_state, legacy_link_name, unit_made, zone_of};
 use super::{PrivateDns, PrivateDnsModel, schema};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
@@ -70,20 +70,6 @@ impl Resource for PrivateDns {
             *slot = Value::Null;
         }
         req.keep_prior_computed_if_unchanged(&schema().block);
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let unmanaged = config.get_attr("manage_zone").and_then(Value::as_bool) == Some(false);
-        let tagged = matches!(config.get_attr("tags"), Some(Value::Map(t)) if !t.is_empty());
-        if unmanaged && tagged {
-            diags.push(
-                Diagnostic::warning(
-                    "tags have no effect",
-                    "tags are set on the zone only when manage_zone = true; with manage_zone = false the zone belongs to someone else and its tags are left alone.",
-                )
-                .at(AttributePath::root().attr("tags")),
-            );
-        }
     }
 
     async fn create(&self, ctx: &OpContext, planned: PrivateDnsModel) -> Outcome<PrivateDnsModel> {
@@ -172,7 +158,8 @@ impl Resource for PrivateDns {
             );
         }
         let vnets: Vec<String> = planned.virtual_network_ids.iter().cloned().collect();
-        let (made, diags) = Self::add_links(arm, &zone, &planned.cluster_id, &vnets, ctx).await;
+        let tags = planned.tags.clone().unwrap_or_default();
+        let (made, diags) = Self::add_links(arm, &zone, &tags, &vnets, ctx).await;
         state.virtual_network_ids = made.keys().cloned().collect();
         state.virtual_network_link_ids = Some(made);
         Outcome {
@@ -223,6 +210,7 @@ impl Resource for PrivateDns {
         if manage {
             state.tags = Some(zone_obj.tags.clone().unwrap_or_default());
         }
+        let held_tags = current.tags.clone().unwrap_or_default();
         match record_read {
             Ok(Some(rs)) => {
                 let props = rs.properties.clone().unwrap_or_default();
@@ -278,7 +266,8 @@ impl Resource for PrivateDns {
                 .virtual_network_ids
                 .iter()
                 .find(|v| v.eq_ignore_ascii_case(vnet));
-            let ours = name.eq_ignore_ascii_case(&link_name(&current.cluster_id, vnet));
+            // Named for this cluster by an earlier release: ours even when state lost it.
+            let ours = name.eq_ignore_ascii_case(&legacy_link_name(&current.cluster_id, vnet));
             // Just imported (a unit always has a VNet): adopt whatever links the zone has.
             let importing = current.virtual_network_ids.is_empty();
             if !ours && known.is_none() && !importing {
@@ -291,7 +280,17 @@ impl Resource for PrivateDns {
                 .as_ref()
                 .and_then(|m| m.get(&vnet))
                 .map(String::as_str);
-            linked.insert(vnet, keep_if_same(held, id));
+            linked.insert(vnet.clone(), keep_if_same(held, id));
+            // The unit's tags are on every link it made too: one that differs is drift, shown
+            // as a change of tags (the zone's own drift, when managed, shows first).
+            let link_tags = link.tags.clone().unwrap_or_default();
+            let tag_managed = manage || unit_made(&vnet, id);
+            if tag_managed
+                && link_tags != held_tags
+                && state.tags.clone().unwrap_or_default() == held_tags
+            {
+                state.tags = Some(link_tags);
+            }
         }
         state.virtual_network_ids = linked.keys().cloned().collect();
         state.virtual_network_link_ids = Some(linked);
@@ -320,9 +319,10 @@ impl Resource for PrivateDns {
         // Ownership is Terraform's bookkeeping only (an imported unit takes it from the
         // configuration): nothing to change in Azure.
         state.manage_zone = planned.manage_zone;
+        let tags_changed = planned.tags != prior.tags;
         if !planned.manage_zone.unwrap_or(true) {
             state.tags = planned.tags.clone();
-        } else if planned.tags != prior.tags {
+        } else if tags_changed {
             // Read, change our attribute, write back only that version (If-Match).
             let written = match arm.get(&zone, &call).await {
                 Ok(current) => {
@@ -376,13 +376,44 @@ impl Resource for PrivateDns {
             .cloned()
             .collect();
         let manage = planned.manage_zone.unwrap_or(true);
+        let tags = planned.tags.clone().unwrap_or_default();
+        if tags_changed {
+            // Every link this unit holds and may tag, with its tags as Azure has them now.
+            let held: Vec<azure::models::VirtualNetworkLink> =
+                match arm.list_virtual_network_links(&zone, &call).await {
+                    Ok(all) => all
+                        .into_iter()
+                        .filter(|l| {
+                            let (Some(id), Some(vnet)) = (l.id.as_deref(), l.virtual_network_id())
+                            else {
+                                return false;
+                            };
+                            let kept = links.iter().any(|(v, held)| {
+                                held.eq_ignore_ascii_case(id) && !to_remove.contains_key(v)
+                            });
+                            kept && (manage || unit_made(vnet, id))
+                        })
+                        .collect(),
+                    Err(e) => {
+                        diags.extend(azure_failure("listing links of", &zone, &e));
+                        Vec::new()
+                    }
+                };
+            let d = Self::retag_links(arm, &held, &tags, &call).await;
+            if d.has_errors() {
+                // Some link still has the old tags: keep them in state, so the next plan
+                // shows the change again.
+                state.tags = prior.tags.clone();
+            }
+            diags.extend(d);
+        }
         let (removed, d) =
-            Self::remove_links(arm, &prior.cluster_id, manage, &to_remove, ctx).await;
+            Self::remove_links(arm, &zone, &prior.cluster_id, manage, &to_remove, ctx).await;
         diags.extend(d);
         for v in removed {
             links.remove(&v);
         }
-        let (made, d) = Self::add_links(arm, &zone, &prior.cluster_id, &to_add, ctx).await;
+        let (made, d) = Self::add_links(arm, &zone, &tags, &to_add, ctx).await;
         diags.extend(d);
         links.extend(made);
         // The same VNet may be spelled differently in the plan (ARM IDs ignore case): answer
@@ -448,23 +479,44 @@ impl Resource for PrivateDns {
                 Err(e) => return azure_failure("listing records of", &zone, &e),
             }
         }
-        let links = prior.virtual_network_link_ids.clone().unwrap_or_default();
-        let (_, d) = Self::remove_links(arm, &prior.cluster_id, manage, &links, ctx).await;
-        if d.has_errors() {
-            return d;
+        let mut links = prior.virtual_network_link_ids.clone().unwrap_or_default();
+        if manage {
+            // The zone goes, so every link a unit made goes first: also those other units
+            // left behind for this one (Azure deletes no zone that still has links).
+            match arm.list_virtual_network_links(&zone, &call).await {
+                Ok(all) => {
+                    for l in all {
+                        if let (Some(id), Some(vnet)) = (l.id.as_deref(), l.virtual_network_id())
+                            && unit_made(vnet, id)
+                            && !links.values().any(|held| held.eq_ignore_ascii_case(id))
+                        {
+                            links.insert(vnet.to_string(), id.to_string());
+                        }
+                    }
+                }
+                Err(e) if e.is_not_found() => return Diagnostics::new(),
+                Err(e) => return azure_failure("listing links of", &zone, &e),
+            }
+        }
+        // Warnings (links kept for other clusters) travel with the outcome.
+        let (_, mut diags) =
+            Self::remove_links(arm, &zone, &prior.cluster_id, manage, &links, ctx).await;
+        if diags.has_errors() {
+            return diags;
         }
         if let Err(e) = arm.delete_a_record(&record, &call).await
             && !e.is_not_found()
         {
-            return azure_failure("deleting", &record, &e);
+            diags.extend(azure_failure("deleting", &record, &e));
+            return diags;
         }
         if manage
             && let Err(e) = arm.delete(&zone, &call).await
             && !e.is_not_found()
         {
-            return azure_failure("deleting", &zone, &e);
+            diags.extend(azure_failure("deleting", &zone, &e));
         }
-        Diagnostics::new()
+        diags
     }
 
     async fn import(&self, _ctx: &OpContext, id: &str) -> Result<PrivateDnsModel, Diagnostics> {
