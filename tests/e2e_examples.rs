@@ -633,10 +633,10 @@ fn every_example_is_exercised_here_and_terraform_fmt_clean() {
             // tests/e2e_type_examples.rs
             "provider",
             "quickstart",
-            "several-clusters",
             "resources/astro_private_dns",
             "resources/astro_private_endpoint",
             "resources/astro_private_endpoint_approval",
+            "several-clusters",
             // tests/e2e_guides.rs
             "with-astronomer-provider",
         ],
