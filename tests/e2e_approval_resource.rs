@@ -107,18 +107,27 @@ fn plan_text(ws: &Workspace) -> (i32, String, Duration) {
     (out.status.code().unwrap_or(-1), flat(&both(&out)), took)
 }
 
+/// Applies the endpoint and its approval; Astronomer approves while the apply waits. Returns
+/// the apply's output and the provider log's path.
+fn apply_approved_while_waiting(
+    sb: &TestSandbox,
+    ws: &mut Workspace,
+) -> (std::process::Output, PathBuf) {
+    ws.write_config(&config(sb, Some("3m")));
+    ws.init();
+    let log = log_to(ws, "apply.log");
+    let mut child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    // The event: the approval resource has read Pending and said that it waits.
+    wait_for_log(&log, WAITING, 1, &mut child);
+    act_as_astronomer(sb, "Approved", "Approved by Astronomer support");
+    (child.wait_with_output().expect("terraform apply"), log)
+}
+
 #[test]
 fn apply_waits_in_the_approval_resource_and_ends_when_astronomer_approves() {
     let sb = TestSandbox::start();
     let mut ws = Workspace::with_sandbox(&sb);
-    ws.write_config(&config(&sb, Some("3m")));
-    ws.init();
-    let log = log_to(&mut ws, "apply.log");
-    let mut child = ws.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-    // The event: the approval resource has read Pending and said that it waits.
-    wait_for_log(&log, WAITING, 1, &mut child);
-    act_as_astronomer(&sb, "Approved", "Approved by Astronomer support");
-    let out = child.wait_with_output().expect("terraform apply");
+    let (out, log) = apply_approved_while_waiting(&sb, &mut ws);
     let text = flat(&both(&out));
     assert!(
         out.status.success(),
@@ -154,7 +163,6 @@ fn apply_waits_in_the_approval_resource_and_ends_when_astronomer_approves() {
         .is_ok(),
         "{approval}"
     );
-    ws.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
     ws.assert_clean_plan("after approval");
 }
 
@@ -207,7 +215,6 @@ fn while_pending_plan_returns_promptly_and_shows_the_wait_as_a_create() {
         applied.contains("1 added, 0 changed, 0 destroyed"),
         "{applied}"
     );
-    ws.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
     ws.assert_clean_plan("after approval");
 
     // Astronomer disconnects it later: the refresh drops the approval with a warning, and the
@@ -283,7 +290,6 @@ fn rejection_fails_fast_and_the_next_apply_replaces_the_endpoint_and_waits_again
     let text = flat(&both(&out));
     assert!(out.status.success(), "{text}");
     assert!(text.contains("Approved on the second request"), "{text}");
-    ws.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
     ws.assert_clean_plan("after the second request was approved");
 }
 
@@ -321,6 +327,14 @@ fn import_by_endpoint_id_plans_clean() {
     let approval = resource_values(&state, "astro_private_endpoint_approval.astro");
     assert_eq!(approval["status"], "Approved");
     assert_eq!(approval["description"], "Approved by Astronomer support");
+    // `terraform import` stores no dependencies; the first refresh records the configured one
+    // (the endpoint), so that refresh-only plan is applyable. First: it shows no change to any
+    // attribute of the object approved outside Terraform.
+    let drift = ws.refresh_drift();
+    assert!(
+        drift.is_empty(),
+        "the imported approval shows no drift: {drift:?}"
+    );
     ws.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
     ws.assert_clean_plan("after import");
 }
@@ -363,5 +377,31 @@ fn a_read_that_runs_past_the_deadline_ends_with_the_approval_timeout_message() {
             && text.contains("still Pending")
             && text.contains("connection name: astro-privatelink"),
         "the read cut short by the deadline reports the wait's timeout, with what to send support:\n{text}"
+    );
+}
+
+#[test]
+fn right_after_an_approved_apply_both_plans_are_clean_and_a_later_rejection_replaces() {
+    let sb = TestSandbox::start();
+    let mut ws = Workspace::with_sandbox(&sb);
+    let (out, _) = apply_approved_while_waiting(&sb, &mut ws);
+    assert!(out.status.success(), "{}", flat(&both(&out)));
+    // Nothing in between: the very next plans are what a scheduled drift check runs.
+    ws.assert_clean_plan("right after the apply that saw the approval");
+
+    // Astronomer rejects it later: the endpoint's replacement is planned, with the warning.
+    sb.approve(
+        &pe_id(&sb),
+        "Rejected",
+        "Cluster ID does not match this organization",
+    );
+    let (code, text, _) = plan_text(&ws);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("astro_private_endpoint.agents must be replaced")
+            && text.contains("will be replaced: its connection is Rejected")
+            && text.contains("Cluster ID does not match this organization")
+            && text.contains("# forces replacement"),
+        "{text}"
     );
 }

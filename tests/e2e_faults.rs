@@ -112,7 +112,7 @@ fn a_disconnected_connection_is_replaced_with_a_warning_saying_why() {
     let state = ws.state_json();
     let pe = resource_values(&state, "astro_private_endpoint.pe");
     let id = pe["id"].as_str().expect("id").to_string();
-    assert_eq!(pe["connection_status"], "Pending");
+    assert_eq!(pe["connection_closed"], false);
     sb.approve(&id, "Disconnected", "Removed by Astronomer support");
 
     let (code, text) = ws.plan_exit();
@@ -128,7 +128,7 @@ fn a_disconnected_connection_is_replaced_with_a_warning_saying_why() {
     ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     let state = ws.state_json();
     let pe = resource_values(&state, "astro_private_endpoint.pe");
-    assert_eq!(pe["connection_status"], "Pending", "a new request: {pe}");
+    assert_eq!(pe["connection_closed"], false, "a new request: {pe}");
     ws.assert_clean_plan("after replacing the disconnected endpoint");
 }
 

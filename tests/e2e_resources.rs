@@ -5,7 +5,8 @@ mod common;
 
 use common::sandbox::TestSandbox;
 use common::{Workspace, hcl, resource_values, wait};
-use serde_json::json;
+use serde_json::{Value as Json, json};
+use std::collections::BTreeMap;
 
 /// The second seeded VNet, next to the first.
 fn vnet2(sb: &TestSandbox) -> String {
@@ -78,7 +79,7 @@ fn basic_config_applies_plans_empty_and_destroys_to_nothing() {
         ip.starts_with("10.10.1."),
         "endpoint IP from the agents' subnet, got {ip}"
     );
-    assert_eq!(pe["connection_status"], "Pending");
+    assert_eq!(pe["connection_closed"], false);
     assert_eq!(pe["connection_name"], "astro-privatelink");
     assert!(
         pe["id"]
@@ -383,6 +384,12 @@ fn import_gives_an_empty_plan_and_create_over_existing_objects_gives_the_import_
     // (astro_private_dns uses the endpoint's IP), so that one refresh-only plan is applyable
     // with nothing to show. Terraform's own terraform_data does the same after an import with
     // a dependency; `import` blocks (tests/e2e_examples.rs) record them at apply instead.
+    // First: it shows no change to any attribute of the objects made outside Terraform.
+    let drift = third.refresh_drift();
+    assert!(
+        drift.is_empty(),
+        "the imported objects show no drift: {drift:?}"
+    );
     third.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
     third.assert_clean_plan("plan after import must be empty");
 }
@@ -731,7 +738,6 @@ fn a_command_line_import_into_an_unmanaged_zone_never_replaces_it() {
         "adopted in place, not replaced: {change}"
     );
     ws.apply();
-    ws.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
     ws.assert_clean_plan("plan");
     ws.ok(&["destroy", "-auto-approve", "-no-color"]);
     assert!(
@@ -740,4 +746,83 @@ fn a_command_line_import_into_an_unmanaged_zone_never_replaces_it() {
             .any(|r| r.ends_with("/privateDnsZones/external.astronomer.run")),
         "the unmanaged zone stays"
     );
+}
+
+/// True when `after_unknown` marks anything (at any depth) as known only after apply.
+fn marks_unknown(v: &Json) -> bool {
+    match v {
+        Json::Bool(b) => *b,
+        Json::Array(items) => items.iter().any(marks_unknown),
+        Json::Object(m) => m.values().any(marks_unknown),
+        _ => false,
+    }
+}
+
+/// Saves a plan of `config` and returns, per resource address, the attributes whose before
+/// and after differ and whether `after_unknown` marks anything.
+fn saved_plan(ws: &Workspace, config: &str) -> BTreeMap<String, (Vec<String>, bool)> {
+    ws.write_config(config);
+    ws.ok(&["plan", "-no-color", "-input=false", "-out=exact.tfplan"]);
+    let plan: Json =
+        serde_json::from_str(&ws.ok(&["show", "-json", "exact.tfplan"])).expect("plan JSON");
+    let mut out = BTreeMap::new();
+    for rc in plan["resource_changes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        let change = &rc["change"];
+        // A data source that depends on a changed resource is read again at apply.
+        if rc["mode"] != "managed" || change["actions"] == json!(["no-op"]) {
+            continue;
+        }
+        assert_eq!(change["actions"], json!(["update"]), "in place: {rc}");
+        let (before, after) = (&change["before"], &change["after"]);
+        let keys: Vec<String> = after
+            .as_object()
+            .expect("after is an object")
+            .iter()
+            .filter(|(k, v)| before[k.as_str()] != **v)
+            .map(|(k, _)| k.clone())
+            .collect();
+        out.insert(
+            rc["address"].as_str().unwrap_or_default().to_string(),
+            (keys, marks_unknown(&change["after_unknown"])),
+        );
+    }
+    ws.ok(&["apply", "-no-color", "-input=false", "exact.tfplan"]);
+    out
+}
+
+#[test]
+fn tags_only_and_ttl_only_updates_plan_exactly_the_changed_attribute() {
+    let sb = TestSandbox::start();
+    let ws = Workspace::with_sandbox(&sb);
+    let one = [sb.var("ASTRO_SANDBOX_VNET_ID")];
+    ws.write_config(&complete(&sb, "data", "first message", 300, &one));
+    ws.init();
+    ws.apply();
+    // Tags of both resources: each plans `tags` and nothing known only after apply.
+    let tags = saved_plan(&ws, &complete(&sb, "platform", "first message", 300, &one));
+    let exact = (vec!["tags".to_string()], false);
+    assert_eq!(
+        tags.get("astro_private_endpoint.agents"),
+        Some(&exact),
+        "{tags:?}"
+    );
+    assert_eq!(
+        tags.get("astro_private_dns.astro"),
+        Some(&exact),
+        "{tags:?}"
+    );
+    assert_eq!(tags.len(), 2, "{tags:?}");
+    // TTL: only the DNS unit, only `ttl`.
+    let ttl = saved_plan(&ws, &complete(&sb, "platform", "first message", 600, &one));
+    assert_eq!(
+        ttl.get("astro_private_dns.astro"),
+        Some(&(vec!["ttl".to_string()], false)),
+        "{ttl:?}"
+    );
+    assert_eq!(ttl.len(), 1, "the endpoint does not change: {ttl:?}");
+    ws.assert_clean_plan("after the exact updates");
 }

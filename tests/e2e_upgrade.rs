@@ -78,3 +78,31 @@ fn every_released_schema_version_has_a_fixture() {
 fn state_written_by_0_1_0_plans_clean() {
     plans_clean("v0.1.0");
 }
+
+#[test]
+fn state_written_by_this_build_is_at_the_current_schema_version_and_plans_clean() {
+    let sb = TestSandbox::start();
+    let ws = Workspace::with_sandbox(&sb);
+    ws.write_config(&common::hcl::basic(&sb));
+    ws.init();
+    ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let state: Json = serde_json::from_str(
+        &std::fs::read_to_string(ws.dir().join("terraform.tfstate")).expect("state"),
+    )
+    .expect("state JSON");
+    let endpoint = state["resources"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["type"] == "astro_private_endpoint"))
+        .expect("the endpoint in state");
+    assert_eq!(endpoint["instances"][0]["schema_version"], 1, "{endpoint}");
+    assert_eq!(
+        endpoint["instances"][0]["attributes"]["connection_closed"],
+        false
+    );
+    assert!(
+        endpoint["instances"][0]["attributes"]
+            .get("connection_status")
+            .is_none()
+    );
+    ws.assert_clean_plan("state written by this build");
+}

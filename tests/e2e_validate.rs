@@ -143,8 +143,7 @@ data "astro_private_endpoint_connection" "astro" {{
         "id",
         "private_ip_address",
         "network_interface_id",
-        "connection_status",
-        "connection_description",
+        "connection_closed",
         "provisioning_state",
     ] {
         assert_eq!(

@@ -183,7 +183,7 @@ fn private_endpoint_creates_plans_clean_imports_and_destroys() {
         .as_str()
         .expect("address");
     assert!(ip.starts_with("10.10.1."), "{ip}");
-    assert_eq!(attr(&state, "connection_status").as_str(), Some("Pending"));
+    assert_eq!(attr(&state, "connection_closed").as_bool(), Some(false));
     let renamed = f.resource(
         "astro_private_endpoint",
         json!({

@@ -6,7 +6,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::diagnostics::{Diagnostic, Diagnostics};
 use super::model;
-use super::resource::{DataSource, OpContext, Outcome, PlanRequest, Resource};
+use super::model::ModelError;
+use super::resource::{DataSource, OpContext, Outcome, Plan, Resource};
 use super::schema::Schema;
 use super::timeouts::{self, TimeoutDefaults};
 use super::types::Type;
@@ -23,8 +24,15 @@ pub trait AnyResource: Send + Sync {
     fn timeouts(&self) -> Option<TimeoutDefaults>;
     /// Cross-attribute validation.
     fn validate(&self, config: &Value, diags: &mut Diagnostics);
-    /// Plan adjustments.
-    async fn modify_plan(&self, req: &mut PlanRequest);
+    /// Plan adjustments, on the resource's model: `planned` takes every attribute the
+    /// resource changed; the rest (unknowns included) stays as it was.
+    async fn modify_plan(&self, req: &mut PlanValues);
+    /// A state stored under an older schema version as this version's value; `None`: the
+    /// resource has no older version.
+    fn upgrade_state(&self, version: i64, json: &[u8]) -> Option<Result<Value, Diagnostics>>;
+    /// `value` read into the model and written back (the schema-model walk checks that
+    /// nothing is lost and that the types agree).
+    fn round_trip(&self, value: &Value) -> Result<Value, ModelError>;
     /// Create from a planned object (unknowns already nulled).
     async fn create(&self, ctx: &OpContext, planned: &Value) -> Outcome<Value>;
     /// Refresh.
@@ -48,6 +56,21 @@ pub trait AnyDataSource: Send + Sync {
     fn validate(&self, config: &Value, diags: &mut Diagnostics);
     /// Read.
     async fn read(&self, cancel: CancellationToken, config: &Value) -> Outcome<Value>;
+    /// `value` read into the model and written back (see [`AnyResource::round_trip`]).
+    fn round_trip(&self, value: &Value) -> Result<Value, ModelError>;
+}
+
+/// A plan as cty values, between the server and a resource's `modify_plan`.
+#[derive(Debug)]
+pub struct PlanValues {
+    /// Prior state; `None` on create.
+    pub prior: Option<Value>,
+    /// The configuration (may hold unknowns).
+    pub config: Value,
+    /// The planned new state; unknown where the value is only known after apply.
+    pub planned: Value,
+    /// Warnings or errors for the plan.
+    pub diagnostics: Diagnostics,
 }
 
 /// Wraps a typed resource.
@@ -62,26 +85,54 @@ pub fn data_source<D: DataSource>(d: D) -> Box<dyn AnyDataSource> {
 
 struct Typed<T>(T);
 
-fn internal(what: &str, e: impl std::fmt::Display) -> Diagnostics {
+fn internal(type_name: &str, what: &str, e: impl std::fmt::Display) -> Diagnostics {
     Diagnostic::error(
         "Provider internal error",
-        format!("internal-error: {what}: {e}. This is a bug in terraform-provider-astro; please report it."),
+        format!("internal-error: {type_name}: {what}: {e}. This is a bug in terraform-provider-astro; please report it."),
     )
     .into()
 }
 
-fn decode<M: serde::de::DeserializeOwned>(v: &Value) -> Result<M, Diagnostics> {
-    model::from_value(v).map_err(|e| internal("decoding the object", e))
+fn decode<M: serde::de::DeserializeOwned>(name: &str, v: &Value) -> Result<M, Diagnostics> {
+    model::from_value(v).map_err(|e| internal(name, "decoding the object", e))
 }
 
-fn encode_outcome<M: serde::Serialize>(out: Outcome<M>, ty: &Type) -> Outcome<Value> {
+fn decode_plan<M: serde::de::DeserializeOwned>(name: &str, v: &Value) -> Result<M, Diagnostics> {
+    model::from_plan_value(v).map_err(|e| internal(name, "decoding the plan", e))
+}
+
+/// Takes into `planned` every top-level attribute where `after` differs from `before` (the
+/// model as the resource received it and as it left it); other attributes keep their value,
+/// so unknowns the resource did not touch stay unknown.
+fn take_changes(planned: &mut Value, before: &Value, after: &Value) {
+    let (Value::Object(before), Value::Object(after), Value::Object(planned)) =
+        (before, after, planned)
+    else {
+        return;
+    };
+    for (name, v) in after {
+        if before.get(name) != Some(v) {
+            planned.insert(name.clone(), v.clone());
+        }
+    }
+}
+
+fn round_trip<M: serde::Serialize + serde::de::DeserializeOwned>(
+    value: &Value,
+    ty: &Type,
+) -> Result<Value, ModelError> {
+    let m: M = model::from_value(value)?;
+    model::to_value(&m, ty)
+}
+
+fn encode_outcome<M: serde::Serialize>(name: &str, out: Outcome<M>, ty: &Type) -> Outcome<Value> {
     let mut diagnostics = out.diagnostics;
     let state = match out.state {
         None => None,
         Some(m) => match model::to_value(&m, ty) {
             Ok(v) => Some(v),
             Err(e) => {
-                diagnostics.extend(internal("encoding the object", e));
+                diagnostics.extend(internal(name, "encoding the object", e));
                 None
             }
         },
@@ -121,38 +172,99 @@ impl<R: Resource> AnyResource for Typed<R> {
         self.0.timeouts()
     }
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        self.0.validate(config, diags)
+        match decode_plan(self.0.type_name(), config) {
+            Ok(m) => self.0.validate(&m, diags),
+            Err(d) => diags.extend(d),
+        }
     }
-    async fn modify_plan(&self, req: &mut PlanRequest) {
-        self.0.modify_plan(req).await
+    async fn modify_plan(&self, req: &mut PlanValues) {
+        let ty = self.ty();
+        let name = self.0.type_name();
+        let decoded = (|| {
+            let prior = req
+                .prior
+                .as_ref()
+                .map(|p| decode_plan(name, p))
+                .transpose()?;
+            Ok::<_, Diagnostics>((
+                prior,
+                decode_plan(name, &req.config)?,
+                decode_plan(name, &req.planned)?,
+            ))
+        })();
+        let (prior, config, planned) = match decoded {
+            Ok(d) => d,
+            Err(d) => return req.diagnostics.extend(d),
+        };
+        let before = match model::to_value(&planned, &ty) {
+            Ok(v) => v,
+            Err(e) => {
+                return req.diagnostics.extend(internal(
+                    self.0.type_name(),
+                    "encoding the plan",
+                    e,
+                ));
+            }
+        };
+        let mut plan = Plan {
+            prior,
+            config,
+            planned,
+            diagnostics: Diagnostics::new(),
+        };
+        self.0.modify_plan(&mut plan).await;
+        req.diagnostics.extend(plan.diagnostics);
+        match model::to_value(&plan.planned, &ty) {
+            Ok(after) => take_changes(&mut req.planned, &before, &after),
+            Err(e) => req
+                .diagnostics
+                .extend(internal(self.0.type_name(), "encoding the plan", e)),
+        }
+    }
+    fn upgrade_state(&self, version: i64, json: &[u8]) -> Option<Result<Value, Diagnostics>> {
+        let upgraded = self.0.upgrade_state(version, json)?;
+        Some(upgraded.and_then(|m| {
+            model::to_value(&m, &self.ty())
+                .map_err(|e| internal(self.0.type_name(), "encoding the upgraded state", e))
+        }))
+    }
+    fn round_trip(&self, value: &Value) -> Result<Value, ModelError> {
+        round_trip::<R::Model>(value, &self.ty())
     }
     async fn create(&self, ctx: &OpContext, planned: &Value) -> Outcome<Value> {
-        match decode(planned) {
-            Ok(m) => encode_outcome(self.0.create(ctx, m).await, &self.ty()),
+        match decode(self.0.type_name(), planned) {
+            Ok(m) => encode_outcome(self.0.type_name(), self.0.create(ctx, m).await, &self.ty()),
             Err(d) => Outcome::failed(None, d),
         }
     }
     async fn read(&self, ctx: &OpContext, current: &Value) -> Outcome<Value> {
-        match decode(current) {
-            Ok(m) => encode_outcome(self.0.read(ctx, m).await, &self.ty()),
+        match decode(self.0.type_name(), current) {
+            Ok(m) => encode_outcome(self.0.type_name(), self.0.read(ctx, m).await, &self.ty()),
             Err(d) => Outcome::failed(Some(current.clone()), d),
         }
     }
     async fn update(&self, ctx: &OpContext, prior: &Value, planned: &Value) -> Outcome<Value> {
-        match (decode(prior), decode(planned)) {
-            (Ok(p), Ok(n)) => encode_outcome(self.0.update(ctx, p, n).await, &self.ty()),
+        match (
+            decode(self.0.type_name(), prior),
+            decode(self.0.type_name(), planned),
+        ) {
+            (Ok(p), Ok(n)) => encode_outcome(
+                self.0.type_name(),
+                self.0.update(ctx, p, n).await,
+                &self.ty(),
+            ),
             (Err(d), _) | (_, Err(d)) => Outcome::failed(Some(prior.clone()), d),
         }
     }
     async fn delete(&self, ctx: &OpContext, prior: &Value) -> Diagnostics {
-        match decode(prior) {
+        match decode(self.0.type_name(), prior) {
             Ok(m) => self.0.delete(ctx, m).await,
             Err(d) => d,
         }
     }
     async fn import(&self, ctx: &OpContext, id: &str) -> Outcome<Value> {
         match self.0.import(ctx, id).await {
-            Ok(m) => encode_outcome(Outcome::ok(m), &self.ty()),
+            Ok(m) => encode_outcome(self.0.type_name(), Outcome::ok(m), &self.ty()),
             Err(d) => Outcome::failed(None, d),
         }
     }
@@ -167,13 +279,19 @@ impl<D: DataSource> AnyDataSource for Typed<D> {
         self.0.schema()
     }
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        self.0.validate(config, diags)
+        match decode_plan(self.0.type_name(), config) {
+            Ok(m) => self.0.validate(&m, diags),
+            Err(d) => diags.extend(d),
+        }
+    }
+    fn round_trip(&self, value: &Value) -> Result<Value, ModelError> {
+        round_trip::<D::Model>(value, &self.0.schema().implied_type())
     }
     async fn read(&self, cancel: CancellationToken, config: &Value) -> Outcome<Value> {
         let ty = self.0.schema().implied_type();
-        match decode(config) {
+        match decode(self.0.type_name(), config) {
             Ok(m) => match self.0.read(cancel, m).await {
-                Ok(m) => encode_outcome(Outcome::ok(m), &ty),
+                Ok(m) => encode_outcome(self.0.type_name(), Outcome::ok(m), &ty),
                 Err(d) => Outcome::failed(None, d),
             },
             Err(d) => Outcome::failed(None, d),

@@ -12,7 +12,6 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::diagnostics::Diagnostics;
-use super::path::AttributePath;
 use super::schema::Schema;
 use super::timeouts::TimeoutDefaults;
 use super::value::Value;
@@ -72,43 +71,20 @@ impl<M> Outcome<M> {
     }
 }
 
-/// A plan being built; a resource's `modify_plan` may change it.
+/// A plan being built, as the resource's own model: a resource's `modify_plan` reads the
+/// prior state and the configuration and may change `planned`. Values not known until apply
+/// read as unset (see [`super::model::from_plan_value`]) and stay unknown unless the resource
+/// changes them. Replacement follows from the schema (`force_new`), after `modify_plan`.
 #[derive(Debug)]
-pub struct PlanRequest {
+pub struct Plan<M> {
     /// Prior state; `None` on create.
-    pub prior: Option<Value>,
-    /// The configuration (may hold unknowns).
-    pub config: Value,
-    /// The planned new state; unknown where the value is only known after apply.
-    pub planned: Value,
-    /// Paths whose change forces replacement.
-    pub requires_replace: Vec<AttributePath>,
+    pub prior: Option<M>,
+    /// The configuration.
+    pub config: M,
+    /// The planned new state.
+    pub planned: M,
     /// Warnings or errors for the plan.
     pub diagnostics: Diagnostics,
-}
-
-impl PlanRequest {
-    /// After a resource changed the plan: when no configurable attribute of `block` differs
-    /// from the prior state any more, computed attributes keep their prior values, so that
-    /// the plan is empty instead of showing values "known after apply".
-    pub fn keep_prior_computed_if_unchanged(&mut self, block: &super::schema::Block) {
-        let Some(prior) = &self.prior else { return };
-        let changed = block
-            .attributes
-            .iter()
-            .filter(|a| !a.is_computed_only())
-            .any(|a| self.planned.get_attr(&a.name) != prior.get_attr(&a.name));
-        if changed {
-            return;
-        }
-        for a in block.attributes.iter().filter(|a| a.is_computed_only()) {
-            if let (Some(slot), Some(v)) =
-                (self.planned.get_attr_mut(&a.name), prior.get_attr(&a.name))
-            {
-                *slot = v.clone();
-            }
-        }
-    }
 }
 
 /// A managed resource.
@@ -125,10 +101,20 @@ pub trait Resource: Send + Sync + 'static {
     fn timeouts(&self) -> Option<TimeoutDefaults> {
         None
     }
-    /// Checks across attributes at validate time; `config` may hold unknowns.
-    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    /// Checks across attributes at validate time; values not known yet read as unset.
+    fn validate(&self, _config: &Self::Model, _diags: &mut Diagnostics) {}
     /// Adjusts a plan after defaults and schema rules were applied.
-    async fn modify_plan(&self, _req: &mut PlanRequest) {}
+    async fn modify_plan(&self, _plan: &mut Plan<Self::Model>) {}
+    /// Reads a state stored under an older schema `version` (`json`: its attributes as
+    /// Terraform stored them) as this version's model. `None`: the resource has no older
+    /// version, and the framework decodes the state against the current schema.
+    fn upgrade_state(
+        &self,
+        _version: i64,
+        _json: &[u8],
+    ) -> Option<Result<Self::Model, Diagnostics>> {
+        None
+    }
     /// Creates the object.
     async fn create(&self, ctx: &OpContext, planned: Self::Model) -> Outcome<Self::Model>;
     /// Reads the object; `Outcome::gone()` when it no longer exists.
@@ -155,8 +141,8 @@ pub trait DataSource: Send + Sync + 'static {
     fn type_name(&self) -> &'static str;
     /// The schema.
     fn schema(&self) -> Schema;
-    /// Checks across attributes at validate time; `config` may hold unknowns.
-    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    /// Checks across attributes at validate time; values not known yet read as unset.
+    fn validate(&self, _config: &Self::Model, _diags: &mut Diagnostics) {}
     /// Reads; the returned model must have every computed attribute set.
     async fn read(
         &self,

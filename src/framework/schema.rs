@@ -85,8 +85,17 @@ pub struct Attribute {
     pub deprecated: bool,
     /// A change replaces the object.
     pub force_new: bool,
-    /// Keep the prior value during updates instead of planning it unknown.
+    /// A change replaces the object, except when this says the prior and planned values
+    /// name the same thing (the plugin framework's `RequiresReplaceIf`, inverted).
+    pub same_object: Option<fn(&Value, &Value) -> bool>,
+    /// Computed: an in-place update keeps the prior value in the plan instead of planning it
+    /// unknown (the plugin framework's `UseStateForUnknown`).
     pub use_state_for_unknown: bool,
+    /// With `use_state_for_unknown`: except when this other attribute changes.
+    pub unless_changed: Option<&'static str>,
+    /// With `use_state_for_unknown`: only when the prior value passes this check (a settled
+    /// value an update ends in again, not a transient one).
+    pub keep_if: Option<fn(&Value) -> bool>,
     /// Value used when the user sets none.
     pub default: AttrDefault,
     /// Checks run on known, non-null values at validate time.
@@ -108,7 +117,10 @@ impl Attribute {
             sensitive: false,
             deprecated: false,
             force_new: false,
+            same_object: None,
             use_state_for_unknown: false,
+            unless_changed: None,
+            keep_if: None,
             default: AttrDefault::None,
             validators: Vec::new(),
             equivalent: None,
@@ -157,9 +169,33 @@ impl Attribute {
         self
     }
 
-    /// Keeps the prior value on update.
+    /// A change replaces the object unless `same(prior, planned)`: two spellings of one
+    /// object, taken in place.
+    pub fn force_new_unless(mut self, same: fn(&Value, &Value) -> bool) -> Self {
+        self.force_new = true;
+        self.same_object = Some(same);
+        self
+    }
+
+    /// An in-place update keeps the prior value in the plan (declare it on every computed
+    /// attribute that only a replacement changes).
     pub fn use_state_for_unknown(mut self) -> Self {
         self.use_state_for_unknown = true;
+        self
+    }
+
+    /// An in-place update keeps the prior value in the plan when `settled(prior)`: a value
+    /// every successful update ends in (otherwise it is known after apply).
+    pub fn use_state_when(mut self, settled: fn(&Value) -> bool) -> Self {
+        self.use_state_for_unknown = true;
+        self.keep_if = Some(settled);
+        self
+    }
+
+    /// An in-place update keeps the prior value in the plan unless `other` changes with it.
+    pub fn use_state_unless_changed(mut self, other: &'static str) -> Self {
+        self.use_state_for_unknown = true;
+        self.unless_changed = Some(other);
         self
     }
 
@@ -244,6 +280,12 @@ impl Schema {
     /// A version-0 schema around a block.
     pub fn new(block: Block) -> Self {
         Self { version: 0, block }
+    }
+
+    /// Sets the schema version (bump it with a state upgrade when attributes change).
+    pub fn version(mut self, version: i64) -> Self {
+        self.version = version;
+        self
     }
 
     /// The object type of values of this schema.

@@ -19,7 +19,6 @@ use crate::framework::resource::DataSource;
 use crate::framework::schema::{Attribute, Block, Schema};
 use crate::framework::types::Type;
 use crate::framework::validators::{GoDuration, OneOf};
-use crate::framework::value::Value;
 
 const DEFAULT_TIMEOUT: &str = "30m";
 const DEFAULT_POLL_INTERVAL: &str = "15s";
@@ -63,6 +62,11 @@ impl Connection {
     }
 }
 
+/// `timeout`, named where a diagnostic points at it.
+const TIMEOUT: &str = "timeout";
+/// `poll_interval`, named where a diagnostic points at it.
+const POLL_INTERVAL: &str = "poll_interval";
+
 /// The schema.
 pub fn schema() -> Schema {
     let s = Type::String;
@@ -74,10 +78,10 @@ pub fn schema() -> Schema {
             Attribute::optional("wait_for_status", s.clone())
                 .describe("Wait until the connection has this status: `Approved`, `Pending`, `Rejected` or `Disconnected`. Unset: read once. A data source is read during every `terraform plan`, so waiting here blocks plans until the status is reached; to wait for approval use the `astro_private_endpoint_approval` resource, which waits only during apply.")
                 .validate(OneOf(STATUSES)),
-            Attribute::optional("timeout", s.clone())
+            Attribute::optional(TIMEOUT, s.clone())
                 .describe("How long to wait for `wait_for_status`, as a duration such as `20m`. Default `30m`.")
                 .validate(GoDuration),
-            Attribute::optional("poll_interval", s.clone())
+            Attribute::optional(POLL_INTERVAL, s.clone())
                 .describe("Time between reads while waiting, such as `15s` (jittered; a longer Retry-After from Azure wins). Default `15s`.")
                 .validate(GoDuration),
             Attribute::computed("id", s.clone()).describe("Same as `private_endpoint_id`."),
@@ -157,24 +161,22 @@ impl DataSource for Connection {
         schema()
     }
 
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let waits = config
-            .get_attr("wait_for_status")
-            .is_some_and(|v| !v.is_null());
-        for attr in ["timeout", "poll_interval"] {
-            if !waits
-                && config
-                    .get_attr(attr)
-                    .is_some_and(|v| !v.is_null() && !v.is_unknown())
-            {
-                diags.push(
-                    Diagnostic::warning(
-                        format!("{attr} has no effect"),
-                        format!("{attr} only applies while waiting; set wait_for_status to wait for a status."),
-                    )
-                    .at(AttributePath::root().attr(attr)),
-                );
-            }
+    fn validate(&self, config: &ConnectionModel, diags: &mut Diagnostics) {
+        if config.wait_for_status.is_some() {
+            return;
+        }
+        let set = [
+            (TIMEOUT, config.timeout.is_some()),
+            (POLL_INTERVAL, config.poll_interval.is_some()),
+        ];
+        for (attr, _) in set.into_iter().filter(|(_, set)| *set) {
+            diags.push(
+                Diagnostic::warning(
+                    format!("{attr} has no effect"),
+                    format!("{attr} only applies while waiting; set wait_for_status to wait for a status."),
+                )
+                .at(AttributePath::root().attr(attr)),
+            );
         }
     }
 

@@ -35,20 +35,61 @@ impl ProviderService {
         }
     }
 
-    fn resource_type(&self, name: &str) -> Result<crate::framework::types::Type, Status> {
+    fn resource_type(&self, name: &str) -> Result<crate::framework::types::Type, Diagnostics> {
         self.server
             .resource_type(name)
             .cloned()
-            .ok_or_else(|| Status::not_found(format!("unknown resource type {name:?}")))
+            .ok_or_else(|| crate::framework::server::unknown_type("resource", name))
     }
 
-    fn data_source_type(&self, name: &str) -> Result<crate::framework::types::Type, Status> {
+    fn data_source_type(&self, name: &str) -> Result<crate::framework::types::Type, Diagnostics> {
         self.server
             .data_source_type(name)
             .cloned()
-            .ok_or_else(|| Status::not_found(format!("unknown data source type {name:?}")))
+            .ok_or_else(|| crate::framework::server::unknown_type("data source", name))
     }
 }
+
+/// The type's value type, or else the RPC's answer: an empty response whose only content is
+/// the "unknown type" diagnostic (a user-facing failure, not a gRPC status).
+macro_rules! type_or_answer {
+    ($lookup:expr, $response:ty) => {
+        match $lookup {
+            Ok(ty) => ty,
+            Err(d) => {
+                return Ok(Response::new(<$response>::default_with(diags(d))));
+            }
+        }
+    };
+}
+
+/// Responses that can carry only diagnostics.
+trait WithDiagnostics: Default {
+    fn default_with(d: Vec<pb::Diagnostic>) -> Self;
+}
+
+macro_rules! with_diagnostics {
+    ($($m:ident),*) => {$(
+        impl WithDiagnostics for pb::$m::Response {
+            fn default_with(diagnostics: Vec<pb::Diagnostic>) -> Self {
+                let mut r = Self::default();
+                r.diagnostics = diagnostics;
+                r
+            }
+        }
+    )*};
+}
+
+with_diagnostics!(
+    validate_resource_type_config,
+    validate_data_source_config,
+    upgrade_resource_state,
+    read_resource,
+    plan_resource_change,
+    apply_resource_change,
+    import_resource_state,
+    read_data_source
+);
 
 fn span(rpc: &'static str, type_name: &str) -> tracing::Span {
     tracing::info_span!("rpc", tf_rpc = rpc, tf_req_id = %uuid::Uuid::new_v4(), tf_resource_type = type_name)
@@ -130,7 +171,10 @@ impl Provider for ProviderService {
         req: Request<pb::validate_resource_type_config::Request>,
     ) -> Rpc<pb::validate_resource_type_config::Response> {
         let req = req.into_inner();
-        let ty = self.resource_type(&req.type_name)?;
+        let ty = type_or_answer!(
+            self.resource_type(&req.type_name),
+            pb::validate_resource_type_config::Response
+        );
         let d = match convert::decode(req.config.as_ref(), &ty, "configuration") {
             Ok(config) => self.server.validate_resource(&req.type_name, &config),
             Err(d) => d,
@@ -145,7 +189,10 @@ impl Provider for ProviderService {
         req: Request<pb::validate_data_source_config::Request>,
     ) -> Rpc<pb::validate_data_source_config::Response> {
         let req = req.into_inner();
-        let ty = self.data_source_type(&req.type_name)?;
+        let ty = type_or_answer!(
+            self.data_source_type(&req.type_name),
+            pb::validate_data_source_config::Response
+        );
         let d = match convert::decode(req.config.as_ref(), &ty, "configuration") {
             Ok(config) => self.server.validate_data_source(&req.type_name, &config),
             Err(d) => d,
@@ -160,7 +207,10 @@ impl Provider for ProviderService {
         req: Request<pb::upgrade_resource_state::Request>,
     ) -> Rpc<pb::upgrade_resource_state::Response> {
         let req = req.into_inner();
-        let ty = self.resource_type(&req.type_name)?;
+        let ty = type_or_answer!(
+            self.resource_type(&req.type_name),
+            pb::upgrade_resource_state::Response
+        );
         let raw = req.raw_state.map(|r| r.json).unwrap_or_default();
         let result = if raw.is_empty() {
             Ok(Value::Null)
@@ -224,7 +274,10 @@ impl Provider for ProviderService {
         req: Request<pb::read_resource::Request>,
     ) -> Rpc<pb::read_resource::Response> {
         let req = req.into_inner();
-        let ty = self.resource_type(&req.type_name)?;
+        let ty = type_or_answer!(
+            self.resource_type(&req.type_name),
+            pb::read_resource::Response
+        );
         let result = async {
             let current = convert::decode(req.current_state.as_ref(), &ty, "current state")?;
             let (state, d) = self.server.read_resource(&req.type_name, &current).await;
@@ -246,7 +299,10 @@ impl Provider for ProviderService {
         req: Request<pb::plan_resource_change::Request>,
     ) -> Rpc<pb::plan_resource_change::Response> {
         let req = req.into_inner();
-        let ty = self.resource_type(&req.type_name)?;
+        let ty = type_or_answer!(
+            self.resource_type(&req.type_name),
+            pb::plan_resource_change::Response
+        );
         let result = async {
             let prior = convert::decode(req.prior_state.as_ref(), &ty, "prior state")?;
             let proposed = convert::decode(req.proposed_new_state.as_ref(), &ty, "proposed state")?;
@@ -280,7 +336,10 @@ impl Provider for ProviderService {
         req: Request<pb::apply_resource_change::Request>,
     ) -> Rpc<pb::apply_resource_change::Response> {
         let req = req.into_inner();
-        let ty = self.resource_type(&req.type_name)?;
+        let ty = type_or_answer!(
+            self.resource_type(&req.type_name),
+            pb::apply_resource_change::Response
+        );
         let result = async {
             let prior = convert::decode(req.prior_state.as_ref(), &ty, "prior state")?;
             let planned = convert::decode(req.planned_state.as_ref(), &ty, "planned state")?;
@@ -306,7 +365,10 @@ impl Provider for ProviderService {
         req: Request<pb::import_resource_state::Request>,
     ) -> Rpc<pb::import_resource_state::Response> {
         let req = req.into_inner();
-        let ty = self.resource_type(&req.type_name)?;
+        let ty = type_or_answer!(
+            self.resource_type(&req.type_name),
+            pb::import_resource_state::Response
+        );
         let (state, d) = self
             .server
             .import_resource(&req.type_name, &req.id)
@@ -349,7 +411,10 @@ impl Provider for ProviderService {
         req: Request<pb::read_data_source::Request>,
     ) -> Rpc<pb::read_data_source::Response> {
         let req = req.into_inner();
-        let ty = self.data_source_type(&req.type_name)?;
+        let ty = type_or_answer!(
+            self.data_source_type(&req.type_name),
+            pb::read_data_source::Response
+        );
         let result = async {
             let config = convert::decode(req.config.as_ref(), &ty, "configuration")?;
             let (state, d) = self.server.read_data_source(&req.type_name, &config).await;

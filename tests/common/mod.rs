@@ -219,6 +219,24 @@ impl Workspace {
         serde_json::from_str(&out).expect("plan JSON")
     }
 
+    /// `terraform plan -refresh-only` saved and shown as JSON: the `resource_drift` it reports
+    /// (empty when no attribute of any object changed outside Terraform).
+    pub fn refresh_drift(&self) -> Vec<Json> {
+        self.ok(&[
+            "plan",
+            "-refresh-only",
+            "-no-color",
+            "-input=false",
+            "-out=refresh.tfplan",
+        ]);
+        let plan: Json = serde_json::from_str(&self.ok(&["show", "-json", "refresh.tfplan"]))
+            .expect("plan JSON");
+        plan["resource_drift"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// `terraform show -json` of the state.
     pub fn state_json(&self) -> Json {
         let out = self.ok(&["show", "-json"]);

@@ -4,9 +4,10 @@
 //!
 //! Behaviour is chosen by the object's `name`, so a test says what should happen in its config:
 //! `partial-*` creates the object and then fails, `reject-*` fails without creating anything,
+//! `vanish-*` returns neither a state nor an error (a resource bug the server must catch),
 //! `slow-*` blocks until Stop cancels the operation or its deadline passes, `flaky-*` cannot be
 //! read. A `description` of `slow` makes updates and deletes block likewise, `sticky` makes
-//! deletes fail.
+//! deletes fail, `vanish` makes an update return neither a state nor an error.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,7 +18,7 @@ use astro_provider::framework::diagnostics::{Diagnostic, Diagnostics};
 use astro_provider::framework::erased::{self, AnyDataSource, AnyResource};
 use astro_provider::framework::path::AttributePath;
 use astro_provider::framework::resource::{
-    DataSource, OpContext, Outcome, PlanRequest, Provider, Resource,
+    DataSource, OpContext, Outcome, Plan, Provider, Resource,
 };
 use astro_provider::framework::schema::{Attribute, Block, Schema};
 use astro_provider::framework::timeouts::TimeoutDefaults;
@@ -191,6 +192,14 @@ fn normalized_location(v: &Value) -> Option<String> {
         .map(|s| s.to_lowercase())
 }
 
+/// Adding zones (or a set not known yet) keeps the thing; removing one replaces it.
+fn zones_only_added(prior: &Value, planned: &Value) -> bool {
+    let (Some(before), Some(after)) = (prior.as_elements(), planned.as_elements()) else {
+        return !planned.is_wholly_known() || prior.is_null();
+    };
+    !planned.is_wholly_known() || before.iter().all(|z| after.contains(z))
+}
+
 fn same_location(a: &Value, b: &Value) -> bool {
     normalized_location(a).is_some() && normalized_location(a) == normalized_location(b)
 }
@@ -242,7 +251,9 @@ pub fn thing_schema() -> Schema {
             Attribute::optional("tags", Type::map(s.clone()))
                 .validate(Each(StringLength { min: 1, max: 10 }))
                 .describe("Tags."),
-            Attribute::optional("zones", Type::set(s.clone())).describe("Zones."),
+            Attribute::optional("zones", Type::set(s.clone()))
+                .force_new_unless(zones_only_added)
+                .describe("Zones."),
             Attribute::optional("secret", s)
                 .sensitive()
                 .describe("A secret."),
@@ -339,9 +350,8 @@ impl Resource for Thing {
     }
 
     /// `ip_address` needs `enabled` to be unset or true.
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let ip_set = config.get_attr("ip_address").is_some_and(|v| !v.is_null());
-        if ip_set && config.get_attr("enabled").and_then(Value::as_bool) == Some(false) {
+    fn validate(&self, config: &ThingModel, diags: &mut Diagnostics) {
+        if config.ip_address.is_some() && config.enabled == Some(false) {
             diags.error_at(
                 AttributePath::root().attr("ip_address"),
                 "Address on a disabled thing",
@@ -350,28 +360,16 @@ impl Resource for Thing {
         }
     }
 
-    /// Removing a zone replaces the thing (adding one does not), with a warning.
-    async fn modify_plan(&self, req: &mut PlanRequest) {
-        let zones = |v: &Value| {
-            v.get_attr("zones")
-                .and_then(Value::as_elements)
-                .map(<[Value]>::to_vec)
-                .unwrap_or_default()
-        };
-        let Some(prior) = &req.prior else { return };
-        let (before, after) = (zones(prior), zones(&req.planned));
-        if !req
-            .planned
-            .get_attr("zones")
-            .is_some_and(Value::is_wholly_known)
-        {
+    /// Removing a zone replaces the thing (the schema's rule); the plan says why.
+    async fn modify_plan(&self, plan: &mut Plan<ThingModel>) {
+        let Some(prior) = &plan.prior else { return };
+        let (Some(before), Some(after)) = (&prior.zones, &plan.planned.zones) else {
             return;
-        }
+        };
         if before.iter().any(|z| !after.contains(z)) {
-            let path = AttributePath::root().attr("zones");
-            req.requires_replace.push(path.clone());
-            req.diagnostics.push(
-                Diagnostic::warning("Zone removed", "removing a zone replaces the thing").at(path),
+            plan.diagnostics.push(
+                Diagnostic::warning("Zone removed", "removing a zone replaces the thing")
+                    .at(AttributePath::root().attr("zones")),
             );
         }
     }
@@ -385,6 +383,9 @@ impl Resource for Thing {
         }
         if name.starts_with("reject-") {
             return Outcome::failed(None, error("Create refused", "the cloud said no"));
+        }
+        if name.starts_with("vanish-") {
+            return Outcome::gone();
         }
         let created = self.0.store(planned);
         if name.starts_with("partial-") {
@@ -423,6 +424,9 @@ impl Resource for Thing {
         self.0.record("update");
         if planned.description.as_deref() == Some("slow") {
             return Outcome::failed(None, block_until_cancelled(ctx).await);
+        }
+        if planned.description.as_deref() == Some("vanish") {
+            return Outcome::gone();
         }
         let Some(id) = prior.id.clone() else {
             return Outcome::failed(Some(prior), error("No ID", "prior state has no id"));

@@ -10,6 +10,7 @@ mod harness;
 mod apply;
 mod encodings;
 mod hooks;
+mod invariants;
 mod plan;
 mod provider_config;
 mod read;

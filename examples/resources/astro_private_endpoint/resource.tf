@@ -1,6 +1,6 @@
 # A Private Endpoint in the agents' subnet, connected by alias to the Private Link Service of
 # the Astro cluster (the alias comes from Astronomer support). Astronomer approves the
-# connection by hand; until then connection_status is "Pending".
+# connection by hand (astro_private_endpoint_approval waits for it).
 resource "astro_private_endpoint" "agents" {
   name                       = "astro-privatelink"
   resource_group_name        = "rg-astro-agents"

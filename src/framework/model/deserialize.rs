@@ -13,9 +13,17 @@ use crate::framework::value::Value;
 pub(super) struct De<'a> {
     pub(super) v: &'a Value,
     pub(super) path: &'a AttributePath,
+    /// Plan-time reading: unknown values read as unset (`None`) or the field type's zero.
+    pub(super) lenient: bool,
 }
 
 impl<'a> De<'a> {
+    /// True when this value is unknown (or null) and read leniently: the caller visits the
+    /// zero of the type it was asked for.
+    fn zero(&self) -> bool {
+        self.lenient && matches!(self.v.untyped(), Value::Unknown(_) | Value::Null)
+    }
+
     pub(super) fn value(&self) -> Result<&'a Value, ModelError> {
         match self.v.untyped() {
             Value::Unknown(_) => Err(ModelError::at(
@@ -38,6 +46,7 @@ pub(super) struct Seq<'a> {
     pub(super) items: std::slice::Iter<'a, Value>,
     pub(super) index: i64,
     pub(super) path: &'a AttributePath,
+    pub(super) lenient: bool,
 }
 
 impl<'de, 'a> SeqAccess<'de> for Seq<'a> {
@@ -55,6 +64,7 @@ impl<'de, 'a> SeqAccess<'de> for Seq<'a> {
         seed.deserialize(De {
             v: item,
             path: &path,
+            lenient: self.lenient,
         })
         .map(Some)
         .map_err(|e| e.within(&path))
@@ -70,6 +80,7 @@ pub(super) struct Map<'a> {
     pub(super) pending: Option<(&'a String, &'a Value)>,
     pub(super) path: &'a AttributePath,
     pub(super) object: bool,
+    pub(super) lenient: bool,
 }
 
 impl<'de, 'a> MapAccess<'de> for Map<'a> {
@@ -101,8 +112,12 @@ impl<'de, 'a> MapAccess<'de> for Map<'a> {
             PathStep::Key(k.clone())
         };
         let path = self.path.child(step);
-        seed.deserialize(De { v, path: &path })
-            .map_err(|e| e.within(&path))
+        seed.deserialize(De {
+            v,
+            path: &path,
+            lenient: self.lenient,
+        })
+        .map_err(|e| e.within(&path))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -124,6 +139,7 @@ impl<'de, 'a> de::Deserializer<'de> for De<'a> {
                     items: items.iter(),
                     index: 0,
                     path: self.path,
+                    lenient: self.lenient,
                 })
             }
             Value::Map(entries) => visitor.visit_map(Map {
@@ -131,12 +147,14 @@ impl<'de, 'a> de::Deserializer<'de> for De<'a> {
                 pending: None,
                 path: self.path,
                 object: false,
+                lenient: self.lenient,
             }),
             Value::Object(entries) => visitor.visit_map(Map {
                 entries: entries.iter(),
                 pending: None,
                 path: self.path,
                 object: true,
+                lenient: self.lenient,
             }),
             Value::Unknown(_) | Value::Typed(..) => {
                 Err(ModelError::at(self.path, "unexpected value"))
@@ -145,6 +163,9 @@ impl<'de, 'a> de::Deserializer<'de> for De<'a> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
+        if self.zero() {
+            return visitor.visit_none();
+        }
         match self.value()? {
             Value::Null => visitor.visit_none(),
             _ => visitor.visit_some(self),
@@ -152,6 +173,9 @@ impl<'de, 'a> de::Deserializer<'de> for De<'a> {
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
+        if self.zero() {
+            return visitor.visit_str("");
+        }
         match self.value()? {
             Value::Null => Err(self.null_error("a string")),
             Value::Number(n) => visitor.visit_string(n.to_decimal_string()),
@@ -169,6 +193,12 @@ impl<'de, 'a> de::Deserializer<'de> for De<'a> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, ModelError> {
+        if self.zero() {
+            return visitor.visit_map(de::value::MapDeserializer::<
+                std::iter::Empty<(&str, &str)>,
+                ModelError,
+            >::new(std::iter::empty()));
+        }
         match self.value()? {
             Value::Null => Err(self.null_error("an object")),
             _ => self.deserialize_any(visitor),
@@ -207,9 +237,58 @@ impl<'de, 'a> de::Deserializer<'de> for De<'a> {
         visitor.visit_unit()
     }
 
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
+        if self.zero() {
+            return visitor.visit_bool(false);
+        }
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
+        if self.zero() {
+            return visitor.visit_i64(0);
+        }
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
+        if self.zero() {
+            return visitor.visit_u64(0);
+        }
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
+        if self.zero() {
+            return visitor.visit_f64(0.0);
+        }
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
+        if self.zero() {
+            return visitor.visit_seq(
+                de::value::SeqDeserializer::<std::iter::Empty<()>, ModelError>::new(
+                    std::iter::empty(),
+                ),
+            );
+        }
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
+        if self.zero() {
+            return visitor.visit_map(de::value::MapDeserializer::<
+                std::iter::Empty<(&str, &str)>,
+                ModelError,
+            >::new(std::iter::empty()));
+        }
+        self.deserialize_any(visitor)
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier
+        i8 i16 i32 i128 u8 u16 u32 u128 f32 char
+        bytes byte_buf unit unit_struct tuple tuple_struct identifier
     }
 }
 

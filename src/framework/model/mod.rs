@@ -76,7 +76,26 @@ impl ser::Error for ModelError {
 /// only from wholly known values, or use `Option`-free fields for parts known at plan time.
 pub fn from_value<T: de::DeserializeOwned>(v: &Value) -> Result<T, ModelError> {
     let root = AttributePath::root();
-    T::deserialize(De { v, path: &root }).map_err(|e| e.within(&root))
+    T::deserialize(De {
+        v,
+        path: &root,
+        lenient: false,
+    })
+    .map_err(|e| e.within(&root))
+}
+
+/// Reads a model from a configuration or plan, which may hold unknowns: an unknown (or null)
+/// value reads as `None` for an `Option` field and as the zero of any other field's type
+/// (`""`, `false`, `0`, empty), so plan-time code sees every value that is known and treats
+/// the rest as unset.
+pub fn from_plan_value<T: de::DeserializeOwned>(v: &Value) -> Result<T, ModelError> {
+    let root = AttributePath::root();
+    T::deserialize(De {
+        v,
+        path: &root,
+        lenient: true,
+    })
+    .map_err(|e| e.within(&root))
 }
 
 /// Builds a value of type `ty` from a model. Struct fields map to object attributes by name

@@ -7,7 +7,7 @@ mod plan_rules;
 
 use plan_rules::{
     apply_defaults, configurable_changed, fill_stored_defaults, keep_equivalent,
-    mark_computed_unknown, same_but_timeouts,
+    mark_computed_unknown, replaced_by, same_but_timeouts,
 };
 pub use plan_rules::{unknowns_to_null, validate_block};
 
@@ -18,10 +18,10 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use super::diagnostics::{Diagnostic, Diagnostics};
-use super::erased::{AnyDataSource, AnyResource, carry_timeouts};
+use super::erased::{AnyDataSource, AnyResource, PlanValues, carry_timeouts};
 use super::json;
 use super::path::AttributePath;
-use super::resource::{OpContext, PlanRequest, Provider};
+use super::resource::{OpContext, Provider};
 use super::schema::Schema;
 use super::timeouts::Operation;
 use super::types::Type;
@@ -62,12 +62,29 @@ impl std::fmt::Debug for Server {
     }
 }
 
-fn unknown_type(kind: &str, name: &str) -> Diagnostics {
+/// The diagnostic for a type name this provider does not serve.
+pub fn unknown_type(kind: &str, name: &str) -> Diagnostics {
     Diagnostic::error(
         format!("Unknown {kind} type"),
         format!("terraform-provider-astro has no {kind} named {name:?}."),
     )
     .into()
+}
+
+/// A create or update that returned no state and no error: Terraform would record the
+/// object as gone although it may exist (the plugin framework reports the same).
+fn missing_state(name: &str, creating: bool) -> Diagnostic {
+    let (op, title) = if creating {
+        ("create", "Missing Resource State After Create")
+    } else {
+        ("update", "Missing Resource State After Update")
+    };
+    Diagnostic::error(
+        title,
+        format!(
+            "The {op} of {name} returned no state and no error. This is a bug in terraform-provider-astro; please report it. If the object exists in Azure, bring it under management with terraform import."
+        ),
+    )
 }
 
 impl Server {
@@ -178,14 +195,15 @@ impl Server {
         d
     }
 
-    /// UpgradeResourceState from stored JSON (every schema is still at version 0).
+    /// UpgradeResourceState from stored JSON: a state of an older schema version goes through
+    /// the resource's upgrade; then defaults fill what older versions left null.
     pub fn upgrade_state(
         &self,
         name: &str,
         version: i64,
         json_state: &[u8],
     ) -> Result<Value, Diagnostics> {
-        let Some((_, s, t)) = self.resources.get(name) else {
+        let Some((r, s, t)) = self.resources.get(name) else {
             return Err(unknown_type("resource", name));
         };
         if version > s.version {
@@ -201,6 +219,16 @@ impl Server {
                 format!("the stored state of {name} does not match its schema: {e}"),
             )
         })?;
+        if version < s.version {
+            match r.upgrade_state(version, json_state) {
+                Some(Ok(mut upgraded)) => {
+                    carry_timeouts(&mut upgraded, &state);
+                    state = upgraded;
+                }
+                Some(Err(d)) => return Err(d),
+                None => {}
+            }
+        }
         fill_stored_defaults(&s.block, &mut state);
         Ok(state)
     }
@@ -259,32 +287,44 @@ impl Server {
         let prior = (!prior.is_null()).then(|| prior.clone());
         let mut planned = proposed.clone();
         apply_defaults(&s.block, &mut planned, config);
-        let mut requires_replace = Vec::new();
         match &prior {
             None => mark_computed_unknown(&s.block, &mut planned, |_| true),
             Some(prior) => {
                 keep_equivalent(&s.block, &mut planned, prior, config);
                 if configurable_changed(&s.block, &planned, prior) {
-                    mark_computed_unknown(&s.block, &mut planned, |a| !a.use_state_for_unknown);
-                }
-                for a in s.block.attributes.iter().filter(|a| a.force_new) {
-                    if planned.get_attr(&a.name) != prior.get_attr(&a.name) {
-                        requires_replace.push(AttributePath::root().attr(&a.name));
-                    }
+                    // What an in-place update changes is known after apply, except what the
+                    // schema says the update keeps (`use_state_for_unknown`).
+                    let changed: Vec<&str> = s
+                        .block
+                        .attributes
+                        .iter()
+                        .filter(|a| planned.get_attr(&a.name) != prior.get_attr(&a.name))
+                        .map(|a| a.name.as_str())
+                        .collect();
+                    mark_computed_unknown(&s.block, &mut planned, |a| {
+                        !a.use_state_for_unknown
+                            || a.unless_changed.is_some_and(|o| changed.contains(&o))
+                            || a.keep_if.is_some_and(|settled| {
+                                !settled(prior.get_attr(&a.name).unwrap_or(&Value::Null))
+                            })
+                    });
                 }
             }
         }
-        let mut req = PlanRequest {
+        let mut req = PlanValues {
             prior,
             config: config.clone(),
             planned,
-            requires_replace,
             diagnostics: Diagnostics::new(),
         };
         r.modify_plan(&mut req).await;
+        let requires_replace = match &req.prior {
+            Some(prior) => replaced_by(&s.block, &req.planned, prior),
+            None => vec![],
+        };
         PlannedChange {
             planned: req.planned,
-            requires_replace: req.requires_replace,
+            requires_replace,
             diagnostics: req.diagnostics,
         }
     }
@@ -318,7 +358,8 @@ impl Server {
         }
         let mut desired = planned.clone();
         unknowns_to_null(&mut desired);
-        let out = if prior.is_null() {
+        let creating = prior.is_null();
+        let mut out = if creating {
             let ctx = self.ctx(r.as_ref(), planned, Operation::Create);
             r.create(&ctx, &desired).await
         } else {
@@ -330,7 +371,12 @@ impl Server {
                 carry_timeouts(&mut v, planned);
                 v
             }
-            None => prior.clone(),
+            None => {
+                if !out.diagnostics.has_errors() {
+                    out.diagnostics.push(missing_state(name, creating));
+                }
+                prior.clone()
+            }
         };
         (state, out.diagnostics)
     }

@@ -149,6 +149,24 @@ pub(super) fn configurable_changed(block: &Block, planned: &Value, prior: &Value
         .any(|a| planned.get_attr(&a.name) != prior.get_attr(&a.name))
 }
 
+/// The `force_new` attributes whose planned value differs from the prior one (unknown
+/// counts as different), unless the schema says both name the same object.
+pub(super) fn replaced_by(block: &Block, planned: &Value, prior: &Value) -> Vec<AttributePath> {
+    block
+        .attributes
+        .iter()
+        .filter(|a| a.force_new)
+        .filter(|a| {
+            let (p, n) = (
+                prior.get_attr(&a.name).unwrap_or(&Value::Null),
+                planned.get_attr(&a.name).unwrap_or(&Value::Null),
+            );
+            p != n && !a.same_object.is_some_and(|same| same(p, n))
+        })
+        .map(|a| AttributePath::root().attr(&a.name))
+        .collect()
+}
+
 /// Marks null computed attributes unknown ("known after apply").
 pub(super) fn mark_computed_unknown(
     block: &Block,

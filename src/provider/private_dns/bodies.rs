@@ -15,7 +15,7 @@ pub(super) fn record_body(
     let props = rs.properties.get_or_insert_with(Default::default);
     props.ttl = Some(m.ttl.unwrap_or(300));
     props.a_records = Some(vec![azure::models::ARecord {
-        ipv4_address: Some(m.ip_address.clone()),
+        ipv4_address: Some(m.ip_address.as_str().to_string()),
     }]);
     // Read-only: Azure computes them.
     props.fqdn = None;

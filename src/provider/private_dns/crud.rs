@@ -7,16 +7,16 @@ use async_trait::async_trait;
 
 use super::bodies::{guard, record_body, zone_body};
 use super::links::azure_failure;
-use super::naming::{Ids, ids, ids_from_state, legacy_link_name, unit_made, zone_of};
-use super::{PrivateDns, PrivateDnsModel, schema};
+use super::naming::{Ids, ids, ids_from_state, unit_made, zone_of};
+use super::read::Links;
+use super::{MANAGE_ZONE, PrivateDns, PrivateDnsModel, RecordTarget, ZoneOwnership, schema};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;
-use crate::framework::resource::{OpContext, Outcome, PlanRequest, Resource};
+use crate::framework::resource::{OpContext, Outcome, Plan, Resource};
 use crate::framework::schema::Schema;
 use crate::framework::timeouts::TimeoutDefaults;
-use crate::framework::value::Value;
-use crate::provider::{arm_ctx, keep_if_same};
+use crate::provider::arm_ctx;
 
 /// Record sets every zone has, which never block deleting it.
 const ZONE_OWN_RECORDS: [(&str, &str); 1] = [("SOA", "@")];
@@ -37,39 +37,17 @@ impl Resource for PrivateDns {
         Some(crate::provider::TIMEOUTS)
     }
 
-    async fn modify_plan(&self, req: &mut PlanRequest) {
-        // Link IDs change only with the VNets: keep them known when the VNets stay the same.
-        if let Some(prior) = &req.prior
-            && req.planned.get_attr("virtual_network_ids") == prior.get_attr("virtual_network_ids")
-            && let (Some(slot), Some(links)) = (
-                req.planned.get_attr_mut("virtual_network_link_ids"),
-                prior.get_attr("virtual_network_link_ids"),
-            )
-        {
-            *slot = links.clone();
-        }
-        // An imported unit has no ownership yet: take manage_zone from the configuration
-        // instead of replacing the zone (and everything in it) to change a bookkeeping flag.
-        let imported = req
+    async fn modify_plan(&self, plan: &mut Plan<PrivateDnsModel>) {
+        // An imported unit has no ownership yet; not configured either, the default (manage
+        // the zone) applies with nothing to do, so the plan keeps it undecided.
+        if plan
             .prior
             .as_ref()
-            .and_then(|p| p.get_attr("manage_zone"))
-            .is_some_and(Value::is_null);
-        if !imported {
-            return;
-        }
-        let path = AttributePath::root().attr("manage_zone");
-        req.requires_replace.retain(|p| *p != path);
-        // Not configured either: the default (manage the zone) applies, with nothing to do.
-        if req
-            .config
-            .get_attr("manage_zone")
-            .is_some_and(Value::is_null)
-            && let Some(slot) = req.planned.get_attr_mut("manage_zone")
+            .is_some_and(|p| p.manage_zone == ZoneOwnership::Undecided)
+            && plan.config.manage_zone == ZoneOwnership::Undecided
         {
-            *slot = Value::Null;
+            plan.planned.manage_zone = ZoneOwnership::Undecided;
         }
-        req.keep_prior_computed_if_unchanged(&schema().block);
     }
 
     async fn create(&self, ctx: &OpContext, planned: PrivateDnsModel) -> Outcome<PrivateDnsModel> {
@@ -80,11 +58,15 @@ impl Resource for PrivateDns {
         let arm = &client.arm;
         let Ids { zone, record } = ids(&client.subscription_id, &planned);
         let call = arm_ctx(ctx);
-        let manage = planned.manage_zone.unwrap_or(true);
+        let manage = planned.manage_zone.manages_zone();
+        // What exists if the create stops half-way: the zone (when ours), nothing linked.
         let mut state = planned.clone();
         state.zone_id = Some(zone.path());
         state.id = Some(record.path());
         state.fqdn = Some(format!("{}.{}", planned.cluster_id, zone_of(&planned)));
+        state.ip_address = RecordTarget::Missing;
+        state.virtual_network_ids.clear();
+        state.virtual_network_link_ids = Some(BTreeMap::new());
 
         match arm.get(&zone, &call).await {
             Ok(Some(_)) if manage => {
@@ -103,7 +85,7 @@ impl Resource for PrivateDns {
                         format!("{zone} does not exist"),
                         "manage_zone = false needs an existing private DNS zone. Create it first, or set manage_zone = true to let this resource create it.",
                     )
-                    .at(AttributePath::root().attr("manage_zone"))
+                    .at(AttributePath::root().attr(MANAGE_ZONE))
                     .into(),
                 );
             }
@@ -138,9 +120,6 @@ impl Resource for PrivateDns {
                 let ours = !matches!(e, azure::Error::Conflict { .. })
                     && matches!(arm.get(&zone, &call).await, Ok(Some(_)));
                 if ours {
-                    state.ip_address = String::new();
-                    state.virtual_network_ids.clear();
-                    state.virtual_network_link_ids = Some(BTreeMap::new());
                     return Outcome::failed(Some(state), d);
                 }
                 return Outcome::failed(None, d);
@@ -149,9 +128,6 @@ impl Resource for PrivateDns {
         let body = record_body(&planned, None);
         let made = arm.put_a_record(&record, &body, &create_only, &call);
         if let Err(e) = made.await {
-            state.ip_address = String::new();
-            state.virtual_network_ids.clear();
-            state.virtual_network_link_ids = Some(BTreeMap::new());
             return Outcome::failed(
                 manage.then_some(state),
                 azure_failure("creating", &record, &e),
@@ -159,142 +135,22 @@ impl Resource for PrivateDns {
         }
         let vnets: Vec<String> = planned.virtual_network_ids.iter().cloned().collect();
         let tags = planned.tags.clone().unwrap_or_default();
-        let (made, diags) = Self::add_links(arm, &zone, &tags, &vnets, ctx).await;
+        let (made, mut diags) = Self::add_links(arm, &zone, &tags, &vnets, ctx).await;
+        state.ip_address = planned.ip_address.clone();
         state.virtual_network_ids = made.keys().cloned().collect();
         state.virtual_network_link_ids = Some(made);
+        // The state is what ARM answers now (azurerm ends every create with a read), in the
+        // spelling of what we wrote wherever ARM's means the same.
+        let read = self.read(ctx, state.clone()).await;
+        diags.extend(read.diagnostics);
         Outcome {
-            state: Some(state),
+            state: Some(read.state.unwrap_or(state)),
             diagnostics: diags,
         }
     }
 
     async fn read(&self, ctx: &OpContext, current: PrivateDnsModel) -> Outcome<PrivateDnsModel> {
-        let client = match self.client.get() {
-            Ok(c) => c,
-            Err(d) => return Outcome::failed(Some(current), d),
-        };
-        let arm = &client.arm;
-        let Ids { zone, record } = match ids_from_state(&current) {
-            Ok(ids) => ids,
-            Err(d) => return Outcome::failed(Some(current), d),
-        };
-        let call = arm_ctx(ctx);
-        let manage = current.manage_zone.unwrap_or(true);
-        let mut state = current.clone();
-        // The zone, the record and the links are named by state: all three are read at once
-        // (one ARM round trip per refresh), and their answers are weighed in that order.
-        let (zone_read, record_read, links_read) = tokio::join!(
-            arm.get(&zone, &call),
-            arm.get(&record, &call),
-            arm.list_virtual_network_links(&zone, &call),
-        );
-        let zone_obj = match zone_read {
-            Ok(Some(z)) => z,
-            Ok(None) => {
-                tracing::info!(zone = %zone, "private DNS zone no longer exists; removing the unit from state");
-                return Outcome::gone();
-            }
-            Err(e) => return Outcome::failed(Some(current), azure_failure("reading", &zone, &e)),
-        };
-        state.zone_id = Some(
-            zone_obj
-                .id
-                .clone()
-                .map(|z| keep_if_same(current.zone_id.as_deref(), &z))
-                .unwrap_or(zone.path()),
-        );
-        state.zone_name = Some(keep_if_same(
-            current.zone_name.as_deref(),
-            zone_obj.name.as_deref().unwrap_or(&zone.zone_name),
-        ));
-        if manage {
-            state.tags = Some(zone_obj.tags.clone().unwrap_or_default());
-        }
-        let held_tags = current.tags.clone().unwrap_or_default();
-        match record_read {
-            Ok(Some(rs)) => {
-                let props = rs.properties.clone().unwrap_or_default();
-                let ips = rs.ipv4_addresses();
-                // One address is what this resource writes; anything else is drift.
-                state.ip_address = if ips.len() == 1 {
-                    ips[0].to_string()
-                } else {
-                    ips.join(",")
-                };
-                state.ttl = props.ttl.or(current.ttl);
-                if let Some(f) = props.fqdn {
-                    state.fqdn = Some(keep_if_same(
-                        current.fqdn.as_deref(),
-                        f.trim_end_matches('.'),
-                    ));
-                }
-                if let Some(name) = rs.name {
-                    state.cluster_id = keep_if_same(Some(&current.cluster_id), &name);
-                }
-            }
-            // Just imported (ownership not decided yet): there is nothing to import.
-            Ok(None) if current.manage_zone.is_none() => {
-                tracing::info!(record = %record, "the A record to import does not exist");
-                return Outcome::gone();
-            }
-            Ok(None) => {
-                tracing::info!(record = %record, "A record was deleted outside Terraform; the next apply re-creates it");
-                state.ip_address = String::new();
-            }
-            Err(e) => return Outcome::failed(Some(current), azure_failure("reading", &record, &e)),
-        }
-        let links = match links_read {
-            Ok(l) => l,
-            Err(e) => {
-                return Outcome::failed(
-                    Some(current),
-                    azure_failure("listing links of", &zone, &e),
-                );
-            }
-        };
-        let mut linked = BTreeMap::new();
-        for link in links {
-            let (Some(vnet), Some(name), Some(id)) = (
-                link.virtual_network_id(),
-                link.name.as_deref(),
-                link.id.as_deref(),
-            ) else {
-                continue;
-            };
-            // A VNet counts as linked through our own link, or through one we were using.
-            let known = current
-                .virtual_network_ids
-                .iter()
-                .find(|v| v.eq_ignore_ascii_case(vnet));
-            // Named for this cluster by an earlier release: ours even when state lost it.
-            let ours = name.eq_ignore_ascii_case(&legacy_link_name(&current.cluster_id, vnet));
-            // Just imported (a unit always has a VNet): adopt whatever links the zone has.
-            let importing = current.virtual_network_ids.is_empty();
-            if !ours && known.is_none() && !importing {
-                continue;
-            }
-            let vnet = known.cloned().unwrap_or_else(|| vnet.to_string());
-            // The link ID as held when it is the same ID (Azure may spell the group otherwise).
-            let held = current
-                .virtual_network_link_ids
-                .as_ref()
-                .and_then(|m| m.get(&vnet))
-                .map(String::as_str);
-            linked.insert(vnet.clone(), keep_if_same(held, id));
-            // The unit's tags are on every link it made too: one that differs is drift, shown
-            // as a change of tags (the zone's own drift, when managed, shows first).
-            let link_tags = link.tags.clone().unwrap_or_default();
-            let tag_managed = manage || unit_made(&vnet, id);
-            if tag_managed
-                && link_tags != held_tags
-                && state.tags.clone().unwrap_or_default() == held_tags
-            {
-                state.tags = Some(link_tags);
-            }
-        }
-        state.virtual_network_ids = linked.keys().cloned().collect();
-        state.virtual_network_link_ids = Some(linked);
-        Outcome::ok(state)
+        self.read_unit(ctx, current, Links::Held).await
     }
 
     async fn update(
@@ -320,7 +176,7 @@ impl Resource for PrivateDns {
         // configuration): nothing to change in Azure.
         state.manage_zone = planned.manage_zone;
         let tags_changed = planned.tags != prior.tags;
-        if !planned.manage_zone.unwrap_or(true) {
+        if !planned.manage_zone.manages_zone() {
             state.tags = planned.tags.clone();
         } else if tags_changed {
             // Read, change our attribute, write back only that version (If-Match).
@@ -375,7 +231,7 @@ impl Resource for PrivateDns {
             .filter(|v| !has(&prior.virtual_network_ids, v))
             .cloned()
             .collect();
-        let manage = planned.manage_zone.unwrap_or(true);
+        let manage = planned.manage_zone.manages_zone();
         let tags = planned.tags.clone().unwrap_or_default();
         if tags_changed {
             // Every link this unit holds and may tag, with its tags as Azure has them now.
@@ -446,7 +302,7 @@ impl Resource for PrivateDns {
             Err(d) => return d,
         };
         let call = arm_ctx(ctx);
-        let manage = prior.manage_zone.unwrap_or(true);
+        let manage = prior.manage_zone.manages_zone();
         if manage {
             // Refuse before touching anything if the zone holds records this unit does not own.
             match arm.list_record_sets(&zone, &call).await {
@@ -519,23 +375,30 @@ impl Resource for PrivateDns {
         diags
     }
 
-    async fn import(&self, _ctx: &OpContext, id: &str) -> Result<PrivateDnsModel, Diagnostics> {
+    async fn import(&self, ctx: &OpContext, id: &str) -> Result<PrivateDnsModel, Diagnostics> {
         let record = azure::ARecordId::parse(id).map_err(|e| {
             Diagnostics::from(Diagnostic::error(
                 "Invalid import ID",
                 format!("{e}. Import takes the A record's ARM ID: /subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.Network/privateDnsZones/<zone>/A/<cluster_id>"),
             ))
         })?;
-        Ok(PrivateDnsModel {
+        let imported = PrivateDnsModel {
             id: Some(record.path()),
             resource_group_name: record.resource_group.clone(),
             cluster_id: record.name.clone(),
             zone_name: Some(record.zone_name.clone()),
             zone_id: Some(record.zone().path()),
             // Ownership of the zone is not in Azure: the configuration decides (modify_plan).
-            manage_zone: None,
+            manage_zone: ZoneOwnership::Undecided,
             ttl: Some(300),
             ..Default::default()
-        })
+        };
+        // The links are adopted here, all of them; Terraform's read after the import then
+        // holds them like any other state.
+        let out = self.read_unit(ctx, imported.clone(), Links::Every).await;
+        if out.diagnostics.has_errors() {
+            return Err(out.diagnostics);
+        }
+        Ok(out.state.unwrap_or(imported))
     }
 }

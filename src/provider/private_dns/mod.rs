@@ -8,8 +8,11 @@ mod bodies;
 mod crud;
 mod links;
 mod naming;
+mod read;
+mod states;
 
 pub use naming::link_name;
+pub use states::{RecordTarget, ZoneOwnership};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,6 +23,7 @@ use super::validation;
 use crate::framework::schema::{Attribute, Block, Schema};
 use crate::framework::types::Type;
 use crate::framework::validators::{Each, IntRange, Ipv4, MinItems};
+use crate::framework::value::Value;
 
 /// The zone Astronomer's guide asks for.
 pub const DEFAULT_ZONE: &str = "external.astronomer.run";
@@ -33,8 +37,8 @@ pub struct PrivateDnsModel {
     pub resource_group_name: String,
     /// Astro cluster ID: the A record's name.
     pub cluster_id: String,
-    /// The private endpoint's IP.
-    pub ip_address: String,
+    /// The private endpoint's IP, or that the record is missing.
+    pub ip_address: RecordTarget,
     /// VNets linked to the zone.
     pub virtual_network_ids: BTreeSet<String>,
     /// Zone name.
@@ -42,7 +46,7 @@ pub struct PrivateDnsModel {
     /// Record TTL in seconds.
     pub ttl: Option<i64>,
     /// Whether this resource owns the zone.
-    pub manage_zone: Option<bool>,
+    pub manage_zone: ZoneOwnership,
     /// Zone tags.
     pub tags: Option<BTreeMap<String, String>>,
     /// Zone ARM ID.
@@ -64,6 +68,16 @@ impl PrivateDns {
     pub fn new(client: Client) -> Self {
         Self { client }
     }
+}
+
+/// `manage_zone`, named where a diagnostic points at it.
+pub(super) const MANAGE_ZONE: &str = "manage_zone";
+/// `tags`, named where a diagnostic points at it.
+pub(super) const TAGS: &str = "tags";
+
+/// Ownership stored as null (imported, undecided) is decided by the configuration in place.
+fn undecided_ownership(prior: &Value, _planned: &Value) -> bool {
+    prior.is_null()
 }
 
 /// The schema, in the order of the docs page (docs/resources/private_dns.md).
@@ -96,11 +110,11 @@ pub fn schema() -> Schema {
                 .default_value(300i64)
                 .describe("TTL of the A record in seconds.")
                 .validate(IntRange { min: 1, max: 2_147_483_647 }),
-            Attribute::optional("manage_zone", Type::Bool)
-                .force_new()
+            Attribute::optional(MANAGE_ZONE, Type::Bool)
+                .force_new_unless(undecided_ownership)
                 .default_value(true)
                 .describe("`true`: this resource creates and deletes the zone. `false`: the zone must already exist and only the record and links are managed (several clusters in one zone). After `terraform import` the configuration decides, without replacing anything."),
-            Attribute::optional("tags", Type::map(s.clone()))
+            Attribute::optional(TAGS, Type::map(s.clone()))
                 .default_value(super::no_tags())
                 .describe("Tags on the zone, when `manage_zone` is `true`, and on every virtual network link of the unit, changed in place (a link made outside Terraform is used as it is). Units that link the same VNet share its link: give them the same tags."),
             Attribute::computed("id", s.clone())
@@ -111,6 +125,7 @@ pub fn schema() -> Schema {
                 .use_state_for_unknown()
                 .describe("Fully qualified name of the record, e.g. `clxxxxxxxxx.external.astronomer.run`."),
             Attribute::computed("virtual_network_link_ids", Type::map(s))
+                .use_state_unless_changed("virtual_network_ids")
                 .describe("Map of virtual network ID to the ID of its zone link."),
         ])
         .describe("The private DNS zone, the cluster's A record and the zone's virtual network links, as one unit."),

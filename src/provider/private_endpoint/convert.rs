@@ -59,6 +59,16 @@ pub(super) fn expand(
     pe
 }
 
+/// Statuses after which the connection can never become Approved again.
+const CLOSED_STATUSES: [&str; 2] = ["Rejected", "Disconnected"];
+
+/// True for a status after which the connection can never be approved again.
+pub(super) fn is_closed(status: &str) -> bool {
+    CLOSED_STATUSES
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(status))
+}
+
 /// Copies Azure's view into the model.
 pub(super) fn flatten(state: &mut PrivateEndpointModel, pe: &azure::models::PrivateEndpoint) {
     if let Some(id) = &pe.id {
@@ -114,7 +124,9 @@ pub(super) fn flatten(state: &mut PrivateEndpointModel, pe: &azure::models::Priv
     if msg.is_some() || state.request_message.is_some() {
         state.request_message = msg;
     }
-    let cs = cp.private_link_service_connection_state.unwrap_or_default();
-    state.connection_status = Some(cs.status.unwrap_or_default());
-    state.connection_description = Some(cs.description.unwrap_or_default());
+    let status = cp
+        .private_link_service_connection_state
+        .and_then(|cs| cs.status)
+        .unwrap_or_default();
+    state.connection_closed = Some(is_closed(&status));
 }

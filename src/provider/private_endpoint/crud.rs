@@ -4,21 +4,16 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::convert::{expand, flatten};
-use super::plan::adopt_alias_after_import;
-use super::{PrivateEndpoint, PrivateEndpointModel, schema};
+use super::convert::{expand, flatten, is_closed};
+use super::{MANUAL_CONNECTION, PrivateEndpoint, PrivateEndpointModel, schema};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;
-use crate::framework::resource::{OpContext, Outcome, PlanRequest, Resource};
+use crate::framework::resource::{OpContext, Outcome, Plan, Resource};
 use crate::framework::schema::Schema;
 use crate::framework::timeouts::TimeoutDefaults;
-use crate::framework::value::Value;
 use crate::provider::arm_ctx;
 use crate::provider::validation::normalize_location;
-
-/// Statuses after which the connection can never become Approved again.
-const DEAD_STATUSES: [&str; 2] = ["Rejected", "Disconnected"];
 
 #[async_trait]
 impl Resource for PrivateEndpoint {
@@ -36,55 +31,41 @@ impl Resource for PrivateEndpoint {
         Some(crate::provider::TIMEOUTS)
     }
 
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        if config
-            .get_attr("manual_connection")
-            .and_then(Value::as_bool)
-            == Some(false)
-        {
+    fn validate(&self, config: &PrivateEndpointModel, diags: &mut Diagnostics) {
+        if config.manual_connection == Some(false) {
             diags.push(
                 Diagnostic::warning(
                     "Automatic connection requested",
                     "manual_connection = false asks Azure to auto-approve the connection, which needs approval rights on Astronomer's Private Link Service; Astro's service expects a manual connection that Astronomer support approves.",
                 )
-                .at(AttributePath::root().attr("manual_connection")),
+                .at(AttributePath::root().attr(MANUAL_CONNECTION)),
             );
         }
     }
 
-    async fn modify_plan(&self, req: &mut PlanRequest) {
-        adopt_alias_after_import(req);
-        let Some(prior) = &req.prior else { return };
-        let status = prior
-            .get_attr("connection_status")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if !DEAD_STATUSES.contains(&status) || req.planned.is_null() {
+    async fn modify_plan(&self, plan: &mut Plan<PrivateEndpointModel>) {
+        let Some(prior) = &plan.prior else { return };
+        if prior.connection_closed != Some(true) {
             return;
         }
-        let name = prior
-            .get_attr("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let why = prior
-            .get_attr("connection_description")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if let Some(slot) = req.planned.get_attr_mut("connection_status") {
-            *slot = Value::unknown();
-        }
-        req.requires_replace
-            .push(AttributePath::root().attr("connection_status"));
-        req.diagnostics.push(
-            Diagnostic::warning(
-                format!("Private endpoint {name:?} will be replaced: its connection is {status}"),
-                format!(
-                    "Astronomer's Private Link Service reports the connection as {status} ({why:?}). A {} manual connection can never be approved again, so Terraform replaces the endpoint to send a new request. Ask Astronomer support to approve the new one.",
-                    status.to_lowercase()
-                ),
-            )
-            .at(AttributePath::root().attr("connection_status")),
-        );
+        // A new endpoint's connection starts open: the change replaces this one (`force_new`).
+        plan.planned.connection_closed = Some(false);
+        let (status, why) = self.closed_status(prior).await;
+        plan.diagnostics.push(Diagnostic::warning(
+            format!("Private endpoint {:?} will be replaced: its connection is {status}", prior.name),
+            format!(
+                "Astronomer's Private Link Service reports the connection as {status} ({why:?}). A {} manual connection can never be approved again, so Terraform replaces the endpoint to send a new request. Ask Astronomer support to approve the new one.",
+                status.to_lowercase()
+            ),
+        ));
+    }
+
+    fn upgrade_state(
+        &self,
+        version: i64,
+        json: &[u8],
+    ) -> Option<Result<PrivateEndpointModel, Diagnostics>> {
+        Some(super::upgrade::from_version(version, json))
     }
 
     async fn create(
@@ -300,6 +281,32 @@ impl Resource for PrivateEndpoint {
             resource_group_name: parsed.resource_group.clone(),
             ..Default::default()
         })
+    }
+}
+
+impl PrivateEndpoint {
+    /// The status and message of a closed connection, for the plan's warning: one read of the
+    /// endpoint (state keeps only that it is closed); a read that fails says what state knows.
+    async fn closed_status(&self, prior: &PrivateEndpointModel) -> (String, String) {
+        let unknown = ("Rejected or Disconnected".to_string(), String::new());
+        let (Ok(client), Some(Ok(id))) = (
+            self.client.get(),
+            prior.id.as_deref().map(azure::PrivateEndpointId::parse),
+        ) else {
+            return unknown;
+        };
+        let ctx = azure::ArmCallCtx::new(Duration::from_secs(60), Default::default());
+        match client.arm.get(&id, &ctx).await {
+            Ok(Some(pe)) => {
+                let s = crate::provider::connection_data_source::connection_status(&pe);
+                if is_closed(&s.status) {
+                    (s.status, s.description)
+                } else {
+                    unknown
+                }
+            }
+            _ => unknown,
+        }
     }
 }
 

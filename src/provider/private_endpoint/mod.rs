@@ -7,6 +7,7 @@
 mod convert;
 mod crud;
 mod plan;
+mod upgrade;
 
 use std::collections::BTreeMap;
 
@@ -48,10 +49,8 @@ pub struct PrivateEndpointModel {
     pub private_ip_address: Option<String>,
     /// NIC ARM ID.
     pub network_interface_id: Option<String>,
-    /// Pending, Approved, Rejected or Disconnected.
-    pub connection_status: Option<String>,
-    /// The approver's message.
-    pub connection_description: Option<String>,
+    /// Astronomer rejected or removed the connection (Rejected or Disconnected).
+    pub connection_closed: Option<bool>,
     /// ARM provisioning state.
     pub provisioning_state: Option<String>,
 }
@@ -68,6 +67,13 @@ impl PrivateEndpoint {
         Self { client }
     }
 }
+
+/// `manual_connection`, named where a diagnostic points at it.
+pub(super) const MANUAL_CONNECTION: &str = "manual_connection";
+
+/// The schema version: 1 since `connection_status` and `connection_description` left (release
+/// 3); `upgrade.rs` reads version 0.
+pub const SCHEMA_VERSION: i64 = 1;
 
 /// The schema, in the order of the docs page (docs/resources/private_endpoint.md).
 pub fn schema() -> Schema {
@@ -93,7 +99,7 @@ pub fn schema() -> Schema {
                 .validate(validation::subnet_id())
                 .equivalent_when(super::same_id),
             Attribute::required("private_link_service_alias", s.clone())
-                .force_new()
+                .force_new_unless(plan::alias_of_imported_id)
                 .describe("Alias of Astronomer's Private Link Service, as given by Astronomer support.")
                 .validate(validation::private_link_service_alias()),
             Attribute::optional("request_message", s.clone())
@@ -104,7 +110,7 @@ pub fn schema() -> Schema {
                 .default_from("name")
                 .describe("Name of the private link service connection.")
                 .validate(validation::connection_name()),
-            Attribute::optional("manual_connection", Type::Bool)
+            Attribute::optional(MANUAL_CONNECTION, Type::Bool)
                 .force_new()
                 .default_value(true)
                 .describe("Request a manual connection, approved by Astronomer support. Astro's service requires `true`."),
@@ -124,14 +130,23 @@ pub fn schema() -> Schema {
             Attribute::computed("network_interface_id", s.clone())
                 .use_state_for_unknown()
                 .describe("ARM ID of the endpoint's network interface."),
-            Attribute::computed("connection_status", s.clone())
-                .describe("Approval state of the connection: `Pending`, `Approved`, `Rejected` or `Disconnected`."),
-            Attribute::computed("connection_description", s.clone())
-                .describe("The approver's message for the current status."),
-            Attribute::computed("provisioning_state", s).describe("ARM provisioning state of the endpoint."),
+            Attribute::computed("connection_closed", Type::Bool)
+                .force_new()
+                .use_state_for_unknown()
+                .describe("`true` once Astronomer rejected or removed the connection (status `Rejected` or `Disconnected`); the next plan then replaces the endpoint, with a warning saying why. It does not change when Astronomer approves: read the approval from `astro_private_endpoint_approval` (stable once created) or, live, from the `astro_private_endpoint_connection` data source."),
+            Attribute::computed("provisioning_state", s)
+                .use_state_when(succeeded)
+                .describe("ARM provisioning state of the endpoint."),
         ])
         .describe("The Private Endpoint in the agents' subnet, connected to Astronomer's Private Link Service by alias."),
     )
+    .version(SCHEMA_VERSION)
+}
+
+/// `Succeeded`: where every successful write ends (ARM's long-running operation ends in it),
+/// so an in-place update keeps it in the plan; a transient state is known after apply.
+fn succeeded(v: &Value) -> bool {
+    v.as_str() == Some("Succeeded")
 }
 
 fn same_location(a: &Value, b: &Value) -> bool {

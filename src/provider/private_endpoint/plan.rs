@@ -2,8 +2,6 @@
 //! the configured alias is taken in place.
 
 use crate::azure;
-use crate::framework::path::AttributePath;
-use crate::framework::resource::PlanRequest;
 use crate::framework::value::Value;
 
 /// True for a Private Link Service alias (`<name>.<guid>.<region>.azure.privatelinkservice`),
@@ -18,20 +16,8 @@ pub(super) fn is_alias(target: &str) -> bool {
 /// `private_link_service_alias`; the configured alias is the same connection's other name
 /// (Azure resolves an alias to that ID), so it is taken in place instead of replacing the
 /// endpoint. Only an ID-for-alias swap is adopted: a different alias still replaces.
-pub(super) fn adopt_alias_after_import(req: &mut PlanRequest) {
-    let Some(prior) = &req.prior else { return };
-    let prior_target = prior
-        .get_attr("private_link_service_alias")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let planned = req
-        .planned
-        .get_attr("private_link_service_alias")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let from_id = azure::PrivateLinkServiceId::parse(prior_target).is_ok();
-    if from_id && is_alias(planned) {
-        let path = AttributePath::root().attr("private_link_service_alias");
-        req.requires_replace.retain(|p| *p != path);
-    }
+pub(super) fn alias_of_imported_id(prior: &Value, planned: &Value) -> bool {
+    let prior = prior.as_str().unwrap_or_default();
+    let planned = planned.as_str().unwrap_or_default();
+    azure::PrivateLinkServiceId::parse(prior).is_ok() && is_alias(planned)
 }

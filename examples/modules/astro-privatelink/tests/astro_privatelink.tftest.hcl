@@ -6,7 +6,7 @@ mock_provider "astro" {
     defaults = {
       id                 = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-astro-agents/providers/Microsoft.Network/privateEndpoints/astro-privatelink"
       private_ip_address = "10.10.1.4"
-      connection_status  = "Pending"
+      connection_closed  = false
     }
   }
 
