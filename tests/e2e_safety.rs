@@ -100,6 +100,8 @@ fn a_tags_update_keeps_an_application_security_group_set_out_of_band() {
     let asg = format!(
         "/subscriptions/{sub}/resourceGroups/rg-astro-agents/providers/Microsoft.Network/applicationSecurityGroups/asg-agents"
     );
+    // The group exists first: ARM refuses a reference to one that does not.
+    arm_put(&sb, &asg, NETWORK_API, json!({"location": "eastus"}));
     let mut pe = arm_get(&sb, &pe_id, NETWORK_API);
     pe["properties"]["applicationSecurityGroups"] = json!([{ "id": asg }]);
     pe["properties"]["ipVersionType"] = json!("IPv4");
@@ -371,10 +373,13 @@ fn an_endpoint_imported_without_tags_plans_no_tags_change() {
     let sb = TestSandbox::start();
     let subnet = sb.var("ASTRO_SANDBOX_SUBNET_ID");
     let (_first, pe_id) = applied_endpoint(&sb, &subnet);
-    // Made by another tool that sent no tags at all.
+    // Made by another tool that sent no tags at all and waited for its PUT to finish (the
+    // operation completes at once), so the import and the refresh read the same state.
+    sb.set_faults(json!({"lro_polls": 0}));
     let mut pe = arm_get(&sb, &pe_id, NETWORK_API);
     pe.as_object_mut().unwrap().remove("tags");
     arm_put(&sb, &pe_id, NETWORK_API, pe);
+    sb.set_faults(json!({}));
 
     // Modules commonly pass `tags = var.tags` with a default of `{}`; others leave tags out.
     // Azure does not tell the two apart, and neither may the plan.

@@ -15,6 +15,9 @@ async fn a_private_endpoint_put_replaces_what_it_leaves_out() {
     let pe = env.create_pe("astro-privatelink").await;
     let id = pe["id"].as_str().unwrap().to_string();
     let asg = env.net("rg-astro-agents", "applicationSecurityGroups/asg-agents");
+    // The group exists: ARM refuses a reference to one that does not.
+    let made = env.put(&asg, json!({"location": "eastus"})).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{made:?}");
 
     let mut with_asg = pe.clone();
     with_asg["properties"]["applicationSecurityGroups"] = json!([{ "id": asg }]);

@@ -37,17 +37,64 @@ impl SubResource {
     }
 }
 
+/// What a resource type's definition marks read-only in the envelope around its properties
+/// (`name`, `type` and `systemData` are read-only in every definition the provider uses).
+pub trait Envelope {
+    /// `id` is read-only (Private DNS's `Resource`; network.json's `Resource.id` is not).
+    const ID_READ_ONLY: bool;
+    /// `etag` is read-only (network resources; Private DNS's etags are writable).
+    const ETAG_READ_ONLY: bool;
+}
+
+fn skip_id<P: Envelope>(id: &Option<String>) -> bool {
+    P::ID_READ_ONLY || id.is_none()
+}
+
+fn skip_etag<P: Envelope>(etag: &Option<String>) -> bool {
+    P::ETAG_READ_ONLY || etag.is_none()
+}
+
+/// Serializes a flattened map of unmodelled properties without `read_only` keys.
+fn flatten_without<S: serde::Serializer>(
+    extra: &Map<String, Value>,
+    read_only: &[&str],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(
+        extra
+            .iter()
+            .filter(|(k, _)| !read_only.contains(&k.as_str())),
+    )
+}
+
+/// An envelope's unmodelled properties minus the read-only `type` and `systemData`.
+fn envelope_extra<S: serde::Serializer>(
+    extra: &Map<String, Value>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    flatten_without(extra, &["type", "systemData"], serializer)
+}
+
+/// A private link service connection's unmodelled properties minus its read-only `type` and
+/// `etag` (privateEndpoint.json `PrivateLinkServiceConnection`).
+fn connection_extra<S: serde::Serializer>(
+    extra: &Map<String, Value>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    flatten_without(extra, &["type", "etag"], serializer)
+}
+
 /// The envelope ARM puts around a tracked resource's properties: ID, name, region, tags and
 /// etag. Fields not modelled here are kept in `extra`, so a PUT of what was read sends them
-/// back unchanged.
+/// back unchanged; read-only ones ([`Envelope`]) are read but never sent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", bound(serialize = "P: Serialize + Envelope"))]
 pub struct Tracked<P> {
-    /// ARM ID (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// ARM ID (read-only for Private DNS objects).
+    #[serde(default, skip_serializing_if = "skip_id::<P>")]
     pub id: Option<String>,
-    /// Name (read-only in the body; the name is in the URL).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Name (read-only; the name is in the URL).
+    #[serde(default, skip_serializing)]
     pub name: Option<String>,
     /// Azure region, e.g. `eastus` (`global` for Private DNS zones and links).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,19 +102,24 @@ pub struct Tracked<P> {
     /// Tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Tags>,
-    /// Etag (read-only), for If-Match.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Etag, for If-Match (read-only for network resources).
+    #[serde(default, skip_serializing_if = "skip_etag::<P>")]
     pub etag: Option<String>,
     /// The resource type's own properties.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<P>,
-    /// Properties not modelled here, carried through unchanged.
-    #[serde(flatten)]
+    /// Properties not modelled here, carried through unchanged (but `type`, `systemData`).
+    #[serde(flatten, serialize_with = "envelope_extra")]
     pub extra: Map<String, Value>,
 }
 
 /// `Microsoft.Network/privateEndpoints`.
 pub type PrivateEndpoint = Tracked<PrivateEndpointProperties>;
+
+impl Envelope for PrivateEndpointProperties {
+    const ID_READ_ONLY: bool = false;
+    const ETAG_READ_ONLY: bool = true;
+}
 
 /// `PrivateEndpoint.properties`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -83,13 +135,13 @@ pub struct PrivateEndpointProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_link_service_connections: Option<Vec<PrivateLinkServiceConnection>>,
     /// The NIC(s) Azure created for the endpoint (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub network_interfaces: Option<Vec<SubResource>>,
     /// Name for the NIC Azure creates (create-time only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_network_interface_name: Option<String>,
     /// Provisioning state (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub provisioning_state: Option<String>,
     /// Properties not modelled here, carried through unchanged.
     #[serde(flatten)]
@@ -109,8 +161,8 @@ pub struct PrivateLinkServiceConnection {
     /// Properties.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<PrivateLinkServiceConnectionProperties>,
-    /// Properties not modelled here, carried through unchanged.
-    #[serde(flatten)]
+    /// Properties not modelled here, carried through unchanged (but `type`, `etag`).
+    #[serde(flatten, serialize_with = "connection_extra")]
     pub extra: Map<String, Value>,
 }
 
@@ -131,7 +183,7 @@ pub struct PrivateLinkServiceConnectionProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_link_service_connection_state: Option<PrivateLinkServiceConnectionState>,
     /// Provisioning state (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub provisioning_state: Option<String>,
     /// Properties not modelled here, carried through unchanged.
     #[serde(flatten)]
@@ -182,6 +234,11 @@ impl Tracked<PrivateEndpointProperties> {
 
 /// `Microsoft.Network/networkInterfaces` (read only; Azure creates the endpoint's NIC).
 pub type NetworkInterface = Tracked<NetworkInterfaceProperties>;
+
+impl Envelope for NetworkInterfaceProperties {
+    const ID_READ_ONLY: bool = false;
+    const ETAG_READ_ONLY: bool = true;
+}
 
 /// `NetworkInterface.properties`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -270,33 +327,38 @@ pub fn private_ip(nic: &NetworkInterface) -> Option<String> {
 /// `Microsoft.Network/privateDnsZones`.
 pub type PrivateDnsZone = Tracked<PrivateDnsZoneProperties>;
 
-/// `PrivateZone.properties` (read-only counters and state).
+impl Envelope for PrivateDnsZoneProperties {
+    const ID_READ_ONLY: bool = true;
+    const ETAG_READ_ONLY: bool = false;
+}
+
+/// `PrivateZone.properties` (read-only counters and state: read, never sent).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PrivateDnsZoneProperties {
     /// Limit of record sets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub max_number_of_record_sets: Option<i64>,
     /// Current number of record sets (SOA included).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub number_of_record_sets: Option<i64>,
     /// Limit of virtual network links.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub max_number_of_virtual_network_links: Option<i64>,
     /// Current number of virtual network links.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub number_of_virtual_network_links: Option<i64>,
     /// Limit of links with auto-registration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub max_number_of_virtual_network_links_with_registration: Option<i64>,
     /// Current number of links with auto-registration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub number_of_virtual_network_links_with_registration: Option<i64>,
     /// Creating, Updating, Deleting, Succeeded, Failed, Canceled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub provisioning_state: Option<String>,
     /// Internal ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub internal_id: Option<String>,
     /// Properties not modelled here, carried through unchanged.
     #[serde(flatten)]
@@ -305,6 +367,11 @@ pub struct PrivateDnsZoneProperties {
 
 /// `Microsoft.Network/privateDnsZones/virtualNetworkLinks`.
 pub type VirtualNetworkLink = Tracked<VirtualNetworkLinkProperties>;
+
+impl Envelope for VirtualNetworkLinkProperties {
+    const ID_READ_ONLY: bool = true;
+    const ETAG_READ_ONLY: bool = false;
+}
 
 /// `VirtualNetworkLink.properties`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -320,10 +387,10 @@ pub struct VirtualNetworkLinkProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution_policy: Option<String>,
     /// InProgress or Completed (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub virtual_network_link_state: Option<String>,
     /// Provisioning state (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub provisioning_state: Option<String>,
     /// Properties not modelled here, carried through unchanged.
     #[serde(flatten)]
@@ -347,14 +414,14 @@ impl Tracked<VirtualNetworkLinkProperties> {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordSet {
-    /// ARM ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// ARM ID (read-only).
+    #[serde(default, skip_serializing)]
     pub id: Option<String>,
-    /// Relative name (Azure lower-cases it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Relative name (Azure lower-cases it; read-only).
+    #[serde(default, skip_serializing)]
     pub name: Option<String>,
-    /// `Microsoft.Network/privateDnsZones/A`, `.../SOA`, ...
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    /// `Microsoft.Network/privateDnsZones/A`, `.../SOA`, ... (read-only)
+    #[serde(rename = "type", default, skip_serializing)]
     pub resource_type: Option<String>,
     /// Etag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -362,8 +429,8 @@ pub struct RecordSet {
     /// Properties.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<RecordSetProperties>,
-    /// Properties not modelled here, carried through unchanged.
-    #[serde(flatten)]
+    /// Properties not modelled here, carried through unchanged (but `systemData`).
+    #[serde(flatten, serialize_with = "envelope_extra")]
     pub extra: Map<String, Value>,
 }
 
@@ -375,7 +442,7 @@ pub struct RecordSetProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<i64>,
     /// Fully qualified name with trailing dot (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub fqdn: Option<String>,
     /// A records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -384,7 +451,7 @@ pub struct RecordSetProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Tags>,
     /// Whether the VNet link's auto-registration created it (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing)]
     pub is_auto_registered: Option<bool>,
     /// Properties not modelled here, carried through unchanged.
     #[serde(flatten)]

@@ -58,13 +58,18 @@ pub async fn token(
         user_agent: super::identity::user_agent(&headers),
         credential,
         fault: None,
+        body: None,
     };
     shared.lock().log.push(entry);
     response
 }
 
-/// A new opaque access token ARM routes accept for [`TOKEN_LIFETIME_SECS`].
-pub fn new_access_token(tokens: &mut HashMap<String, Instant>) -> String {
+/// A new opaque access token issued to `client_id`, which ARM routes accept for
+/// [`TOKEN_LIFETIME_SECS`].
+pub fn new_access_token(
+    tokens: &mut HashMap<String, (Instant, String)>,
+    client_id: &str,
+) -> String {
     let access_token = format!(
         "sbx.{}{}",
         uuid::Uuid::new_v4().simple(),
@@ -72,7 +77,10 @@ pub fn new_access_token(tokens: &mut HashMap<String, Instant>) -> String {
     );
     tokens.insert(
         access_token.clone(),
-        Instant::now() + Duration::from_secs(TOKEN_LIFETIME_SECS),
+        (
+            Instant::now() + Duration::from_secs(TOKEN_LIFETIME_SECS),
+            client_id.to_string(),
+        ),
     );
     access_token
 }
@@ -321,7 +329,7 @@ fn issue(shared: &Shared, tenant: &str, body: &[u8]) -> Answer {
         }
         "client_secret".to_string()
     };
-    let access_token = new_access_token(&mut inner.tokens);
+    let access_token = new_access_token(&mut inner.tokens, &principal.client_id);
     let body = json!({
         "token_type": "Bearer",
         "expires_in": TOKEN_LIFETIME_SECS,
@@ -334,11 +342,12 @@ fn issue(shared: &Shared, tenant: &str, body: &[u8]) -> Answer {
     )
 }
 
-/// Checks `Authorization: Bearer <token>` against issued tokens (401 otherwise).
+/// Checks `Authorization: Bearer <token>` against issued tokens (401 otherwise) and answers
+/// the client id the token was issued to.
 pub fn check_bearer(
-    tokens: &mut HashMap<String, Instant>,
+    tokens: &mut HashMap<String, (Instant, String)>,
     headers: &HeaderMap,
-) -> Result<(), ArmError> {
+) -> Result<String, ArmError> {
     let challenge = "Bearer authorization_uri=\"https://login.microsoftonline.com/\", \
                      error=\"invalid_token\"";
     let Some(value) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
@@ -361,7 +370,7 @@ pub fn check_bearer(
         .with_header("www-authenticate", challenge));
     };
     match tokens.get(token.trim()) {
-        Some(expiry) if *expiry > Instant::now() => Ok(()),
+        Some((expiry, client_id)) if *expiry > Instant::now() => Ok(client_id.clone()),
         Some(_) => Err(ArmError::new(
             StatusCode::UNAUTHORIZED,
             "ExpiredAuthenticationToken",

@@ -32,6 +32,9 @@ pub struct Faults {
     pub rng_seed: u64,
     /// Probability (0..=1) that a long-running operation ends `Failed` (sandbox extension).
     pub lro_failure_rate: f64,
+    /// Items per page of every list without `$top` (0 = ARM's 100), so a test can make a
+    /// client follow `nextLink` without creating a hundred resources (sandbox extension).
+    pub list_page_size: usize,
     /// Targeted faults, checked in order after the random ones; each counts down as it fires.
     pub rules: Vec<FaultRule>,
 }
@@ -112,6 +115,7 @@ impl Default for Faults {
             not_found_window_ms: 0,
             rng_seed: 1,
             lro_failure_rate: 0.0,
+            list_page_size: 0,
             rules: Vec::new(),
         }
     }

@@ -43,6 +43,7 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, MgmtError> {
 pub fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/health", get(health))
+        .route("/api_versions", get(api_versions))
         .route("/reset", post(reset))
         .route("/faults", get(get_faults).put(put_faults))
         .route("/requests", get(requests).delete(clear_requests))
@@ -69,6 +70,16 @@ async fn health(State(shared): State<Arc<Shared>>) -> Json<Value> {
         "endpoint": shared.endpoint,
         "arm_requests": {"received": shared.received()},
     }))
+}
+
+/// The api-version table: per family, the versions accepted and where the list came from.
+async fn api_versions() -> Json<Value> {
+    use super::arm::api_versions::{NETWORK, PRIVATE_DNS, RESOURCES};
+    let rows: Vec<Value> = [NETWORK, PRIVATE_DNS, RESOURCES]
+        .iter()
+        .map(|t| json!({"family": t.family, "versions": t.versions, "source": t.source}))
+        .collect();
+    Json(json!(rows))
 }
 
 async fn reset(State(shared): State<Arc<Shared>>) -> Json<Value> {

@@ -35,14 +35,17 @@
 //!   `InvalidAuthenticationToken` when unknown).
 //! * Token sources (`identity`): GitHub Actions' and Azure DevOps' OIDC endpoints, IMDS and
 //!   App Service's managed identity endpoints, each with its request shape and failure answers.
-//! * api-versions: Microsoft.Network 2024-05-01 2024-07-01 2024-10-01 2025-01-01 2025-03-01
-//!   2025-05-01 2025-07-01; Private DNS 2020-06-01 2024-06-01; resource groups 2021-04-01
-//!   2022-09-01 2024-03-01. Missing → 400 `MissingApiVersionParameter`; malformed → 400
+//! * Entra discovery without a token (`discovery`): a tenant's OpenID configuration, instance
+//!   discovery and its (empty) key set, as MSAL and azure-identity read them.
+//! * api-versions (`arm::api_versions`, one table with its sources): Microsoft.Network
+//!   2024-05-01 2024-07-01 2024-10-01 2025-01-01 2025-03-01 2025-05-01 2025-07-01 2026-03-01;
+//!   Private DNS 2020-06-01 2024-06-01; resource groups 2021-04-01 2022-09-01 2024-03-01. Missing → 400 `MissingApiVersionParameter`; malformed → 400
 //!   `InvalidApiVersionParameter`; well-formed but unknown → 400 `NoRegisteredProviderFound`.
 //! * ARM routes (all under `/subscriptions/{sub}`): resource groups GET/PUT/list; VNets,
 //!   subnets, VNet peerings and network security groups GET/list (seeded only; changed
 //!   through `POST /_sandbox/network`); private endpoints PUT (LRO, Azure-AsyncOperation) / GET /
-//!   DELETE (LRO, Location) / list; NICs GET/list; PLS GET, its privateEndpointConnections
+//!   DELETE (LRO, Location) / list; application security groups PUT (LRO) / GET / DELETE (LRO) /
+//!   list; subscription-scope lists of every network type served; NICs GET/list; PLS GET, its privateEndpointConnections
 //!   list/GET/PUT (approve or reject, 200)/DELETE; POST
 //!   `.../locations/{loc}/checkPrivateLinkServiceVisibility` (subscription or resource group
 //!   scope, `{"visible": bool}`); network operation status
@@ -64,7 +67,8 @@
 //!   `<method>` requests on `<type>` answer `<status> <code>`", optionally after applying the
 //!   request, as a lost response), `GET requests` (with each request's `user_agent` and, for
 //!   tokens, `credential`), `GET requests/summary` (with the injected faults by kind),
-//!   `DELETE requests`, `GET resources` (JSON array of
+//!   `DELETE requests` (each ARM write's JSON body is in the log), `GET api_versions`,
+//!   `GET resources` (JSON array of
 //!   the ARM ids clients created: PEs, NICs, PLS connections, zones, links, record sets other
 //!   than SOA), `POST approve`, `POST oob`, `POST network` (DNS servers, peerings, NSG
 //!   rules and attachments, subnet policies), `GET verify?vnet_id=..&host=..`, and the
@@ -93,7 +97,8 @@
 //! `InvalidResourceType`), other resource types (404 `InvalidResourceType`), other
 //! namespaces (404 `InvalidResourceNamespace`), other paths (404 `InvalidRequestUri`).
 //! No RBAC: any valid token may touch any seeded subscription (including Astronomer's, so a
-//! test can act as Astronomer support). No paging (`nextLink` is never sent, `$top` ignored).
+//! test can act as Astronomer support). Lists page as `arm::paging` says (`$top`, the
+//! `list_page_size` fault setting, `nextLink` with `$skipToken`).
 //!
 //! # Known divergences from real ARM
 //!
@@ -129,6 +134,7 @@
 mod arm;
 mod auth;
 pub mod az_cli;
+mod discovery;
 pub mod error;
 pub mod faults;
 pub mod identity;
@@ -224,6 +230,7 @@ fn app(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
         .merge(identity::router())
+        .merge(discovery::router())
         .nest(
             "/_sandbox",
             management::router().merge(identity::management_router()),

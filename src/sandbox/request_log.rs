@@ -8,7 +8,9 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-/// One logged request. Never holds headers or bodies, so no secret can leak through it.
+/// One logged request. Never holds headers, nor the body of a token request, so no secret can
+/// leak through it; the JSON body of an ARM write (PUT, PATCH, POST) is kept, so a test can
+/// check what a client sent (ARM bodies carry no credentials).
 #[derive(Debug, Clone, Serialize)]
 pub struct LogEntry {
     /// HTTP method.
@@ -33,6 +35,9 @@ pub struct LogEntry {
     /// by a fault, `lost_response` for one applied and then answered with an error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<String>,
+    /// The JSON body of an ARM write, as received.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
 }
 
 /// When a request arrived and was answered: wall-clock microseconds since the Unix epoch, so

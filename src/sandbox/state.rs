@@ -44,6 +44,8 @@ pub enum Kind {
     NetworkSecurityGroup,
     /// `Microsoft.Network/virtualNetworks/virtualNetworkPeerings`
     VnetPeering,
+    /// `Microsoft.Network/applicationSecurityGroups`
+    ApplicationSecurityGroup,
 }
 
 /// One stored resource.
@@ -335,8 +337,8 @@ pub struct Inner {
     pub seed: Seed,
     /// ARM resources and operations.
     pub world: World,
-    /// Issued bearer tokens and their expiry.
-    pub tokens: HashMap<String, Instant>,
+    /// Issued bearer tokens: their expiry and the client id they were issued to.
+    pub tokens: HashMap<String, (Instant, String)>,
     /// Current fault settings.
     pub faults: Faults,
     /// RNG the faults draw from.

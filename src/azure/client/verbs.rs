@@ -152,10 +152,17 @@ impl ArmClient {
         {
             return Ok(None);
         }
-        let Some(found) = self.get(id, ctx).await? else {
+        // The object as ARM answers it (read-only properties included: the model's own
+        // serialization drops them, as a request body must).
+        let operation = format!("reading {id}");
+        let resp = self.raw_get(self.url(id)?, ctx, &operation).await?;
+        if u16::from(resp.status()) == 404 {
             return Ok(None);
-        };
-        let (mut sent_json, found_json) = (to_json(sent)?, to_json(&found)?);
+        }
+        let resp = check(resp)?;
+        let found: I::Model = decode(&resp, &operation)?;
+        let found_json: serde_json::Value = decode(&resp, &operation)?;
+        let mut sent_json = to_json(sent)?;
         // The etag we sent is the version we started from, not content.
         if let Some(body) = sent_json.as_object_mut() {
             body.remove("etag");

@@ -178,3 +178,66 @@ fn dns_models_match_the_spec_names() {
         Some(1)
     );
 }
+
+#[test]
+fn read_only_properties_are_read_but_never_sent() {
+    // privateEndpoint.json marks name, type, etag, networkInterfaces, provisioningState and a
+    // connection's type, etag and provisioningState read-only; Microsoft's SDK leaves them out
+    // of a PUT of what it read, and so do we. Everything unknown is kept.
+    let read = json!({
+        "id": "/pe", "name": "pe", "type": "Microsoft.Network/privateEndpoints", "etag": "W/\"1\"",
+        "location": "eastus", "futureTop": 1,
+        "properties": {
+            "provisioningState": "Succeeded",
+            "networkInterfaces": [{"id": "/nic"}],
+            "subnet": {"id": "/subnet"},
+            "applicationSecurityGroups": [{"id": "/asg"}],
+            "manualPrivateLinkServiceConnections": [{
+                "id": "/pe/c", "name": "c", "type": "Microsoft.Network/privateEndpoints/manualPrivateLinkServiceConnections",
+                "etag": "W/\"2\"", "futureConn": true,
+                "properties": {"provisioningState": "Succeeded", "privateLinkServiceId": "alias"}
+            }]
+        }
+    });
+    let pe: PrivateEndpoint = serde_json::from_value(read).expect("decode");
+    assert_eq!(pe.name.as_deref(), Some("pe"));
+    assert_eq!(pe.provisioning_state(), Some("Succeeded"));
+    assert_eq!(pe.network_interface_id(), Some("/nic"));
+    assert_eq!(
+        serde_json::to_value(&pe).expect("encode"),
+        json!({
+            "id": "/pe", "location": "eastus", "futureTop": 1,
+            "properties": {
+                "subnet": {"id": "/subnet"},
+                "applicationSecurityGroups": [{"id": "/asg"}],
+                "manualPrivateLinkServiceConnections": [{
+                    "id": "/pe/c", "name": "c", "futureConn": true,
+                    "properties": {"privateLinkServiceId": "alias"}
+                }]
+            }
+        })
+    );
+    // privatedns.json: id, name, type, systemData and the counters are read-only; the etag
+    // and tags are not.
+    let zone: PrivateDnsZone = serde_json::from_value(json!({
+        "id": "/z", "name": "z", "type": "Microsoft.Network/privateDnsZones", "etag": "e",
+        "location": "global", "tags": {"a": "b"}, "systemData": {"createdBy": "x"},
+        "properties": {"numberOfRecordSets": 1, "provisioningState": "Succeeded", "futureZone": 2}
+    }))
+    .expect("decode");
+    assert_eq!(
+        serde_json::to_value(&zone).expect("encode"),
+        json!({"etag": "e", "location": "global", "tags": {"a": "b"}, "properties": {"futureZone": 2}})
+    );
+    let rec: RecordSet = serde_json::from_value(json!({
+        "id": "/z/A/r", "name": "r", "type": "Microsoft.Network/privateDnsZones/A", "etag": "e",
+        "systemData": {"createdBy": "x"},
+        "properties": {"fqdn": "r.z.", "isAutoRegistered": false, "ttl": 10, "aRecords": []}
+    }))
+    .expect("decode");
+    assert_eq!(rec.record_type(), Some("A"));
+    assert_eq!(
+        serde_json::to_value(&rec).expect("encode"),
+        json!({"etag": "e", "properties": {"ttl": 10, "aRecords": []}})
+    );
+}

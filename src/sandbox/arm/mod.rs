@@ -4,9 +4,12 @@
 //! targeted fault rules, api-version check (400), then the per-resource handler (a
 //! `lost_response` rule replaces its answer), then the request log, which records the fault.
 
+pub mod api_versions;
 pub mod body;
 pub mod lro;
+pub mod paging;
 pub mod route;
+mod system_data;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,24 +23,9 @@ use serde_json::Value;
 use super::error::ArmError;
 use super::faults::{Faults, Injected};
 use super::request_log::{LogEntry, Timing};
-use super::state::{Shared, World};
+use super::state::{Kind, Shared, World};
 use super::{auth, network, privatedns};
 use route::{ApiFamily, Operation, Target};
-
-/// api-versions accepted for Microsoft.Network (PE, NIC, VNet, subnet, PLS, operations).
-pub const NETWORK_API_VERSIONS: [&str; 7] = [
-    "2024-05-01",
-    "2024-07-01",
-    "2024-10-01",
-    "2025-01-01",
-    "2025-03-01",
-    "2025-05-01",
-    "2025-07-01",
-];
-/// api-versions accepted for Private DNS.
-pub const DNS_API_VERSIONS: [&str; 2] = ["2020-06-01", "2024-06-01"];
-/// api-versions accepted for resource groups.
-pub const RESOURCES_API_VERSIONS: [&str; 3] = ["2021-04-01", "2022-09-01", "2024-03-01"];
 
 /// A successful ARM answer.
 #[derive(Debug)]
@@ -104,8 +92,12 @@ pub struct Ctx<'a> {
     pub headers: &'a HeaderMap,
     /// Request body.
     pub body: &'a [u8],
+    /// The request path (no query string), for a list's `nextLink`.
+    pub path: &'a str,
     /// The query string (`$top`, `$skipToken` of list calls), if any.
     pub query: Option<&'a str>,
+    /// The client id the request's token was issued to (for `systemData`).
+    pub caller: &'a str,
     /// Current faults (LRO polls, 404 window, Retry-After).
     pub faults: &'a Faults,
     /// Whether an LRO this request starts is to fail (drawn from the fault RNG).
@@ -151,10 +143,10 @@ fn check_api_version(version: Option<&str>, target: &Target) -> Result<(), ArmEr
             ),
         ));
     }
-    let supported: &[&str] = match target.family() {
-        ApiFamily::Network => &NETWORK_API_VERSIONS,
-        ApiFamily::PrivateDns => &DNS_API_VERSIONS,
-        ApiFamily::Resources => &RESOURCES_API_VERSIONS,
+    let supported = match target.family() {
+        ApiFamily::Network => api_versions::NETWORK.versions,
+        ApiFamily::PrivateDns => api_versions::PRIVATE_DNS.versions,
+        ApiFamily::Resources => api_versions::RESOURCES.versions,
     };
     if supported.contains(&version) {
         return Ok(());
@@ -209,6 +201,9 @@ fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRespons
         T::PrivateEndpoints(_) | T::PrivateEndpoint(..) => {
             network::private_endpoints::handle(world, ctx, op)
         }
+        T::ApplicationSecurityGroups(_) | T::ApplicationSecurityGroup(..) => {
+            network::application_security_groups::handle(world, ctx, op)
+        }
         T::NetworkInterfaces(_) | T::NetworkInterface(..) => {
             network::network_interfaces::handle(world, ctx, op)
         }
@@ -229,6 +224,17 @@ fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRespons
             privatedns::virtual_network_links::handle(world, ctx, op)
         }
         T::RecordSets(..) | T::RecordSet(..) => privatedns::record_sets::handle(world, ctx, op),
+        T::SubscriptionList(sub, listed) => {
+            let kind = match *listed {
+                "privateEndpoints" => Kind::PrivateEndpoint,
+                "networkInterfaces" => Kind::NetworkInterface,
+                "virtualNetworks" => Kind::VirtualNetwork,
+                "networkSecurityGroups" => Kind::NetworkSecurityGroup,
+                "privateLinkServices" => Kind::PrivateLinkService,
+                _ => Kind::ApplicationSecurityGroup,
+            };
+            paging::subscription_list(world, ctx, sub, kind)
+        }
     }
 }
 
@@ -271,9 +277,16 @@ pub async fn dispatch(
         user_agent: super::identity::user_agent(&headers),
         credential: None,
         fault,
+        body: written_body(&method, &body),
     };
     shared.lock().log.push(entry);
     response
+}
+
+/// The JSON body of a write, kept in the request log (None for reads and non-JSON bodies).
+fn written_body(method: &Method, body: &[u8]) -> Option<Value> {
+    let write = [Method::PUT, Method::PATCH, Method::POST].contains(method);
+    write.then(|| serde_json::from_slice(body).ok()).flatten()
 }
 
 /// The answer to one ARM request, and the fault injected into it (its kind), if any.
@@ -287,13 +300,13 @@ async fn answer(
 ) -> (Result<ArmResponse, ArmError>, Option<String>) {
     let drawn = {
         let mut inner = shared.lock();
-        auth::check_bearer(&mut inner.tokens, headers).map(|()| {
+        auth::check_bearer(&mut inner.tokens, headers).map(|caller| {
             let faults = inner.faults.clone();
             let (delay, injected) = faults.draw(&mut inner.rng);
-            (delay, injected, faults)
+            (delay, injected, faults, caller)
         })
     };
-    let (delay, injected, faults) = match drawn {
+    let (delay, injected, faults, caller) = match drawn {
         Ok(d) => d,
         Err(e) => return (Err(e), None),
     };
@@ -337,14 +350,24 @@ async fn answer(
         api_version: &version,
         headers,
         body,
+        path: uri.path(),
         query: uri.query(),
+        caller: &caller,
         faults: &faults,
         lro_fails,
     };
     tracing::debug!(method = %method, path = %uri.path(), "sandbox ARM request");
     let retry_after = std::time::Duration::from_secs(faults.retry_after_secs);
     inner.world.finish_abandoned(retry_after);
-    let handled = handle(&mut inner.world, &ctx, &op);
+    let dns_write = system_data::dns_write_target(&op);
+    let before = dns_write
+        .as_deref()
+        .and_then(|id| inner.world.get(id))
+        .map(|r| r.body["systemData"].clone());
+    let mut handled = handle(&mut inner.world, &ctx, &op);
+    if let (Ok(answer), Some(id)) = (&mut handled, &dns_write) {
+        system_data::stamp(&mut inner.world, &ctx, id, before, answer);
+    }
     // A lost response fires only on a request that was applied: the write happened, the
     // client just never heard so.
     if handled.is_ok()

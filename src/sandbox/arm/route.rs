@@ -37,6 +37,10 @@ pub enum Target {
     NetworkSecurityGroups(Scope),
     /// `.../networkSecurityGroups/{nsg}`
     NetworkSecurityGroup(Scope, String),
+    /// `.../applicationSecurityGroups`
+    ApplicationSecurityGroups(Scope),
+    /// `.../applicationSecurityGroups/{asg}`
+    ApplicationSecurityGroup(Scope, String),
     /// `.../privateEndpoints`
     PrivateEndpoints(Scope),
     /// `.../privateEndpoints/{pe}`
@@ -59,6 +63,11 @@ pub enum Target {
     NetworkOperationResult(String, String),
     /// `/subscriptions/{sub}/providers/Microsoft.Network/privateDnsZones` (PrivateZones_List)
     SubscriptionDnsZones(String),
+    /// `/subscriptions/{sub}/providers/Microsoft.Network/{type}`: the subscription-scope list
+    /// of a network type (PrivateEndpoints_ListBySubscription, NetworkInterfaces_ListAll,
+    /// VirtualNetworks_ListAll, NetworkSecurityGroups_ListAll,
+    /// PrivateLinkServices_ListBySubscription, ApplicationSecurityGroups_ListAll).
+    SubscriptionList(String, &'static str),
     /// `.../privateDnsZones`
     DnsZones(Scope),
     /// `.../privateDnsZones/{zone}`
@@ -112,6 +121,16 @@ pub struct Operation {
     pub target: Target,
 }
 
+/// Network types with a subscription-scope list the sandbox serves.
+pub const SUBSCRIPTION_LISTS: [&str; 6] = [
+    "privateEndpoints",
+    "networkInterfaces",
+    "virtualNetworks",
+    "networkSecurityGroups",
+    "privateLinkServices",
+    "applicationSecurityGroups",
+];
+
 /// Record types the sandbox serves.
 pub const RECORD_TYPES: [&str; 2] = ["A", "SOA"];
 const ALL_RECORD_TYPES: [&str; 8] = ["A", "AAAA", "CNAME", "MX", "PTR", "SOA", "SRV", "TXT"];
@@ -145,6 +164,9 @@ impl Target {
                 "networkSecurityGroups".into()
             }
             Target::PrivateEndpoints(_) | Target::PrivateEndpoint(..) => "privateEndpoints".into(),
+            Target::ApplicationSecurityGroups(_) | Target::ApplicationSecurityGroup(..) => {
+                "applicationSecurityGroups".into()
+            }
             Target::NetworkInterfaces(_) | Target::NetworkInterface(..) => {
                 "networkInterfaces".into()
             }
@@ -162,6 +184,7 @@ impl Target {
             Target::RecordSets(_, _, None) => "ALL".into(),
             Target::RecordSets(_, _, Some(t)) | Target::RecordSet(_, _, t, _) => t.clone(),
             Target::DnsOperationStatus(..) => "privateDnsOperationStatuses".into(),
+            Target::SubscriptionList(_, t) => (*t).into(),
             Target::DnsOperationResult(..) => "privateDnsOperationResults".into(),
         }
     }
@@ -171,9 +194,9 @@ impl Target {
         match self {
             Target::ResourceGroup(_) => &[Verb::Get, Verb::Put],
             Target::CheckPlsVisibility(..) => &[Verb::Post],
-            Target::PrivateEndpoint(..) | Target::PlsConnection(..) => {
-                &[Verb::Get, Verb::Put, Verb::Delete]
-            }
+            Target::PrivateEndpoint(..)
+            | Target::PlsConnection(..)
+            | Target::ApplicationSecurityGroup(..) => &[Verb::Get, Verb::Put, Verb::Delete],
             Target::DnsZone(..) | Target::VnetLink(..) => {
                 &[Verb::Get, Verb::Put, Verb::Patch, Verb::Delete]
             }
@@ -291,6 +314,13 @@ fn parse_subscription_provider(sub: &str, s: &[&str], path: &str) -> Result<Targ
     if s.len() == 2 && eq(s[0], "Microsoft.Network") && eq(s[1], "privateDnsZones") {
         return Ok(Target::SubscriptionDnsZones(sub.to_string()));
     }
+    if s.len() == 2 && eq(s[0], "Microsoft.Network") {
+        let listed = SUBSCRIPTION_LISTS.iter().find(|t| eq(t, s[1]));
+        return match listed {
+            Some(t) => Ok(Target::SubscriptionList(sub.to_string(), t)),
+            None => Err(unknown_type("Microsoft.Network", s[1])),
+        };
+    }
     if s.len() != 5 || !eq(s[0], "Microsoft.Network") || !eq(s[1], "locations") {
         return Err(bad_uri(path));
     }
@@ -348,6 +378,17 @@ fn parse_network(scope: Scope, s: &[&str], path: &str) -> Result<Target, ArmErro
                 return Err(unknown_type(
                     "Microsoft.Network",
                     &format!("privateEndpoints/{}", s[2]),
+                ));
+            }
+        }
+    } else if eq(t, "applicationSecurityGroups") {
+        match (name(1), s.len()) {
+            (None, _) => Target::ApplicationSecurityGroups(scope),
+            (Some(n), 2) => Target::ApplicationSecurityGroup(scope, n),
+            _ => {
+                return Err(unknown_type(
+                    "Microsoft.Network",
+                    &format!("applicationSecurityGroups/{}", s[2]),
                 ));
             }
         }

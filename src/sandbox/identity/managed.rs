@@ -49,7 +49,7 @@ pub(super) fn managed_identity_token(
     let Some(client_id) = identity else {
         return bad("Identity not found");
     };
-    let access_token = new_access_token(&mut inner.tokens);
+    let access_token = new_access_token(&mut inner.tokens, &client_id);
     let now = now_secs();
     tracing::debug!(source, client_id, "managed identity token issued");
     (

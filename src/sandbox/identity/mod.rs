@@ -172,6 +172,7 @@ fn log(
         user_agent: user_agent(headers),
         credential,
         fault: None,
+        body: None,
     });
 }
 

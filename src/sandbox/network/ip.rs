@@ -37,6 +37,17 @@ pub fn contains(cidr: &str, ip: &str) -> bool {
     u32::from(ip) & mask == network
 }
 
+/// True if `ip` is one of the addresses Azure reserves in `cidr`: the first four (network,
+/// gateway, two for DNS) and the last (broadcast).
+pub fn is_reserved(cidr: &str, ip: &str) -> bool {
+    let (Some((network, len)), Ok(ip)) = (parse_cidr(cidr), ip.parse::<Ipv4Addr>()) else {
+        return false;
+    };
+    let offset = u64::from(u32::from(ip).wrapping_sub(network));
+    let size = 1u64 << (32 - u32::from(len));
+    offset < 4 || offset == size - 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +66,8 @@ mod tests {
         assert!(!contains("10.10.1.0/24", "10.10.2.1"));
         assert_eq!(parse_cidr("10.10.1.7/24"), Some((0x0a0a0100, 24)));
         assert_eq!(parse_cidr("nope"), None);
+        assert!(is_reserved("10.10.1.0/24", "10.10.1.3"));
+        assert!(is_reserved("10.10.1.0/24", "10.10.1.255"));
+        assert!(!is_reserved("10.10.1.0/24", "10.10.1.4"));
     }
 }

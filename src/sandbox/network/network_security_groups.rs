@@ -190,7 +190,7 @@ pub fn render(world: &World, nsg: &Resource) -> Value {
 }
 
 /// Handles network security group operations (GET and list).
-pub fn handle(world: &mut World, _ctx: &Ctx<'_>, op: &Operation) -> Result<ArmResponse, ArmError> {
+pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmResponse, ArmError> {
     match &op.target {
         Target::NetworkSecurityGroups(scope) => {
             world.require_rg(&scope.sub, &scope.rg)?;
@@ -199,7 +199,7 @@ pub fn handle(world: &mut World, _ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRe
                 .into_iter()
                 .map(|n| render(world, n))
                 .collect();
-            Ok(ArmResponse::json(StatusCode::OK, json!({"value": value})))
+            crate::sandbox::arm::paging::page(ctx, value)
         }
         Target::NetworkSecurityGroup(scope, name) => {
             world.require_rg(&scope.sub, &scope.rg)?;

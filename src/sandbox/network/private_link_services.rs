@@ -198,7 +198,7 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
                 .into_iter()
                 .map(|c| c.body.clone())
                 .collect();
-            Ok(ArmResponse::json(StatusCode::OK, json!({"value": value})))
+            crate::sandbox::arm::paging::page(ctx, value)
         }
         (Target::PlsConnection(_, _, conn), verb) => {
             connection(world, ctx, scope, &pls_id, conn, verb)

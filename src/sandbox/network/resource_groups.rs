@@ -42,7 +42,7 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
                 .filter(|r| key(&r.id).starts_with(&prefix))
                 .map(|r| r.body.clone())
                 .collect();
-            Ok(ArmResponse::json(StatusCode::OK, json!({"value": value})))
+            crate::sandbox::arm::paging::page(ctx, value)
         }
         (Target::ResourceGroup(scope), Verb::Get) => {
             world.require_sub(&scope.sub)?;

@@ -29,7 +29,7 @@ pub fn render(world: &World, subnet: &Resource) -> Value {
 }
 
 /// Handles subnet operations.
-pub fn handle(world: &mut World, _ctx: &Ctx<'_>, op: &Operation) -> Result<ArmResponse, ArmError> {
+pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmResponse, ArmError> {
     let (scope, vnet) = match &op.target {
         Target::Subnets(scope, vnet) | Target::Subnet(scope, vnet, _) => (scope, vnet),
         _ => return Err(ArmError::method_not_allowed("this method", "subnets")),
@@ -62,7 +62,7 @@ pub fn handle(world: &mut World, _ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRe
                 .into_iter()
                 .map(|s| render(world, s))
                 .collect();
-            Ok(ArmResponse::json(StatusCode::OK, json!({"value": value})))
+            crate::sandbox::arm::paging::page(ctx, value)
         }
     }
 }

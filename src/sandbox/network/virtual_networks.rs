@@ -24,7 +24,7 @@ pub fn render(world: &World, vnet: &Resource) -> Value {
 }
 
 /// Handles virtual network operations.
-pub fn handle(world: &mut World, _ctx: &Ctx<'_>, op: &Operation) -> Result<ArmResponse, ArmError> {
+pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmResponse, ArmError> {
     match &op.target {
         Target::VirtualNetworks(scope) => {
             world.require_rg(&scope.sub, &scope.rg)?;
@@ -33,7 +33,7 @@ pub fn handle(world: &mut World, _ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRe
                 .into_iter()
                 .map(|v| render(world, v))
                 .collect();
-            Ok(ArmResponse::json(StatusCode::OK, json!({"value": value})))
+            crate::sandbox::arm::paging::page(ctx, value)
         }
         Target::VirtualNetwork(scope, name) => {
             world.require_rg(&scope.sub, &scope.rg)?;

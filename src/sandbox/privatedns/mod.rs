@@ -1,6 +1,6 @@
 //! Private DNS resources (api 2020-06-01, 2024-06-01), one file per ARM resource type, plus
-//! the helpers they share: etags, If-Match / If-None-Match preconditions and the start of a
-//! long-running operation.
+//! the helpers they share: etags, If-Match / If-None-Match preconditions, the tag names the
+//! service keeps, and the start of a long-running operation.
 
 pub mod record_sets;
 pub mod virtual_network_links;
@@ -8,11 +8,32 @@ pub mod zones;
 
 use axum::http::StatusCode;
 
+use crate::sandbox::arm::body;
 use crate::sandbox::arm::lro::{self, OpScope};
 use crate::sandbox::arm::route::Scope;
 use crate::sandbox::arm::{ArmResponse, Ctx};
 use crate::sandbox::error::ArmError;
 use crate::sandbox::state::{OpKind, Resource, World, network_id};
+
+/// The tags a zone or link keeps of those a write sends. Microsoft's tag documentation
+/// (https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources,
+/// "Limitations") says DNS zones do not support spaces or parentheses in a tag name, a name
+/// that starts with a number, or special and Unicode characters in names (values may hold any
+/// character); the service drops such names without an error (terraform-provider-azurerm
+/// #6129). "Special" is read here as anything but ASCII letters, digits, `-` and `_`.
+pub fn accepted_tags(tags: body::Tags) -> body::Tags {
+    tags.into_iter()
+        .filter(|(name, _)| tag_name_kept(name))
+        .collect()
+}
+
+fn tag_name_kept(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
 
 /// A fresh Private DNS etag (a GUID, as the service returns them).
 pub fn etag() -> String {

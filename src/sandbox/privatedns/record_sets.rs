@@ -109,7 +109,7 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
                 })
                 .map(|r| r.body.clone())
                 .collect();
-            Ok(ArmResponse::json(StatusCode::OK, json!({"value": value})))
+            crate::sandbox::arm::paging::page(ctx, value)
         }
         (Target::RecordSet(_, _, rtype, name), verb) => {
             let name = name.to_ascii_lowercase();

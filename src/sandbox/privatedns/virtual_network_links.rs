@@ -59,7 +59,7 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
                 .into_iter()
                 .map(|l| l.body.clone())
                 .collect();
-            Ok(ArmResponse::json(StatusCode::OK, json!({"value": value})))
+            crate::sandbox::arm::paging::page(ctx, value)
         }
         (Target::VnetLink(_, _, name), Verb::Get) => {
             match world.get(&format!("{zid}/virtualNetworkLinks/{name}")) {
@@ -150,7 +150,7 @@ fn put(
     check_overlap(world, zone, &vnet_id, &id)?;
     // ARM answers with the virtual network's own casing, not the request's.
     let vnet_id = world.canonical_id(&vnet_id);
-    let tags = json!(req.tags.clone().unwrap_or_default());
+    let tags = json!(super::accepted_tags(req.tags.clone().unwrap_or_default()));
     let registration = props.registration_enabled.unwrap_or(false);
     // Create and update both answer 202 with the operation (Private DNS LRO).
     if let Some(link) = world.get_mut(&id) {
@@ -243,7 +243,7 @@ fn patch(
     }
     if let Some(link) = world.get_mut(&id) {
         if let Some(tags) = &req.tags {
-            link.body["tags"] = json!(tags);
+            link.body["tags"] = json!(super::accepted_tags(tags.clone()));
         }
         if let Some(registration) = props.and_then(|p| p.registration_enabled) {
             link.body["properties"]["registrationEnabled"] = json!(registration);

@@ -77,7 +77,7 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
                 .into_iter()
                 .map(|z| render(world, z))
                 .collect();
-            Ok(ArmResponse::json(StatusCode::OK, json!({"value": value})))
+            crate::sandbox::arm::paging::page(ctx, value)
         }
         (Target::SubscriptionDnsZones(sub), Verb::Get) => list_subscription(world, ctx, sub),
         (Target::DnsZone(scope, name), Verb::Get) => {
@@ -99,49 +99,9 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
     }
 }
 
-/// Page size of a list when the request gives no `$top` (PrivateZones_List's default).
-pub const DEFAULT_TOP: usize = 100;
-
-/// PrivateZones_List: every zone of the subscription, `$top` per page, further pages through
-/// `nextLink` (carrying `$skipToken`), as ARM pages.
+/// PrivateZones_List: every zone of the subscription, paged as every list is.
 fn list_subscription(world: &World, ctx: &Ctx<'_>, sub: &str) -> Result<ArmResponse, ArmError> {
-    world.require_sub(sub)?;
-    let top = match ctx.query_param("$top") {
-        None => DEFAULT_TOP,
-        Some(t) => t.parse::<usize>().ok().filter(|t| *t > 0).ok_or_else(|| {
-            ArmError::bad_request(
-                "BadRequest",
-                format!("$top '{t}' is not a positive number."),
-            )
-        })?,
-    };
-    let skip = match ctx.query_param("$skipToken") {
-        None => 0,
-        Some(t) => t.parse::<usize>().map_err(|_| {
-            ArmError::bad_request("BadRequest", format!("$skipToken '{t}' is invalid."))
-        })?,
-    };
-    let prefix = format!("/subscriptions/{}/", sub.to_ascii_lowercase());
-    let zones: Vec<&Resource> = world
-        .of_kind(Kind::DnsZone)
-        .filter(|z| z.id.to_ascii_lowercase().starts_with(&prefix))
-        .collect();
-    let value: Vec<Value> = zones
-        .iter()
-        .skip(skip)
-        .take(top)
-        .map(|z| render(world, z))
-        .collect();
-    let mut page = json!({"value": value});
-    if skip + top < zones.len() {
-        page["nextLink"] = json!(format!(
-            "{}/subscriptions/{sub}/providers/Microsoft.Network/privateDnsZones?api-version={}&$top={top}&$skipToken={}",
-            ctx.endpoint,
-            ctx.api_version,
-            skip + top
-        ));
-    }
-    Ok(ArmResponse::json(StatusCode::OK, page))
+    crate::sandbox::arm::paging::subscription_list(world, ctx, sub, Kind::DnsZone)
 }
 
 fn put(
@@ -158,7 +118,7 @@ fn put(
     check_preconditions(ctx, world.get(&id), &format!("private DNS zone '{name}'"))?;
     let req: PutBody = body::parse(ctx.body)?;
     require_global(&req.location)?;
-    let tags = json!(req.tags.unwrap_or_default());
+    let tags = json!(super::accepted_tags(req.tags.unwrap_or_default()));
     if let Some(zone) = world.get_mut(&id) {
         zone.body["tags"] = tags;
         zone.body["etag"] = json!(etag());
@@ -222,7 +182,7 @@ fn patch(
     }
     if let Some(zone) = world.get_mut(&id) {
         if let Some(tags) = req.tags {
-            zone.body["tags"] = json!(tags);
+            zone.body["tags"] = json!(super::accepted_tags(tags));
         }
         zone.body["etag"] = json!(etag());
         zone.body["properties"]["provisioningState"] = json!("Updating");

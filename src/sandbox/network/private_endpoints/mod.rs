@@ -19,11 +19,10 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::private_link_services;
-use crate::sandbox::arm::lro::{self, OpScope};
 use crate::sandbox::arm::route::{Operation, Scope, Target, Verb};
 use crate::sandbox::arm::{ArmResponse, Ctx};
 use crate::sandbox::error::ArmError;
-use crate::sandbox::state::{Kind, OpKind, Resource, World, network_id, rg_id};
+use crate::sandbox::state::{Kind, Resource, World, network_id, rg_id};
 
 const TYPE: &str = "Microsoft.Network/privateEndpoints";
 const FORMAT: &str = "InvalidRequestFormat";
@@ -66,7 +65,7 @@ pub fn handle(world: &mut World, ctx: &Ctx<'_>, op: &Operation) -> Result<ArmRes
                 .into_iter()
                 .map(|pe| render(world, pe))
                 .collect();
-            Ok(ArmResponse::json(StatusCode::OK, json!({"value": value})))
+            crate::sandbox::arm::paging::page(ctx, value)
         }
         (Target::PrivateEndpoint(scope, name), Verb::Get) => get(world, ctx, scope, name),
         (Target::PrivateEndpoint(scope, name), Verb::Put) => put(world, ctx, scope, name),
@@ -101,21 +100,5 @@ fn delete(
     };
     let location = pe.body["location"].as_str().unwrap_or("eastus").to_string();
     world.require_idle(&id)?;
-    if let Some(pe) = world.get_mut(&id) {
-        pe.body["properties"]["provisioningState"] = json!("Deleting");
-    }
-    let op = lro::start(
-        world,
-        ctx,
-        OpScope::Network {
-            sub: &scope.sub,
-            location: &location,
-        },
-        OpKind::Delete,
-        &id,
-    );
-    Ok(ArmResponse::empty(StatusCode::ACCEPTED)
-        .with_header("location", op.result_url)
-        .with_header("azure-asyncoperation", op.status_url)
-        .with_header("retry-after", lro::retry_after(ctx)))
+    Ok(super::answer_delete(world, ctx, &id, &location))
 }

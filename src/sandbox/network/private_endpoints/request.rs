@@ -104,8 +104,8 @@ pub(super) struct Request {
     pub(super) ip_version_type: String,
 }
 
-/// An application security group reference must name one (the sandbox holds no ASGs, so
-/// only the shape of the ID is checked).
+/// An application security group reference must have the shape of one (whether it exists is
+/// checked against the world by `write::check_application_security_groups`).
 pub(super) fn check_asg(id: &str, i: usize) -> Result<(), ArmError> {
     let parts: Vec<&str> = id.trim_matches('/').split('/').collect();
     let ok = parts.len() == 8

@@ -9,13 +9,12 @@ use serde_json::{Value, json};
 use super::request::{ExtendedLocation, IpConfiguration, Request};
 use super::*;
 use crate::sandbox::arm::body::{self};
-use crate::sandbox::arm::lro::{self, OpScope};
 use crate::sandbox::arm::route::Scope;
 use crate::sandbox::arm::{ArmResponse, Ctx};
 use crate::sandbox::error::ArmError;
 use crate::sandbox::network::{network_interfaces, private_link_services};
 use crate::sandbox::seeded_world::network_etag;
-use crate::sandbox::state::{Kind, OpKind, Resource, World, key};
+use crate::sandbox::state::{Kind, Resource, World, key};
 
 pub(super) fn invalid_reference(subnet_id: &str, pe_id: &str) -> ArmError {
     ArmError::bad_request(
@@ -25,6 +24,30 @@ pub(super) fn invalid_reference(subnet_id: &str, pe_id: &str) -> ArmError {
              that the referenced resource exists, and that both resources are in the same region."
         ),
     )
+}
+
+/// Every application security group the request names must exist in the endpoint's region
+/// (NRP's `InvalidResourceReference`, the answer for any missing reference, as for a subnet);
+/// references are stored in the group's own casing.
+pub(super) fn check_application_security_groups(
+    world: &World,
+    req: &mut Request,
+    pe_id: &str,
+) -> Result<(), ArmError> {
+    for (i, asg_id) in req.application_security_groups.iter_mut().enumerate() {
+        let found = world
+            .get(asg_id)
+            .filter(|a| a.kind == Kind::ApplicationSecurityGroup)
+            .filter(|a| a.body["location"].as_str() == Some(req.location.as_str()));
+        match found {
+            Some(asg) => *asg_id = asg.id.clone(),
+            None => {
+                return Err(invalid_reference(asg_id, pe_id)
+                    .with_target(format!("properties.applicationSecurityGroups[{i}].id")));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Finds the subnet and checks region and network policies.
@@ -81,18 +104,27 @@ pub(super) fn put(
         .with_target("privateLinkServiceId")
     })?;
     if world.get(&id).is_some() {
+        check_application_security_groups(world, &mut req, &id)?;
         return update(world, ctx, &id, &req, &pls);
     }
     check_subnet(world, &req, &id)?;
     let status = connection_status(world, &req, &pls, &scope.sub)?;
+    check_application_security_groups(world, &mut req, &id)?;
     let nic_id = network_interfaces::create(
         world,
         scope,
-        name,
-        &req.location,
-        &req.subnet_id,
-        &req.custom_nic_name,
-        &id,
+        &network_interfaces::NewNic {
+            pe_name: name,
+            pe_id: &id,
+            location: &req.location,
+            subnet_id: &req.subnet_id,
+            custom_name: req.custom_nic_name.as_deref(),
+            static_ip: req
+                .ip_configurations
+                .first()
+                .and_then(|c| c.properties.as_ref()?.private_ip_address.as_deref()),
+            static_ip_target: "properties.ipConfigurations[0].properties.privateIPAddress",
+        },
     )?;
     private_link_services::open_connection(world, &pls, name, &id, &req.location, status);
     let body = new_body(&id, name, &req, &nic_id);
@@ -171,7 +203,6 @@ pub(super) fn new_body(id: &str, name: &str, req: &Request, nic_id: &str) -> Val
         "tags": req.tags,
         "properties": {
             "provisioningState": "Updating",
-            "resourceGuid": uuid::Uuid::new_v4().to_string(),
             "subnet": {"id": req.subnet_id},
             "networkInterfaces": [{"id": nic_id}],
             "privateLinkServiceConnections": [],
@@ -279,22 +310,7 @@ pub(super) fn respond_put(
     location: &str,
     status: StatusCode,
 ) -> Result<ArmResponse, ArmError> {
-    let sub = id.split('/').nth(2).unwrap_or_default().to_string();
-    let op = lro::start(
-        world,
-        ctx,
-        OpScope::Network {
-            sub: &sub,
-            location,
-        },
-        OpKind::Put,
-        id,
-    );
-    let body = world
-        .get(id)
-        .map(|pe| render(world, pe))
-        .unwrap_or_default();
-    Ok(ArmResponse::json(status, body)
-        .with_header("azure-asyncoperation", op.status_url)
-        .with_header("retry-after", lro::retry_after(ctx)))
+    Ok(crate::sandbox::network::answer_put(
+        world, ctx, id, location, status,
+    ))
 }
