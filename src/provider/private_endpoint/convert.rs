@@ -103,9 +103,8 @@ pub(super) fn flatten(state: &mut PrivateEndpointModel, pe: &azure::models::Priv
         state.custom_network_interface_name = custom;
     }
     state.provisioning_state = Some(props.provisioning_state.clone().unwrap_or_default());
-    // Every association Azure holds, in the spelling state holds it when it is the same group
-    // (none stays unset when state held none: a state from before the attribute existed).
-    let held_none = state.application_security_group_ids.is_none();
+    // Every association Azure holds, in the spelling state holds it when it is the same group;
+    // never null, so that an update keeps it known in the plan.
     let held = state
         .application_security_group_ids
         .clone()
@@ -123,7 +122,7 @@ pub(super) fn flatten(state: &mut PrivateEndpointModel, pe: &azure::models::Priv
                 .unwrap_or(id)
         })
         .collect();
-    state.application_security_group_ids = (!(held_none && groups.is_empty())).then_some(groups);
+    state.application_security_group_ids = Some(groups);
     let manual = props
         .manual_private_link_service_connections
         .clone()
