@@ -16,27 +16,7 @@ const ARM_NETWORK: &str = "api-version=2025-01-01";
 
 /// Application security groups made outside Terraform (a network team's), in the agents' group.
 fn asgs(sb: &TestSandbox, names: &[&str]) -> Vec<String> {
-    names
-        .iter()
-        .map(|name| {
-            let id = format!(
-                "/subscriptions/{}/resourceGroups/rg-astro-agents/providers/Microsoft.Network/applicationSecurityGroups/{name}",
-                sb.var("ARM_SUBSCRIPTION_ID")
-            );
-            let (code, body) = sb.arm(
-                Method::PUT,
-                &format!("{id}?{ARM_NETWORK}"),
-                Some(json!({"location": "eastus"})),
-            );
-            assert!(code < 300, "PUT {id}: {body}");
-            wait::until(&format!("{name} to succeed"), || {
-                let (code, body) = sb.arm(Method::GET, &format!("{id}?{ARM_NETWORK}"), None);
-                (code == 200 && body["properties"]["provisioningState"] == "Succeeded")
-                    .then_some(())
-            });
-            id
-        })
-        .collect()
+    names.iter().map(|name| sb.make_asg(name)).collect()
 }
 
 fn get(sb: &TestSandbox, id: &str) -> Json {
@@ -188,14 +168,7 @@ fn asgs_change_in_place_unset_keeps_them_and_an_out_of_band_removal_is_repaired(
 
     // Changed in place: the same endpoint, one PUT.
     ws.write_config(&with(&[&g[0], &g[1]]));
-    let plan = ws.plan_json();
-    let actions: Vec<&Json> = plan["resource_changes"]
-        .as_array()
-        .expect("changes")
-        .iter()
-        .map(|c| &c["change"]["actions"])
-        .collect();
-    assert_eq!(actions, [&json!(["update"])], "in place");
+    assert_eq!(ws.planned_actions(), [json!(["update"])], "in place");
     sb.clear_requests();
     ws.apply();
     assert_eq!(sb.count("PUT privateEndpoints"), 1, "{}", sb.summary());

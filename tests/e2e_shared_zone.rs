@@ -194,14 +194,11 @@ fn link_tags_change_in_place_with_one_write_per_link_and_out_of_band_edits_are_r
     ws.assert_clean_plan("after create");
 
     ws.write_config(&tagged_unit(&sb, "{ team = \"b\", cost = \"42\" }"));
-    let plan = ws.plan_json();
-    let actions: Vec<&Json> = plan["resource_changes"]
-        .as_array()
-        .expect("changes")
-        .iter()
-        .map(|c| &c["change"]["actions"])
-        .collect();
-    assert_eq!(actions, [&json!(["update"])], "tags change in place");
+    assert_eq!(
+        ws.planned_actions(),
+        [json!(["update"])],
+        "tags change in place"
+    );
     sb.clear_requests();
     ws.apply();
     let requests = sb.requests();

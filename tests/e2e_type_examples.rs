@@ -79,24 +79,7 @@ fn type_examples_apply_import_and_plan_clean() {
         );
     }
     // The application security group the endpoint's example joins, made by the network team.
-    let asg = for_sandbox(
-        &sb,
-        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-astro-agents/providers/Microsoft.Network/applicationSecurityGroups/asg-astro-agents",
-    );
-    let (code, body) = sb.arm(
-        reqwest::Method::PUT,
-        &format!("{asg}?api-version=2025-01-01"),
-        Some(serde_json::json!({"location": "eastus"})),
-    );
-    assert!(code < 300, "PUT {asg}: {body}");
-    common::wait::until("the ASG to succeed", || {
-        let (code, body) = sb.arm(
-            reqwest::Method::GET,
-            &format!("{asg}?api-version=2025-01-01"),
-            None,
-        );
-        (code == 200 && body["properties"]["provisioningState"] == "Succeeded").then_some(())
-    });
+    sb.make_asg("asg-astro-agents");
     ws.init();
     let (code, plan) = ws.plan_exit();
     assert_eq!(code, 2, "{plan}");
