@@ -120,6 +120,7 @@ fn every_type_and_guide_has_a_page_with_frontmatter() {
         [
             "guides/module-per-vnet.md",
             "guides/hub-and-spoke.md",
+            "guides/several-clusters.md",
             "guides/troubleshooting.md",
             "guides/getting-started.md",
         ]

@@ -285,7 +285,7 @@ fn quickstart_waits_for_approval_verifies_plans_empty_and_destroys() {
     let checks = output(&ws, "private_link_checks");
     assert_eq!(
         checks,
-        json!({"connection_approved": true, "record_points_at_endpoint": true, "agent_vnets_resolve_zone": true, "agent_vnets_reach_endpoint": true, "nsg_allows_443": true}),
+        json!({"connection_approved": true, "record_points_at_endpoint": true, "agent_vnets_resolve_zone": true, "agent_vnets_reach_endpoint": true, "zone_records": true, "nsg_allows_443": true}),
         "the quickstart's astro_private_link_check passes"
     );
     let fqdn = output(&ws, "fqdn");
@@ -375,6 +375,66 @@ fn hub_and_spoke_links_one_zone_to_every_vnet() {
             &format!("{CLUSTER_ID}.external.astronomer.run"),
         );
         assert_eq!(Json::from(resolved), output(&ws, "private_ip_address"));
+    }
+    plans_empty_then_destroys_to_nothing(&sb, &ws);
+}
+
+#[test]
+fn several_clusters_share_one_zone_and_one_link_per_vnet() {
+    let sb = TestSandbox::start();
+    let cluster = |id: &str, subnet: String| json!({"cluster_id": id, "private_link_service_alias": sb.var("ASTRO_SANDBOX_PLS_ALIAS"), "subnet_id": subnet});
+    let vnets = [sb.var("ASTRO_SANDBOX_VNET_ID"), vnet2(&sb)];
+    let ws = example(
+        &sb,
+        "several-clusters",
+        json!({
+            "clusters": {
+                "prod": cluster("clexampleprod", sb.var("ASTRO_SANDBOX_SUBNET_ID")),
+                "dev": cluster("clexampledev0", sb.var("ASTRO_SANDBOX_SUBNET_ID")),
+            },
+            "zone_owner": "prod",
+            "virtual_network_ids": vnets,
+            "approval_timeout": "3m",
+            "tags": {"team": "data"},
+        }),
+    );
+    apply_with_approval(&sb, &ws, 2);
+    record_the_approval(&ws);
+    let links: Vec<String> = sb
+        .resources()
+        .into_iter()
+        .filter(|r| r.contains("/virtualNetworkLinks/"))
+        .collect();
+    assert_eq!(links.len(), 2, "one link per VNet, shared: {links:#?}");
+    let state = ws.state_json();
+    assert_eq!(
+        resource_values(&state, "astro_private_dns.zone_owner")["virtual_network_link_ids"],
+        resource_values(&state, "astro_private_dns.cluster[\"dev\"]")["virtual_network_link_ids"],
+        "both clusters hold the same links"
+    );
+    assert_eq!(
+        output(&ws, "private_link_ok"),
+        json!({"prod": true, "dev": true})
+    );
+    let records = output(&ws, "zone_records");
+    let prod = records["prod"].as_str().unwrap_or_default();
+    assert!(
+        prod.starts_with("zone external.astronomer.run holds 2 A records: clexampleprod.external.astronomer.run -> ")
+            && prod.contains("(this cluster); clexampledev0.external.astronomer.run -> ")
+            && prod.contains("NXDOMAIN for every other name"),
+        "{records}"
+    );
+    let ips = output(&ws, "private_ip_addresses");
+    let fqdns = output(&ws, "fqdns");
+    // Both endpoints sit in the first VNet; the second (peered) resolves them too.
+    for vnet_id in &vnets {
+        for key in ["prod", "dev"] {
+            let (resolved, http) = verify(&sb, vnet_id, fqdns[key].as_str().unwrap_or_default());
+            assert_eq!(Json::from(resolved), ips[key], "{key} from {vnet_id}");
+            if *vnet_id == vnets[0] {
+                assert_eq!(http, "404 page not found", "{key} from {vnet_id}");
+            }
+        }
     }
     plans_empty_then_destroys_to_nothing(&sb, &ws);
 }
@@ -548,6 +608,7 @@ fn every_example_is_exercised_here_and_terraform_fmt_clean() {
             "resources/astro_private_dns",
             "resources/astro_private_endpoint",
             "resources/astro_private_endpoint_approval",
+            "several-clusters",
             // tests/e2e_guides.rs
             "with-astronomer-provider",
         ],

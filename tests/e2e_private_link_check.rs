@@ -3,7 +3,8 @@
 //! per check (unapproved, record IP wrong, VNet not linked, spoke not peered, custom DNS
 //! servers outside any linked VNet, an NSG deny on 443 above the default allow, and the
 //! endpoint subnet's NSG when network policies apply), each failing with its fix; and
-//! `fail_on_error` turning failures into an error.
+//! `fail_on_error` turning failures into an error; and `zone_records` listing the names the
+//! zone resolves.
 
 mod common;
 
@@ -156,7 +157,8 @@ fn a_healthy_hub_and_spoke_passes_every_check_and_plans_clean() {
             "agent_vnets_resolve_zone",
             "connection_approved",
             "nsg_allows_443",
-            "record_points_at_endpoint"
+            "record_points_at_endpoint",
+            "zone_records"
         ]
     );
     for (name, c) in &checks {
@@ -179,6 +181,13 @@ fn a_healthy_hub_and_spoke_passes_every_check_and_plans_clean() {
     assert!(detail("record_points_at_endpoint").contains(&format!(
         "{CLUSTER}.external.astronomer.run points at 10.10.1.4"
     )));
+    assert!(
+        detail("zone_records").starts_with(&format!(
+            "zone external.astronomer.run holds 1 A record: {CLUSTER}.external.astronomer.run -> 10.10.1.4 (this cluster). A VNet linked to the zone (vnet-agents, vnet-agents-2) resolves only these names"
+        )),
+        "{}",
+        detail("zone_records")
+    );
     // The list keeps its documented order.
     let raw: Json = serde_json::from_str(&ws.ok(&["output", "-json", "checks"])).expect("JSON");
     let order: Vec<&str> = raw
@@ -194,11 +203,47 @@ fn a_healthy_hub_and_spoke_passes_every_check_and_plans_clean() {
             "record_points_at_endpoint",
             "agent_vnets_resolve_zone",
             "agent_vnets_reach_endpoint",
+            "zone_records",
             "nsg_allows_443"
         ]
     );
     ws.assert_clean_plan("healthy setup");
     drop(sb);
+}
+
+#[test]
+fn zone_records_lists_every_name_the_zone_resolves_this_cluster_first() {
+    let Setup { sb, ws } = setup(true);
+    // Another cluster's record, made by hand, sorts before this one.
+    let other = format!(
+        "/subscriptions/{}/resourceGroups/rg-astro-dns/providers/Microsoft.Network/privateDnsZones/external.astronomer.run/A/claother00001?api-version=2024-06-01",
+        sb.var("ARM_SUBSCRIPTION_ID")
+    );
+    let (code, body) = sb.arm(
+        reqwest::Method::PUT,
+        &other,
+        Some(json!({"properties": {"ttl": 300, "aRecords": [{"ipv4Address": "10.20.1.9"}]}})),
+    );
+    assert_eq!(code, 201, "{body}");
+    let (ok, checks) = ws.link_checks();
+    assert!(ok, "{checks:?}");
+    let detail = checks["zone_records"]["detail"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        detail.starts_with(&format!(
+            "zone external.astronomer.run holds 2 A records: {CLUSTER}.external.astronomer.run -> 10.10.1.4 (this cluster); claother00001.external.astronomer.run -> 10.20.1.9."
+        )),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("gets NXDOMAIN for every other name under external.astronomer.run"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("NxDomainRedirect fallback to public DNS is for privatelink.* zones only"),
+        "{detail}"
+    );
 }
 
 #[test]

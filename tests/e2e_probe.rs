@@ -105,7 +105,7 @@ fn the_probe_resolves_the_private_ip_and_gets_404_on_loopback_once_approved() {
             )),
         "{c:?}"
     );
-    assert_eq!(c.len(), 7, "five ARM checks and two probe checks: {c:?}");
+    assert_eq!(c.len(), 8, "six ARM checks and two probe checks: {c:?}");
 
     // The A record moved elsewhere: the probe sees it too.
     let record = format!(

@@ -176,14 +176,14 @@ fn in_place_updates_touch_only_what_changed() {
         }
         ws.assert_clean_plan("plan after the update must be empty");
     };
-    // Tags: one endpoint PUT and one zone PUT, nothing else written.
+    // Tags: one endpoint PUT, one zone PUT and one PUT of the zone's link, nothing else.
     step(
         complete(&sb, "platform", "first message", 300, &one),
         &[
             ("PUT privateEndpoints", 1),
             ("PUT privateDnsZones", 1),
             ("PUT A", 0),
-            ("PUT virtualNetworkLinks", 0),
+            ("PUT virtualNetworkLinks", 1),
         ],
     );
     // Request message: the endpoint only.
@@ -435,7 +435,7 @@ fn dns_unit(
 }
 
 #[test]
-fn two_clusters_share_one_zone_and_each_destroy_removes_only_its_own_objects() {
+fn two_clusters_share_one_zone_and_destroying_one_keeps_the_links_the_other_resolves_through() {
     let sb = TestSandbox::start();
     let ws = Workspace::with_sandbox(&sb);
     let (v1, v2) = (sb.var("ASTRO_SANDBOX_VNET_ID"), vnet2(&sb));
@@ -473,12 +473,16 @@ fn two_clusters_share_one_zone_and_each_destroy_removes_only_its_own_objects() {
         "b reuses a's link to the first VNet and makes one for the second"
     );
 
-    ws.ok(&[
+    let out = ws.ok(&[
         "destroy",
         "-auto-approve",
         "-no-color",
         "-target=astro_private_dns.b",
     ]);
+    assert!(
+        common::flat(&out).contains("Kept the link of"),
+        "b says why its link stays: {out}"
+    );
     let left = sb.resources();
     assert!(
         left.iter().any(|r| r.ends_with("/A/cla")),
@@ -490,8 +494,8 @@ fn two_clusters_share_one_zone_and_each_destroy_removes_only_its_own_objects() {
     );
     assert_eq!(
         links(&left).len(),
-        1,
-        "only b's own link was deleted: {left:#?}"
+        2,
+        "a's record still resolves through both links, so b keeps them: {left:#?}"
     );
     assert_eq!(ws.plan_exit().0, 2, "b is planned again");
     ws.ok(&["destroy", "-auto-approve", "-no-color"]);

@@ -78,6 +78,8 @@ fn type_examples_apply_import_and_plan_clean() {
             &ws.dir().join(format!("data_{ty}.tf")),
         );
     }
+    // The application security group the endpoint's example joins, made by the network team.
+    sb.make_asg("asg-astro-agents");
     ws.init();
     let (code, plan) = ws.plan_exit();
     assert_eq!(code, 2, "{plan}");

@@ -314,6 +314,12 @@ network_id!(
 );
 
 network_id!(
+    /// `.../providers/Microsoft.Network/applicationSecurityGroups/{name}` (an ASG a private
+    /// endpoint joins)
+    ApplicationSecurityGroupId, "Application Security Group", [name: "applicationSecurityGroups" => "Application Security Group"]
+);
+
+network_id!(
     /// `.../providers/Microsoft.Network/networkSecurityGroups/{name}`
     NetworkSecurityGroupId, "Network Security Group", [name: "networkSecurityGroups" => "Network Security Group"]
 );

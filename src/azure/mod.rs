@@ -27,9 +27,9 @@ pub use config::{
 };
 pub use error::{Error, Result};
 pub use ids::{
-    ARecordId, IdError, NetworkInterfaceId, NetworkSecurityGroupId, PrivateDnsZoneId,
-    PrivateEndpointId, PrivateLinkServiceId, ResourceGroupName, SubnetId, VirtualNetworkId,
-    VirtualNetworkLinkId,
+    ARecordId, ApplicationSecurityGroupId, IdError, NetworkInterfaceId, NetworkSecurityGroupId,
+    PrivateDnsZoneId, PrivateEndpointId, PrivateLinkServiceId, ResourceGroupName, SubnetId,
+    VirtualNetworkId, VirtualNetworkLinkId,
 };
 pub use lro::OperationStatus;
 pub use models::private_ip;

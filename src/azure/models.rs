@@ -143,7 +143,47 @@ pub struct PrivateEndpointProperties {
     /// Provisioning state (read-only).
     #[serde(default, skip_serializing)]
     pub provisioning_state: Option<String>,
+    /// Static IP configurations (`PrivateEndpointIPConfiguration[]`); empty: Azure allocates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_configurations: Option<Vec<PrivateEndpointIpConfiguration>>,
+    /// Application security groups the endpoint's NIC joins (`ApplicationSecurityGroup[]`,
+    /// sent as references by ID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_security_groups: Option<Vec<SubResource>>,
     /// Properties not modelled here, carried through unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One static IP configuration of an endpoint (privateEndpoint.json
+/// `PrivateEndpointIPConfiguration`: `name`, read-only `type` and `etag`, `properties`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateEndpointIpConfiguration {
+    /// Name, unique in the endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Properties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<PrivateEndpointIpConfigurationProperties>,
+    /// Properties not modelled here, carried through unchanged (but `type`, `etag`).
+    #[serde(flatten, serialize_with = "connection_extra")]
+    pub extra: Map<String, Value>,
+}
+
+/// `PrivateEndpointIPConfiguration.properties`: the address, and for services with groups the
+/// group ID and member name (none for a Private Link Service).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateEndpointIpConfigurationProperties {
+    /// The static private IP address.
+    #[serde(
+        rename = "privateIPAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_ip_address: Option<String>,
+    /// Properties not modelled here (`groupId`, `memberName`), carried through unchanged.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::client::ArmResource;
-use super::ids::{NetworkSecurityGroupId, VirtualNetworkId};
+use super::ids::{NetworkSecurityGroupId, SubnetId, VirtualNetworkId};
 use super::models::SubResource;
 
 /// An ARM object read for its properties: ID, name and properties; other fields are ignored.
@@ -189,6 +189,14 @@ pub struct SecurityRuleProperties {
 
 impl ArmResource for VirtualNetworkId {
     type Model = VirtualNetwork;
+    const API_VERSION: &'static str = super::NETWORK_API_VERSION;
+    fn arm_path(&self) -> String {
+        self.path()
+    }
+}
+
+impl ArmResource for SubnetId {
+    type Model = Subnet;
     const API_VERSION: &'static str = super::NETWORK_API_VERSION;
     fn arm_path(&self) -> String {
         self.path()

@@ -143,6 +143,17 @@ impl Attribute {
         }
     }
 
+    /// An optional argument the provider fills in when it is not set (optional + computed):
+    /// unset, the plan keeps what state holds (with `use_state_for_unknown`) or leaves it
+    /// unknown.
+    pub fn optional_computed(name: &str, ty: Type) -> Self {
+        Self {
+            optional: true,
+            computed: true,
+            ..Self::new(name, ty)
+        }
+    }
+
     /// A computed-only attribute.
     pub fn computed(name: &str, ty: Type) -> Self {
         Self {

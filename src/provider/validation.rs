@@ -143,6 +143,14 @@ pub fn virtual_network_id() -> StringCheck {
     StringCheck::new("a virtual network ID", parses_as::<ids::VirtualNetworkId>)
 }
 
+/// An application security group ID.
+pub fn application_security_group_id() -> StringCheck {
+    StringCheck::new(
+        "an application security group ID",
+        parses_as::<ids::ApplicationSecurityGroupId>,
+    )
+}
+
 /// A private endpoint ID.
 pub fn private_endpoint_id() -> StringCheck {
     StringCheck::new("a private endpoint ID", parses_as::<ids::PrivateEndpointId>)

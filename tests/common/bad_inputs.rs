@@ -111,6 +111,20 @@ pub fn cases() -> Vec<(&'static str, &'static str, String)> {
             endpoint("pe_subnet_is_vnet", "subnet_id", &format!("\"{}\"", vnet())),
         ),
         (
+            "pe_static_ip",
+            "private_ip_address",
+            endpoint("pe_static_ip", "private_ip_address", "\"10.10.1\""),
+        ),
+        (
+            "pe_asg_is_nsg",
+            "application_security_group_ids",
+            endpoint(
+                "pe_asg_is_nsg",
+                "application_security_group_ids",
+                "[\"/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg\"]",
+            ),
+        ),
+        (
             "pe_alias",
             "private_link_service_alias",
             endpoint(

@@ -232,6 +232,18 @@ impl Workspace {
         serde_json::from_str(&out).expect("plan JSON")
     }
 
+    /// The actions of each resource change a saved plan of the current configuration holds
+    /// (`["update"]`, `["delete", "create"]`, ...).
+    pub fn planned_actions(&self) -> Vec<Json> {
+        self.plan_json()["resource_changes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|c| c["change"]["actions"].clone())
+            .collect()
+    }
+
     /// `terraform plan -refresh-only` saved and shown as JSON: the `resource_drift` it reports
     /// (empty when no attribute of any object changed outside Terraform).
     pub fn refresh_drift(&self) -> Vec<Json> {

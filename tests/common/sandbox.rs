@@ -311,6 +311,27 @@ impl TestSandbox {
         })
     }
 
+    /// Makes the application security group `name` in `rg-astro-agents` (eastus) through ARM,
+    /// as a network team would, and waits until it has succeeded; returns its ID.
+    pub fn make_asg(&self, name: &str) -> String {
+        let id = format!(
+            "/subscriptions/{}/resourceGroups/rg-astro-agents/providers/Microsoft.Network/applicationSecurityGroups/{name}",
+            self.var("ARM_SUBSCRIPTION_ID")
+        );
+        let url = format!("{id}?api-version=2025-01-01");
+        let (code, body) = self.arm(
+            reqwest::Method::PUT,
+            &url,
+            Some(json!({"location": "eastus"})),
+        );
+        assert!(code < 300, "PUT {id}: {body}");
+        super::wait::until(&format!("{name} to succeed"), || {
+            let (code, body) = self.arm(reqwest::Method::GET, &url, None);
+            (code == 200 && body["properties"]["provisioningState"] == "Succeeded").then_some(())
+        });
+        id
+    }
+
     /// Any management call (`/_sandbox/<path>`) with a JSON body; panics unless it succeeds.
     pub fn manage(&self, method: reqwest::Method, path: &str, body: Option<Json>) -> Json {
         self.call(method, path, body)

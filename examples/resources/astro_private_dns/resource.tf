@@ -5,4 +5,7 @@ resource "astro_private_dns" "astro" {
   cluster_id          = "clxxxxxxxxx"
   ip_address          = astro_private_endpoint.agents.private_ip_address
   virtual_network_ids = ["/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-astro-agents/providers/Microsoft.Network/virtualNetworks/vnet-agents"]
+
+  # On the zone and on every VNet link.
+  tags = { team = "data" }
 }

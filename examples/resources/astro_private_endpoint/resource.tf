@@ -10,6 +10,11 @@ resource "astro_private_endpoint" "agents" {
   request_message            = "Astro cluster clxxxxxxxxx, org acme"
   tags                       = { team = "data" }
 
+  # Optional: a static address in the subnet (unset, Azure allocates one), and the
+  # application security groups the endpoint joins (unset, Azure's associations are kept).
+  private_ip_address             = "10.10.1.10"
+  application_security_group_ids = ["/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-astro-agents/providers/Microsoft.Network/applicationSecurityGroups/asg-astro-agents"]
+
   timeouts {
     create = "45m"
   }

@@ -188,18 +188,37 @@ impl ArmClient {
         .await
     }
 
-    /// Every record set of a zone, all types (`.../ALL`, follows nextLink).
+    /// Every record set of a zone, all types (RecordSets_List: `.../ALL`, follows nextLink).
     pub async fn list_record_sets(
         &self,
         zone: &PrivateDnsZoneId,
         ctx: &ArmCallCtx,
     ) -> Result<Vec<RecordSet>> {
-        let path = format!("{}/ALL", zone.path());
+        self.list_records_of(zone, "ALL", ctx).await
+    }
+
+    /// The A record sets of a zone (RecordSets_ListByType with type `A`, follows nextLink).
+    pub async fn list_a_records(
+        &self,
+        zone: &PrivateDnsZoneId,
+        ctx: &ArmCallCtx,
+    ) -> Result<Vec<RecordSet>> {
+        self.list_records_of(zone, "A", ctx).await
+    }
+
+    /// The record sets of a zone under `.../{record_type}` (`ALL` or a type).
+    async fn list_records_of(
+        &self,
+        zone: &PrivateDnsZoneId,
+        record_type: &str,
+        ctx: &ArmCallCtx,
+    ) -> Result<Vec<RecordSet>> {
+        let path = format!("{}/{record_type}", zone.path());
         self.list(
             &path,
             PRIVATE_DNS_API_VERSION,
             ctx,
-            &format!("listing record sets of {zone}"),
+            &format!("listing the {record_type} record sets of {zone}"),
         )
         .await
     }

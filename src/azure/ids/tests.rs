@@ -202,3 +202,23 @@ fn resource_group_names() {
         assert!(ResourceGroupName::parse(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn application_security_group_ids() {
+    let id = format!(
+        "{SUB}/resourceGroups/rg-net/providers/Microsoft.Network/applicationSecurityGroups/asg-astro"
+    );
+    let asg = ApplicationSecurityGroupId::parse(&id).expect("parses");
+    assert_eq!(asg.name, "asg-astro");
+    assert_eq!(asg.path(), id);
+    assert!(ApplicationSecurityGroupId::parse(&id.to_lowercase()).is_ok());
+    for bad in [
+        "asg-astro".to_string(),
+        format!(
+            "{SUB}/resourceGroups/rg-net/providers/Microsoft.Network/networkSecurityGroups/nsg"
+        ),
+        format!("{id}/extra/segment"),
+    ] {
+        assert!(ApplicationSecurityGroupId::parse(&bad).is_err(), "{bad}");
+    }
+}

@@ -42,9 +42,14 @@ pub(super) fn zone_body(
     zone
 }
 
-pub(super) fn link_body(vnet_id: &str) -> azure::models::VirtualNetworkLink {
+/// A new link's PUT body: the VNet, auto-registration off and the unit's tags.
+pub(super) fn link_body(
+    vnet_id: &str,
+    tags: &azure::models::Tags,
+) -> azure::models::VirtualNetworkLink {
     azure::models::VirtualNetworkLink {
         location: Some("global".into()),
+        tags: Some(tags.clone()),
         properties: Some(azure::models::VirtualNetworkLinkProperties {
             virtual_network: Some(azure::models::SubResource::new(vnet_id)),
             registration_enabled: Some(false),
@@ -52,6 +57,23 @@ pub(super) fn link_body(vnet_id: &str) -> azure::models::VirtualNetworkLink {
         }),
         ..Default::default()
     }
+}
+
+/// An existing link's PUT body with `tags`: everything else as Azure holds it
+/// (`registrationEnabled`, `resolutionPolicy`, what we do not model), without the read-only
+/// properties (design/private-dns.md §3).
+pub(super) fn link_tags_body(
+    current: &azure::models::VirtualNetworkLink,
+    tags: &azure::models::Tags,
+) -> azure::models::VirtualNetworkLink {
+    let mut link = current.clone();
+    link.tags = Some(tags.clone());
+    link.etag = None;
+    if let Some(p) = link.properties.as_mut() {
+        p.virtual_network_link_state = None;
+        p.provisioning_state = None;
+    }
+    link
 }
 
 pub(super) fn guard(etag: Option<String>) -> azure::WriteCondition {

@@ -7,15 +7,16 @@ use async_trait::async_trait;
 
 use super::bodies::{guard, record_body, zone_body};
 use super::links::{azure_failure, create_failure};
-use super::naming::{Ids, ids, ids_from_state, link_name, zone_of};
-use super::{MANAGE_ZONE, PrivateDns, PrivateDnsModel, RecordTarget, TAGS, ZoneOwnership, schema};
+use super::naming::{Ids, ids, ids_from_state, unit_made, zone_of};
+use super::read::Links;
+use super::{MANAGE_ZONE, PrivateDns, PrivateDnsModel, RecordTarget, ZoneOwnership, schema};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;
 use crate::framework::resource::{OpContext, Outcome, Plan, Resource};
 use crate::framework::schema::Schema;
 use crate::framework::timeouts::TimeoutDefaults;
-use crate::provider::{arm_ctx, keep_if_same};
+use crate::provider::arm_ctx;
 
 /// Record sets every zone has, which never block deleting it.
 const ZONE_OWN_RECORDS: [(&str, &str); 1] = [("SOA", "@")];
@@ -46,20 +47,6 @@ impl Resource for PrivateDns {
             && plan.config.manage_zone == ZoneOwnership::Undecided
         {
             plan.planned.manage_zone = ZoneOwnership::Undecided;
-        }
-    }
-
-    fn validate(&self, config: &PrivateDnsModel, diags: &mut Diagnostics) {
-        let unmanaged = config.manage_zone == ZoneOwnership::Unmanaged;
-        let tagged = config.tags.as_ref().is_some_and(|t| !t.is_empty());
-        if unmanaged && tagged {
-            diags.push(
-                Diagnostic::warning(
-                    "tags have no effect",
-                    "tags are set on the zone only when manage_zone = true; with manage_zone = false the zone belongs to someone else and its tags are left alone.",
-                )
-                .at(AttributePath::root().attr(TAGS)),
-            );
         }
     }
 
@@ -138,7 +125,8 @@ impl Resource for PrivateDns {
             return Outcome::failed(manage.then_some(state), create_failure(&record, &e));
         }
         let vnets: Vec<String> = planned.virtual_network_ids.iter().cloned().collect();
-        let (made, mut diags) = Self::add_links(arm, &zone, &planned.cluster_id, &vnets, ctx).await;
+        let tags = planned.tags.clone().unwrap_or_default();
+        let (made, mut diags) = Self::add_links(arm, &zone, &tags, &vnets, ctx).await;
         state.ip_address = planned.ip_address.clone();
         state.virtual_network_ids = made.keys().cloned().collect();
         state.virtual_network_link_ids = Some(made);
@@ -178,9 +166,10 @@ impl Resource for PrivateDns {
         // Ownership is Terraform's bookkeeping only (an imported unit takes it from the
         // configuration): nothing to change in Azure.
         state.manage_zone = planned.manage_zone;
+        let tags_changed = planned.tags != prior.tags;
         if !planned.manage_zone.manages_zone() {
             state.tags = planned.tags.clone();
-        } else if planned.tags != prior.tags {
+        } else if tags_changed {
             // Read, change our attribute, write back only that version (If-Match).
             let written = match arm.get(&zone, &call).await {
                 Ok(current) => {
@@ -234,13 +223,44 @@ impl Resource for PrivateDns {
             .cloned()
             .collect();
         let manage = planned.manage_zone.manages_zone();
+        let tags = planned.tags.clone().unwrap_or_default();
+        if tags_changed {
+            // Every link this unit holds and may tag, with its tags as Azure has them now.
+            let held: Vec<azure::models::VirtualNetworkLink> =
+                match arm.list_virtual_network_links(&zone, &call).await {
+                    Ok(all) => all
+                        .into_iter()
+                        .filter(|l| {
+                            let (Some(id), Some(vnet)) = (l.id.as_deref(), l.virtual_network_id())
+                            else {
+                                return false;
+                            };
+                            let kept = links.iter().any(|(v, held)| {
+                                held.eq_ignore_ascii_case(id) && !to_remove.contains_key(v)
+                            });
+                            kept && (manage || unit_made(vnet, id))
+                        })
+                        .collect(),
+                    Err(e) => {
+                        diags.extend(azure_failure("listing links of", &zone, &e));
+                        Vec::new()
+                    }
+                };
+            let d = Self::retag_links(arm, &held, &tags, &call).await;
+            if d.has_errors() {
+                // Some link still has the old tags: keep them in state, so the next plan
+                // shows the change again.
+                state.tags = prior.tags.clone();
+            }
+            diags.extend(d);
+        }
         let (removed, d) =
-            Self::remove_links(arm, &prior.cluster_id, manage, &to_remove, ctx).await;
+            Self::remove_links(arm, &zone, &prior.cluster_id, manage, &to_remove, ctx).await;
         diags.extend(d);
         for v in removed {
             links.remove(&v);
         }
-        let (made, d) = Self::add_links(arm, &zone, &prior.cluster_id, &to_add, ctx).await;
+        let (made, d) = Self::add_links(arm, &zone, &tags, &to_add, ctx).await;
         diags.extend(d);
         links.extend(made);
         // The same VNet may be spelled differently in the plan (ARM IDs ignore case): answer
@@ -306,23 +326,44 @@ impl Resource for PrivateDns {
                 Err(e) => return azure_failure("listing records of", &zone, &e),
             }
         }
-        let links = prior.virtual_network_link_ids.clone().unwrap_or_default();
-        let (_, d) = Self::remove_links(arm, &prior.cluster_id, manage, &links, ctx).await;
-        if d.has_errors() {
-            return d;
+        let mut links = prior.virtual_network_link_ids.clone().unwrap_or_default();
+        if manage {
+            // The zone goes, so every link a unit made goes first: also those other units
+            // left behind for this one (Azure deletes no zone that still has links).
+            match arm.list_virtual_network_links(&zone, &call).await {
+                Ok(all) => {
+                    for l in all {
+                        if let (Some(id), Some(vnet)) = (l.id.as_deref(), l.virtual_network_id())
+                            && unit_made(vnet, id)
+                            && !links.values().any(|held| held.eq_ignore_ascii_case(id))
+                        {
+                            links.insert(vnet.to_string(), id.to_string());
+                        }
+                    }
+                }
+                Err(e) if e.is_not_found() => return Diagnostics::new(),
+                Err(e) => return azure_failure("listing links of", &zone, &e),
+            }
+        }
+        // Warnings (links kept for other clusters) travel with the outcome.
+        let (_, mut diags) =
+            Self::remove_links(arm, &zone, &prior.cluster_id, manage, &links, ctx).await;
+        if diags.has_errors() {
+            return diags;
         }
         if let Err(e) = arm.delete_a_record(&record, &call).await
             && !e.is_not_found()
         {
-            return azure_failure("deleting", &record, &e);
+            diags.extend(azure_failure("deleting", &record, &e));
+            return diags;
         }
         if manage
             && let Err(e) = arm.delete(&zone, &call).await
             && !e.is_not_found()
         {
-            return azure_failure("deleting", &zone, &e);
+            diags.extend(azure_failure("deleting", &zone, &e));
         }
-        Diagnostics::new()
+        diags
     }
 
     async fn import(&self, ctx: &OpContext, id: &str) -> Result<PrivateDnsModel, Diagnostics> {
@@ -353,136 +394,6 @@ impl Resource for PrivateDns {
     }
 }
 
-/// Which of the zone's links a read counts as the unit's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Links {
-    /// Those the state holds, and those named as this unit names its links.
-    Held,
-    /// Every link of the zone: an import, which holds none yet.
-    Every,
-}
-
-impl PrivateDns {
-    /// Reads the zone, the record and the links into `current`.
-    async fn read_unit(
-        &self,
-        ctx: &OpContext,
-        current: PrivateDnsModel,
-        links_of: Links,
-    ) -> Outcome<PrivateDnsModel> {
-        let client = match self.client.get() {
-            Ok(c) => c,
-            Err(d) => return Outcome::failed(Some(current), d),
-        };
-        let arm = &client.arm;
-        let Ids { zone, record } = match ids_from_state(&current) {
-            Ok(ids) => ids,
-            Err(d) => return Outcome::failed(Some(current), d),
-        };
-        let call = arm_ctx(ctx);
-        let manage = current.manage_zone.manages_zone();
-        let mut state = current.clone();
-        // The zone, the record and the links are named by state: all three are read at once
-        // (one ARM round trip per refresh), and their answers are weighed in that order.
-        let (zone_read, record_read, links_read) = tokio::join!(
-            arm.get(&zone, &call),
-            arm.get(&record, &call),
-            arm.list_virtual_network_links(&zone, &call),
-        );
-        let zone_obj = match zone_read {
-            Ok(Some(z)) => z,
-            Ok(None) => {
-                tracing::info!(zone = %zone, "private DNS zone no longer exists; removing the unit from state");
-                return Outcome::gone();
-            }
-            Err(e) => return Outcome::failed(Some(current), azure_failure("reading", &zone, &e)),
-        };
-        state.zone_id = Some(
-            zone_obj
-                .id
-                .clone()
-                .map(|z| keep_if_same(current.zone_id.as_deref(), &z))
-                .unwrap_or(zone.path()),
-        );
-        state.zone_name = Some(keep_if_same(
-            current.zone_name.as_deref(),
-            zone_obj.name.as_deref().unwrap_or(&zone.zone_name),
-        ));
-        if manage {
-            state.tags = Some(zone_obj.tags.clone().unwrap_or_default());
-        }
-        match record_read {
-            Ok(Some(rs)) => {
-                let props = rs.properties.clone().unwrap_or_default();
-                let ips = rs.ipv4_addresses();
-                // One address is what this resource writes; anything else is drift.
-                state.ip_address = RecordTarget::from(ips.join(",").as_str());
-                state.ttl = props.ttl.or(current.ttl);
-                if let Some(f) = props.fqdn {
-                    state.fqdn = Some(keep_if_same(
-                        current.fqdn.as_deref(),
-                        f.trim_end_matches('.'),
-                    ));
-                }
-                if let Some(name) = rs.name {
-                    state.cluster_id = keep_if_same(Some(&current.cluster_id), &name);
-                }
-            }
-            // Just imported (ownership not decided yet) into a zone without the record, e.g.
-            // after a run killed between the zone and the record: the apply creates it.
-            Ok(None) if current.manage_zone == ZoneOwnership::Undecided => {
-                tracing::info!(record = %record, "the imported zone has no A record yet; the next apply creates it");
-                state.ip_address = RecordTarget::Missing;
-                state.fqdn = Some(format!("{}.{}", current.cluster_id, zone_of(&current)));
-            }
-            Ok(None) => {
-                tracing::info!(record = %record, "A record was deleted outside Terraform; the next apply re-creates it");
-                state.ip_address = RecordTarget::Missing;
-            }
-            Err(e) => return Outcome::failed(Some(current), azure_failure("reading", &record, &e)),
-        }
-        let links = match links_read {
-            Ok(l) => l,
-            Err(e) => {
-                return Outcome::failed(
-                    Some(current),
-                    azure_failure("listing links of", &zone, &e),
-                );
-            }
-        };
-        let mut linked = BTreeMap::new();
-        for link in links {
-            let (Some(vnet), Some(name), Some(id)) = (
-                link.virtual_network_id(),
-                link.name.as_deref(),
-                link.id.as_deref(),
-            ) else {
-                continue;
-            };
-            // A VNet counts as linked through our own link, or through one we were using.
-            let known = current
-                .virtual_network_ids
-                .iter()
-                .find(|v| v.eq_ignore_ascii_case(vnet));
-            let ours = name.eq_ignore_ascii_case(&link_name(&current.cluster_id, vnet));
-            if !ours && known.is_none() && links_of == Links::Held {
-                continue;
-            }
-            let vnet = known.cloned().unwrap_or_else(|| vnet.to_string());
-            // The link ID as held when it is the same ID (Azure may spell the group otherwise).
-            let held = current
-                .virtual_network_link_ids
-                .as_ref()
-                .and_then(|m| m.get(&vnet))
-                .map(String::as_str);
-            linked.insert(vnet, keep_if_same(held, id));
-        }
-        state.virtual_network_ids = linked.keys().cloned().collect();
-        state.virtual_network_link_ids = Some(linked);
-        Outcome::ok(state)
-    }
-}
-
 /// The error for a zone that exists while this unit would create it (`manage_zone = true`):
 /// the real fixes first, leaving the zone to its owner or adopting it by the record's ID,
 /// which imports whether the record exists yet or not.
@@ -494,5 +405,5 @@ fn zone_exists(zone: &azure::PrivateDnsZoneId, record: &azure::ARecordId) -> Dia
             crate::provider::errors::import_command("astro_private_dns", &record.path())
         ),
     )
-    .at(AttributePath::root().attr("manage_zone"))
+    .at(AttributePath::root().attr(MANAGE_ZONE))
 }

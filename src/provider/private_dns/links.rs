@@ -1,13 +1,14 @@
-//! Linking and unlinking virtual networks, and the diagnostics for Azure failures, naming the
-//! other zone when a VNet already resolves the zone name elsewhere.
+//! Linking, tagging and unlinking virtual networks (a VNet's link is shared by every unit that
+//! links it), and the diagnostics for Azure failures, naming the other zone when a VNet already
+//! resolves the zone name elsewhere.
 
 use std::collections::BTreeMap;
 
 use super::PrivateDns;
-use super::bodies::link_body;
-use super::naming::{link_name, owns};
+use super::bodies::{guard, link_body, link_tags_body};
+use super::naming::{link_name, unit_made};
 use crate::azure;
-use crate::framework::diagnostics::Diagnostics;
+use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::resource::OpContext;
 use crate::provider::arm_ctx;
 
@@ -101,14 +102,51 @@ pub(super) async fn link_failure(
     d.into()
 }
 
+/// The A records of `zone` that are not `cluster_id`'s (other clusters, or a person's).
+async fn other_records(
+    arm: &azure::ArmClient,
+    zone: &azure::PrivateDnsZoneId,
+    cluster_id: &str,
+    call: &azure::ArmCallCtx,
+) -> Result<Vec<String>, azure::Error> {
+    Ok(arm
+        .list_a_records(zone, call)
+        .await?
+        .into_iter()
+        .filter_map(|rs| rs.name)
+        .filter(|n| !n.eq_ignore_ascii_case(cluster_id))
+        .collect())
+}
+
+/// The warning for a link kept because other clusters' records resolve through it.
+fn kept_link(link: &str, vnet: &str, others: &[String]) -> Diagnostics {
+    let (rg, zone, name) = match azure::VirtualNetworkLinkId::parse(link) {
+        Ok(id) => (
+            id.resource_group.clone(),
+            id.zone_name.clone(),
+            id.name.clone(),
+        ),
+        Err(_) => return Diagnostics::new(),
+    };
+    Diagnostic::warning(
+        format!("Kept the link of {vnet} to zone {zone}"),
+        format!(
+            "The zone also holds the A records {}, and a VNet linked to the zone resolves them through this link (one link per VNet and zone), so it stays: {link}. The last cluster to leave the VNet deletes it. If no other cluster's agents use the VNet, delete it yourself:\n  az network private-dns link vnet delete --resource-group {rg} --zone-name {zone} --name {name} --yes",
+            others.join(", ")
+        ),
+    )
+    .into()
+}
+
 impl PrivateDns {
     /// Links each of `vnets` to the zone: a VNet the zone already links (another cluster's
-    /// unit, or a person) is used as it is; otherwise this unit creates its own link. Returns
-    /// VNet -> link ID for those that worked, and the errors.
+    /// unit, or a person) is used as it is, and one a unit made gets `tags`; otherwise this unit
+    /// creates the VNet's link with `tags`. Returns VNet -> link ID for those that worked, and
+    /// the errors.
     pub(super) async fn add_links(
         arm: &azure::ArmClient,
         zone: &azure::PrivateDnsZoneId,
-        cluster_id: &str,
+        tags: &azure::models::Tags,
         vnets: &[String],
         ctx: &OpContext,
     ) -> (BTreeMap<String, String>, Diagnostics) {
@@ -124,23 +162,28 @@ impl PrivateDns {
             Err(e) => return (linked, azure_failure("listing links of", zone, &e)),
         };
         let mut to_create = Vec::new();
+        let mut found_links = Vec::new();
         for vnet in vnets {
             let found = existing.iter().find(|l| {
                 l.virtual_network_id()
                     .is_some_and(|v| v.eq_ignore_ascii_case(vnet))
             });
-            match found.and_then(|l| l.id.clone()) {
-                Some(id) => {
+            match found.and_then(|l| l.id.clone().map(|id| (l, id))) {
+                Some((link, id)) => {
+                    if unit_made(vnet, &id) {
+                        found_links.push(link.clone());
+                    }
                     linked.insert(vnet.clone(), id);
                 }
                 None => to_create.push(vnet.clone()),
             }
         }
+        diags.extend(Self::retag_links(arm, &found_links, tags, &call).await);
         let results = futures::future::join_all(to_create.iter().map(|vnet| {
-            let id = zone.link(link_name(cluster_id, vnet));
+            let id = zone.link(link_name(vnet));
             let call = call.clone();
             async move {
-                let body = link_body(vnet);
+                let body = link_body(vnet, tags);
                 let cond = azure::WriteCondition::default();
                 let r = arm.put_virtual_network_link(&id, &body, &cond, &call).await;
                 (vnet.clone(), id, r)
@@ -179,20 +222,82 @@ impl PrivateDns {
         (linked, diags)
     }
 
-    /// Unlinks `links` (VNet -> link ID): deletes the links this unit created, and only
-    /// forgets those it found, unless `manage_zone` (the unit owns the zone and so every link
-    /// it holds). Returns the VNets unlinked and the errors.
+    /// Writes `tags` on each of `links` (as listed from Azure) whose tags differ: a read-then-
+    /// write under the link's etag that keeps everything else (design/private-dns.md §3).
+    pub(super) async fn retag_links(
+        arm: &azure::ArmClient,
+        links: &[azure::models::VirtualNetworkLink],
+        tags: &azure::models::Tags,
+        call: &azure::ArmCallCtx,
+    ) -> Diagnostics {
+        let stale = links
+            .iter()
+            .filter(|l| l.tags.clone().unwrap_or_default() != *tags);
+        let results = futures::future::join_all(stale.map(|link| async move {
+            let id = link.id.as_deref().unwrap_or_default();
+            let what = id.to_string();
+            let r = match azure::VirtualNetworkLinkId::parse(id) {
+                Ok(id) => {
+                    let body = link_tags_body(link, tags);
+                    let cond = guard(link.etag.clone());
+                    arm.put_virtual_network_link(&id, &body, &cond, call)
+                        .await
+                        .map(|_| ())
+                }
+                Err(e) => Err(azure::Error::Internal(format!("link ID from Azure: {e}"))),
+            };
+            (what, r)
+        }))
+        .await;
+        let mut diags = Diagnostics::new();
+        for (what, r) in results {
+            if let Err(e) = r {
+                diags.extend(azure_failure("updating tags of", &what, &e));
+            }
+        }
+        diags
+    }
+
+    /// Unlinks `links` (VNet -> link ID). A link a unit made (or any, when the unit owns the
+    /// zone) is deleted, unless the zone holds A records of other clusters, which resolve
+    /// through it in that VNet: then it is kept, with a warning (design/private-dns.md §2). A
+    /// link a person made is only forgotten. Returns the VNets unlinked and the diagnostics.
     pub(super) async fn remove_links(
         arm: &azure::ArmClient,
+        zone: &azure::PrivateDnsZoneId,
         cluster_id: &str,
         manage_zone: bool,
         links: &BTreeMap<String, String>,
         ctx: &OpContext,
     ) -> (Vec<String>, Diagnostics) {
         let call = arm_ctx(ctx);
-        let deletes = |vnet: &str, link: &str| manage_zone || owns(cluster_id, vnet, link);
-        let ours = links.iter().filter(|(vnet, link)| deletes(vnet, link));
-        let results = futures::future::join_all(ours.map(|(vnet, link)| {
+        let mut diags = Diagnostics::new();
+        let deletes = |vnet: &str, link: &str| manage_zone || unit_made(vnet, link);
+        let mut removed: Vec<String> = links
+            .iter()
+            .filter(|(vnet, link)| !deletes(vnet, link))
+            .map(|(vnet, _)| vnet.clone())
+            .collect();
+        let ours: Vec<(&String, &String)> = links
+            .iter()
+            .filter(|(vnet, link)| deletes(vnet, link))
+            .collect();
+        if ours.is_empty() {
+            return (removed, diags);
+        }
+        let others = match other_records(arm, zone, cluster_id, &call).await {
+            Ok(o) => o,
+            Err(e) if e.is_not_found() => vec![],
+            Err(e) => return (removed, azure_failure("listing the A records of", zone, &e)),
+        };
+        if !others.is_empty() {
+            for (vnet, link) in ours {
+                diags.extend(kept_link(link, vnet, &others));
+                removed.push(vnet.clone());
+            }
+            return (removed, diags);
+        }
+        let results = futures::future::join_all(ours.into_iter().map(|(vnet, link)| {
             let call = call.clone();
             async move {
                 let r = match azure::VirtualNetworkLinkId::parse(link) {
@@ -203,12 +308,6 @@ impl PrivateDns {
             }
         }))
         .await;
-        let mut removed: Vec<String> = links
-            .iter()
-            .filter(|(vnet, link)| !deletes(vnet, link))
-            .map(|(vnet, _)| vnet.clone())
-            .collect();
-        let mut diags = Diagnostics::new();
         for (vnet, link, r) in results {
             match r {
                 Ok(()) => removed.push(vnet),

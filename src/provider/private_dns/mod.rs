@@ -1,12 +1,14 @@
 //! `astro_private_dns`: the private DNS zone (when managed), the cluster's A record and one
 //! virtual network link per VNet, as one unit (Private DNS API
 //! [`azure::PRIVATE_DNS_API_VERSION`](crate::azure::PRIVATE_DNS_API_VERSION)). Links are named
-//! from the VNet ID so that adding or removing a VNet touches only its own link.
+//! from the VNet ID so that adding or removing a VNet touches only its own link, and units that
+//! link the same VNet share it (design/private-dns.md §2).
 
 mod bodies;
 mod crud;
 mod links;
 mod naming;
+mod read;
 mod states;
 
 pub use naming::link_name;
@@ -117,7 +119,7 @@ pub fn schema() -> Schema {
                 .describe("`true`: this resource creates and deletes the zone. `false`: the zone must already exist and only the record and links are managed (several clusters in one zone). After `terraform import` the configuration decides, without replacing anything."),
             Attribute::optional(TAGS, Type::map(s.clone()))
                 .default_value(super::no_tags())
-                .describe("Tags on the zone, when `manage_zone` is `true`. Private DNS takes at most 15, named with ASCII letters, digits, `_` and `-` (not starting with a digit).")
+                .describe("Tags on the zone, when `manage_zone` is `true`, and on every virtual network link of the unit, changed in place (a link made outside Terraform is used as it is). Units that link the same VNet share its link: give them the same tags. Private DNS takes at most 15, named with ASCII letters, digits, `_` and `-` (not starting with a digit).")
                 .validate(super::tags::private_dns()),
             Attribute::computed("id", s.clone())
                 .use_state_for_unknown()

@@ -1,35 +1,49 @@
 //! Unit tests of link naming, ownership and the PUT bodies.
 
 use super::bodies::{record_body, zone_body};
-use super::naming::owns;
+use super::naming::{legacy_link_name, unit_made};
 use super::*;
 use crate::azure;
 
 #[test]
-fn link_names_are_stable_short_and_distinct() {
+fn link_names_are_the_vnets_stable_short_and_distinct() {
     let a = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/vnet-agents";
     let b = a.replace("rg1", "rg2");
-    assert_eq!(link_name("clx", a), link_name("clx", &a.to_uppercase()));
-    assert_ne!(link_name("clx", a), link_name("clx", &b));
-    assert_ne!(link_name("clx", a), link_name("cly", a));
-    assert!(link_name("clx", a).starts_with("clx-vnet-agents-"));
+    assert_eq!(link_name(a), link_name(&a.to_uppercase()));
+    assert_ne!(link_name(a), link_name(&b));
+    assert!(
+        link_name(a).starts_with("astro-vnet-agents-"),
+        "{}",
+        link_name(a)
+    );
     let long = format!("{a}{}", "x".repeat(200));
-    assert!(link_name(&"c".repeat(63), &long).len() <= 80);
+    assert!(link_name(&long).len() <= 80);
+    assert!(legacy_link_name(&"c".repeat(63), &long).len() <= 80);
 }
 
 #[test]
-fn only_links_named_for_this_cluster_are_owned() {
-    let vnet = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v";
+fn links_any_unit_made_are_told_from_hand_made_ones() {
+    let vnet =
+        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-a";
+    let other = vnet.replace("vnet-a", "vnet-b");
     let zone = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/z";
-    let mine = format!("{zone}/virtualNetworkLinks/{}", link_name("clx", vnet));
-    let theirs = format!("{zone}/virtualNetworkLinks/{}", link_name("cly", vnet));
-    assert!(owns("clx", vnet, &mine));
-    assert!(!owns("clx", vnet, &theirs));
-    assert!(!owns(
-        "clx",
+    let link = |name: String| format!("{zone}/virtualNetworkLinks/{name}");
+    assert!(unit_made(vnet, &link(link_name(vnet))));
+    // Links earlier releases named after a cluster, also with the VNet's name cut short.
+    assert!(unit_made(vnet, &link(legacy_link_name("clx", vnet))));
+    assert!(unit_made(
         vnet,
-        &format!("{zone}/virtualNetworkLinks/hand-made")
+        &link(legacy_link_name("cl-with-dashes", vnet))
     ));
+    let long = format!("{vnet}{}", "x".repeat(100));
+    assert!(unit_made(
+        &long,
+        &link(legacy_link_name(&"c".repeat(30), &long))
+    ));
+    assert!(unit_made(&long, &link(link_name(&long))));
+    assert!(!unit_made(vnet, &link(link_name(&other))));
+    assert!(!unit_made(vnet, &link("hand-made".into())));
+    assert!(!unit_made(vnet, &link("vnet-a-link".into())));
 }
 
 #[test]

@@ -26,7 +26,16 @@ pub(super) fn expand(
         ..Default::default()
     });
     pe.tags = Some(m.tags.clone().unwrap_or_default());
+    let creating = pe.id.is_none();
     let props = pe.properties.get_or_insert_with(Default::default);
+    // A static address only on create (it forces replacement); an update keeps Azure's.
+    if creating && let Some(ip) = &m.private_ip_address {
+        props.ip_configurations = Some(vec![super::static_ip::ip_configuration(ip)]);
+    }
+    // Set: exactly these groups; unset: whatever Azure holds stays.
+    if let Some(ids) = &m.application_security_group_ids {
+        props.application_security_groups = Some(ids.iter().map(SubResource::new).collect());
+    }
     let manual = m.manual_connection.unwrap_or(true);
     let existing = if manual {
         props.manual_private_link_service_connections.take()
@@ -94,6 +103,26 @@ pub(super) fn flatten(state: &mut PrivateEndpointModel, pe: &azure::models::Priv
         state.custom_network_interface_name = custom;
     }
     state.provisioning_state = Some(props.provisioning_state.clone().unwrap_or_default());
+    // Every association Azure holds, in the spelling state holds it when it is the same group;
+    // never null, so that an update keeps it known in the plan.
+    let held = state
+        .application_security_group_ids
+        .clone()
+        .unwrap_or_default();
+    let groups: std::collections::BTreeSet<String> = props
+        .application_security_groups
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|a| a.id)
+        .map(|id| {
+            held.iter()
+                .find(|h| h.eq_ignore_ascii_case(&id))
+                .cloned()
+                .unwrap_or(id)
+        })
+        .collect();
+    state.application_security_group_ids = Some(groups);
     let manual = props
         .manual_private_link_service_connections
         .clone()

@@ -5,6 +5,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::convert::{expand, flatten, is_closed};
+use super::static_ip;
 use super::{MANUAL_CONNECTION, PrivateEndpoint, PrivateEndpointModel, schema};
 use crate::azure;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
@@ -108,6 +109,21 @@ impl Resource for PrivateEndpoint {
                 );
             }
         }
+        // A static address must fit the subnet: checked here when the subnet can be read, so
+        // that nothing is half-made; else Azure's refusal is explained below.
+        let mut prefixes = Vec::new();
+        if let Some(ip) = &planned.private_ip_address
+            && let Some(found) =
+                static_ip::subnet_prefixes(&client.arm, &planned.subnet_id, &actx).await
+        {
+            if let Some(why) = static_ip::misfit(ip, &found) {
+                return Outcome::failed(
+                    None,
+                    static_ip::misfit_diagnostic(&planned.subnet_id, &why).into(),
+                );
+            }
+            prefixes = found;
+        }
         let body = expand(&planned, None);
         // Retries (busy codes, a transient unknown alias, throttling) are the client's.
         let written = client.arm.put_private_endpoint(&id, &body, &actx).await;
@@ -127,6 +143,12 @@ impl Resource for PrivateEndpoint {
                 if e.code() == Some("InvalidPrivateLinkServiceId") {
                     diag.detail
                         .push_str(&visibility_note(&client, &planned).await);
+                }
+                if let Some(ip) = &planned.private_ip_address
+                    && let Some(note) = static_ip::explain_refusal(&e, ip, &prefixes)
+                {
+                    diag.detail.push_str("\n\n");
+                    diag.detail.push_str(&note);
                 }
                 let mut diags: Diagnostics = diag.into();
                 // Whatever Azure kept despite the error goes into state (tainted), never lost.
@@ -215,7 +237,10 @@ impl Resource for PrivateEndpoint {
         let actx = arm_ctx(ctx);
         let mut state = planned.clone();
         state.id = Some(id.path());
-        if planned.tags == prior.tags && planned.request_message == prior.request_message {
+        if planned.tags == prior.tags
+            && planned.request_message == prior.request_message
+            && planned.application_security_group_ids == prior.application_security_group_ids
+        {
             // Only Terraform's bookkeeping changed (an alias adopted after import): nothing to
             // write to Azure.
             return self.read(ctx, state).await;

@@ -7,9 +7,10 @@
 mod convert;
 mod crud;
 mod plan;
+mod static_ip;
 mod upgrade;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +18,7 @@ use super::Client;
 use super::validation::{self, normalize_location};
 use crate::framework::schema::{Attribute, Block, Schema};
 use crate::framework::types::Type;
-use crate::framework::validators::StringLength;
+use crate::framework::validators::{Each, Ipv4, StringLength};
 use crate::framework::value::Value;
 
 /// The resource's state, attribute for attribute.
@@ -45,8 +46,10 @@ pub struct PrivateEndpointModel {
     pub custom_network_interface_name: Option<String>,
     /// Tags.
     pub tags: Option<BTreeMap<String, String>>,
-    /// Private IP of the endpoint's NIC.
+    /// Private IP of the endpoint's NIC; set: the endpoint's one static address.
     pub private_ip_address: Option<String>,
+    /// Application security groups the endpoint joins; unset: whatever Azure holds.
+    pub application_security_group_ids: Option<BTreeSet<String>>,
     /// NIC ARM ID.
     pub network_interface_id: Option<String>,
     /// Astronomer rejected or removed the connection (Rejected or Disconnected).
@@ -67,6 +70,9 @@ impl PrivateEndpoint {
         Self { client }
     }
 }
+
+/// `application_security_group_ids`, named where a diagnostic points at it.
+pub(super) const ASG_IDS: &str = "application_security_group_ids";
 
 /// `manual_connection`, named where a diagnostic points at it.
 pub(super) const MANUAL_CONNECTION: &str = "manual_connection";
@@ -125,9 +131,16 @@ pub fn schema() -> Schema {
             Attribute::computed("id", s.clone())
                 .use_state_for_unknown()
                 .describe("ARM ID of the private endpoint; `terraform import` takes it."),
-            Attribute::computed("private_ip_address", s.clone())
+            Attribute::optional_computed(static_ip::PRIVATE_IP_ADDRESS, s.clone())
+                .force_new()
                 .use_state_for_unknown()
-                .describe("The endpoint's private IP address (from its network interface): the A record's target."),
+                .describe("The endpoint's private IP address (from its network interface): the A record's target. Unset, Azure allocates one. Set, a static IPv4 address in the subnet (not one of the five Azure reserves in every subnet), sent as the endpoint's single `ipConfigurations` entry; changing it replaces the endpoint. An address outside the subnet is refused before anything is created.")
+                .validate(Ipv4),
+            Attribute::optional_computed(ASG_IDS, Type::set(s.clone()))
+                .use_state_for_unknown()
+                .describe("ARM IDs of the application security groups the endpoint joins, changed in place. Set: exactly these. Unset: the associations Azure holds (made elsewhere) are kept as they are and reported here.")
+                .validate(Each(validation::application_security_group_id()))
+                .equivalent_when(super::same_id),
             Attribute::computed("network_interface_id", s.clone())
                 .use_state_for_unknown()
                 .describe("ARM ID of the endpoint's network interface."),

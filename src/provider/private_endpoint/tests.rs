@@ -123,3 +123,92 @@ fn flatten_reports_tag_drift() {
     flatten(&mut state, &pe);
     assert_eq!(state.tags.unwrap()["team"], "ops");
 }
+
+#[test]
+fn a_static_address_must_fit_the_subnet_and_avoid_the_reserved_five() {
+    use super::static_ip::misfit;
+    let prefix = ["10.10.1.0/24".to_string()];
+    assert_eq!(misfit("10.10.1.50", &prefix), None);
+    assert_eq!(misfit("10.10.1.4", &prefix), None);
+    let out = misfit("10.10.9.9", &prefix).expect("outside");
+    assert!(
+        out.contains("outside the subnet's address prefix 10.10.1.0/24"),
+        "{out}"
+    );
+    for reserved in ["10.10.1.0", "10.10.1.3", "10.10.1.255"] {
+        let why = misfit(reserved, &prefix).expect("reserved");
+        assert!(
+            why.contains("the first one free for an endpoint is 10.10.1.4"),
+            "{why}"
+        );
+    }
+    // Nothing known about the subnet: nothing to say before Azure answers.
+    assert_eq!(misfit("10.10.9.9", &[]), None);
+}
+
+#[test]
+fn azure_refusing_a_static_address_is_explained_with_the_prefix() {
+    use super::static_ip::explain_refusal;
+    let refused = crate::azure::Error::Http {
+        status: 400,
+        code: "PrivateIPAddressNotInSubnet".into(),
+        message: "not in subnet".into(),
+        request_id: None,
+        retry_after: None,
+    };
+    let note = explain_refusal(&refused, "10.9.0.1", &["10.10.1.0/24".to_string()]).expect("note");
+    assert!(
+        note.contains("must lie in the subnet's address prefix 10.10.1.0/24"),
+        "{note}"
+    );
+    assert!(note.contains("The endpoint was not created"), "{note}");
+    let other = crate::azure::Error::Http {
+        status: 400,
+        code: "InvalidPrivateLinkServiceId".into(),
+        message: "x".into(),
+        request_id: None,
+        retry_after: None,
+    };
+    assert_eq!(explain_refusal(&other, "10.9.0.1", &[]), None);
+}
+
+#[test]
+fn a_static_address_and_asgs_go_into_the_create_body() {
+    let m = PrivateEndpointModel {
+        name: "pe".into(),
+        location: "eastus".into(),
+        subnet_id: "/s".into(),
+        private_link_service_alias: "a.b.eastus.azure.privatelinkservice".into(),
+        private_ip_address: Some("10.10.1.50".into()),
+        application_security_group_ids: Some(["/asg/a".to_string()].into_iter().collect()),
+        ..Default::default()
+    };
+    let body = serde_json::to_value(expand(&m, None)).expect("JSON");
+    assert_eq!(
+        body["properties"]["ipConfigurations"],
+        serde_json::json!([{"name": "astro-static-ip", "properties": {"privateIPAddress": "10.10.1.50"}}])
+    );
+    assert_eq!(
+        body["properties"]["applicationSecurityGroups"],
+        serde_json::json!([{"id": "/asg/a"}])
+    );
+    // Unset: an update keeps what Azure holds.
+    let current: crate::azure::models::PrivateEndpoint = serde_json::from_value(serde_json::json!({
+        "id": "/pe", "location": "eastus",
+        "properties": {"applicationSecurityGroups": [{"id": "/asg/kept"}], "ipConfigurations": [{"name": "x", "properties": {"privateIPAddress": "10.10.1.9"}}]}
+    }))
+    .expect("endpoint");
+    let unset = PrivateEndpointModel {
+        application_security_group_ids: None,
+        ..m
+    };
+    let body = serde_json::to_value(expand(&unset, Some(current))).expect("JSON");
+    assert_eq!(
+        body["properties"]["applicationSecurityGroups"],
+        serde_json::json!([{"id": "/asg/kept"}])
+    );
+    assert_eq!(
+        body["properties"]["ipConfigurations"][0]["properties"]["privateIPAddress"],
+        "10.10.1.9"
+    );
+}

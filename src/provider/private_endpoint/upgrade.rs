@@ -52,6 +52,9 @@ pub(super) fn from_version(version: i64, json: &[u8]) -> Result<PrivateEndpointM
         custom_network_interface_name: v0.custom_network_interface_name,
         tags: v0.tags,
         private_ip_address: v0.private_ip_address,
+        // The attribute is newer than the state: no associations known yet (the refresh that
+        // follows reads Azure's).
+        application_security_group_ids: Some(Default::default()),
         network_interface_id: v0.network_interface_id,
         connection_closed: v0.connection_status.as_deref().map(is_closed),
         provisioning_state: v0.provisioning_state,

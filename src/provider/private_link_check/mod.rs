@@ -12,6 +12,9 @@
 //!   and "Azure Private Endpoint DNS integration".
 //! * `agent_vnets_reach_endpoint`: same VNet, or a direct peering Connected in both
 //!   directions (Microsoft Learn, "Virtual network peering": peering is not transitive).
+//! * `zone_records`: the A records the zone holds, this cluster's first: a VNet linked to the
+//!   zone resolves only those names under it and gets NXDOMAIN for every other one (Azure's
+//!   `NxDomainRedirect` fallback is for `privatelink.*` zones only; design/private-dns.md §1).
 //! * `nsg_allows_443`: each agent subnet's NSG allows outbound TCP 443 to the endpoint's IP
 //!   ([`nsg_rules`]), and, when the endpoint's subnet applies network policies to
 //!   private endpoints (`privateEndpointNetworkPolicies` `Enabled` or
@@ -133,7 +136,7 @@ pub fn schema() -> Schema {
             Attribute::optional("fail_on_error", Type::Bool)
                 .describe("`true`: any failed check makes reading the data source fail, with every failed check's fix in the error (for a pipeline gate). Default `false`: failures are only reported in `checks` and `ok` (for `check {}` blocks and outputs)."),
             Attribute::computed("checks", Type::list(check))
-                .describe("One object per check, in this order: `connection_approved`, `record_points_at_endpoint`, `agent_vnets_resolve_zone`, `agent_vnets_reach_endpoint`, `nsg_allows_443`, then with `probe` `resolves_to_private_ip` and `https_answers_404`. Each has `name`, `ok` (bool), `detail` (what was found) and `fix` (what to do; empty when it passed)."),
+                .describe("One object per check, in this order: `connection_approved`, `record_points_at_endpoint`, `agent_vnets_resolve_zone`, `agent_vnets_reach_endpoint`, `zone_records`, `nsg_allows_443`, then with `probe` `resolves_to_private_ip` and `https_answers_404`. Each has `name`, `ok` (bool), `detail` (what was found) and `fix` (what to do; empty when it passed)."),
             Attribute::computed("ok", Type::Bool).describe("`true` when every check passed."),
         ])
         .with_block(NestedBlock {
@@ -149,7 +152,7 @@ pub fn schema() -> Schema {
             .describe("Also test the private path from where Terraform runs (a self-hosted runner inside the agents' VNet): resolve `<cluster-id>.<zone>` and send `GET https://<cluster-id>.<zone>/`, expecting the endpoint's private IP and Astro's `404 page not found`. Off unless the block is present."),
             nesting: Nesting::Single,
         })
-        .describe("Checks the private path to Astro the way Astronomer's guide verifies and troubleshoots it, through Azure Resource Manager: connection approved, A record pointing at the endpoint, the agents' VNets resolving the zone and reaching the endpoint, and NSGs allowing TCP 443; optionally probes the path from inside the network."),
+        .describe("Checks the private path to Astro the way Astronomer's guide verifies and troubleshoots it, through Azure Resource Manager: connection approved, A record pointing at the endpoint, the agents' VNets resolving the zone and reaching the endpoint, the clusters the zone resolves, and NSGs allowing TCP 443; optionally probes the path from inside the network."),
     )
 }
 

@@ -72,10 +72,12 @@ impl DataSource for PrivateLinkCheck {
             .get(&record_id, &ctx)
             .await
             .map_err(|e| reading(&record_id.to_string(), &e))?;
-        let links = arm
-            .list_virtual_network_links(&record_id.zone(), &ctx)
-            .await
-            .map_err(|e| reading(&format!("the links of {}", record_id.zone()), &e))?;
+        let zone = record_id.zone();
+        let (links, records) = tokio::join!(
+            arm.list_virtual_network_links(&zone, &ctx),
+            arm.list_a_records(&zone, &ctx),
+        );
+        let links = links.map_err(|e| reading(&format!("the links of {zone}"), &e))?;
 
         let mut checks = vec![
             connection_check(&pe_id, &s),
@@ -100,6 +102,11 @@ impl DataSource for PrivateLinkCheck {
         checks.push(resolve_check(arm, &ctx, &mut world, &record_id, &agent_vnets, &linked).await);
         let pe_vnet = pe_subnet.as_deref().and_then(vnet_of_subnet);
         checks.push(reach_check(arm, &ctx, &mut world, pe_vnet.as_deref(), &agent_vnets).await);
+        checks.push(zone_records_check(
+            &record_id,
+            records.as_deref().map_err(ToString::to_string),
+            &linked,
+        ));
         checks.push(
             nsg_check(
                 arm,
