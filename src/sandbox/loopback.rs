@@ -15,6 +15,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use hickory_proto::op::{Message, MessageType, ResponseCode};
+use hickory_proto::rr::rdata::A;
+use hickory_proto::rr::{RData, Record, RecordType};
 use rustls::ServerConfig;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -52,14 +55,13 @@ pub fn bind(seed: &Seed) -> Result<Option<Loopback>, SandboxError> {
         for rg in &sub.resource_groups {
             for vnet in &rg.virtual_networks {
                 for subnet in &vnet.subnets {
-                    let Some((network, _)) = ip::parse_cidr(&subnet.address_prefix) else {
+                    let Some(net) = ip::parse_cidr(&subnet.address_prefix) else {
                         continue;
                     };
-                    if Ipv4Addr::from(network).octets()[0] != 127 {
+                    if net.network().octets()[0] != 127 {
                         continue;
                     }
-                    for offset in 4..8 {
-                        let addr = Ipv4Addr::from(network + offset);
+                    for addr in ip::assignable(net).take(4) {
                         let l = std::net::TcpListener::bind((addr, HTTPS_PORT))
                             .and_then(|l| l.set_nonblocking(true).map(|()| l))
                             .map_err(|source| SandboxError::Bind {
@@ -109,49 +111,37 @@ impl Loopback {
     }
 }
 
-/// The question of a query: (id, name, qtype, end of the question section).
-fn parse_query(msg: &[u8]) -> Option<(u16, String, u16, usize)> {
-    if msg.len() < 12 || u16::from_be_bytes([msg[4], msg[5]]) != 1 {
-        return None;
-    }
-    let id = u16::from_be_bytes([msg[0], msg[1]]);
-    let mut at = 12;
-    let mut labels = Vec::new();
-    loop {
-        let len = usize::from(*msg.get(at)?);
-        if len == 0 {
-            at += 1;
-            break;
+/// The question of a query: (name without the final dot, type); `None` unless the message
+/// is a query with exactly one question.
+fn question(query: &Message) -> Option<(String, RecordType)> {
+    match (query.metadata.message_type, query.queries.as_slice()) {
+        (MessageType::Query, [q]) => {
+            let name = q.name().to_ascii();
+            Some((name.trim_end_matches('.').to_string(), q.query_type()))
         }
-        if len > 63 {
-            return None;
-        }
-        labels.push(String::from_utf8_lossy(msg.get(at + 1..at + 1 + len)?).into_owned());
-        at += 1 + len;
+        _ => None,
     }
-    let qtype = u16::from_be_bytes([*msg.get(at)?, *msg.get(at + 1)?]);
-    Some((id, labels.join("."), qtype, at + 4))
 }
 
-/// The answer to `query` given the address the name resolves to, if any.
+/// The answer to `query` given the address the name resolves to, if any: authoritative, with
+/// the A record (TTL 10 s) when the question asks for one, NXDOMAIN when nothing resolves.
 pub fn answer(query: &[u8], resolved: Option<Ipv4Addr>) -> Option<Vec<u8>> {
-    let (id, _, qtype, end) = parse_query(query)?;
-    let question = query.get(12..end)?;
-    let mut out = Vec::with_capacity(end + 16);
-    out.extend_from_slice(&id.to_be_bytes());
-    let rcode = if resolved.is_some() { 0 } else { 3 };
-    // QR, AA, RD echoed, RA; then the response code.
-    out.extend_from_slice(&[0x85 | (query[2] & 0x01), 0x80 | rcode]);
-    let answers: u16 = u16::from(resolved.is_some() && qtype == 1);
-    out.extend_from_slice(&[0, 1]);
-    out.extend_from_slice(&answers.to_be_bytes());
-    out.extend_from_slice(&[0, 0, 0, 0]);
-    out.extend_from_slice(question);
-    if let (Some(ip), 1) = (resolved, answers) {
-        out.extend_from_slice(&[0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 10, 0, 4]);
-        out.extend_from_slice(&ip.octets());
+    let query = Message::from_vec(query).ok()?;
+    let (_, qtype) = question(&query)?;
+    let mut out = Message::response(query.metadata.id, query.metadata.op_code);
+    out.metadata.authoritative = true;
+    out.metadata.recursion_desired = query.metadata.recursion_desired;
+    out.metadata.recursion_available = true;
+    out.metadata.response_code = match resolved {
+        Some(_) => ResponseCode::NoError,
+        None => ResponseCode::NXDomain,
+    };
+    out.add_query(query.queries[0].clone());
+    if let (Some(ip), RecordType::A) = (resolved, qtype) {
+        let name = query.queries[0].name().clone();
+        out.add_answer(Record::from_rdata(name, 10, RData::A(A(ip))));
     }
-    Some(out)
+    out.to_vec().ok()
 }
 
 async fn dns_server(sock: tokio::net::UdpSocket, shared: Arc<Shared>, vnet_id: String) {
@@ -161,7 +151,7 @@ async fn dns_server(sock: tokio::net::UdpSocket, shared: Arc<Shared>, vnet_id: S
             continue;
         };
         let query = &buf[..n];
-        let Some((_, name, _, _)) = parse_query(query) else {
+        let Some((name, _)) = Message::from_vec(query).ok().as_ref().and_then(question) else {
             continue;
         };
         let resolved = {
@@ -246,10 +236,10 @@ mod tests {
     #[test]
     fn a_queries_get_an_answer_or_nxdomain() {
         let q = query("clx.external.astronomer.run", 1);
-        let (id, name, qtype, _) = parse_query(&q).expect("parses");
+        let parsed = Message::from_vec(&q).expect("parses");
         assert_eq!(
-            (id, name.as_str(), qtype),
-            (0xABCD, "clx.external.astronomer.run", 1)
+            question(&parsed),
+            Some(("clx.external.astronomer.run".to_string(), RecordType::A))
         );
         let a = answer(&q, Some(Ipv4Addr::new(127, 77, 1, 4))).expect("answer");
         assert_eq!(&a[..2], &[0xAB, 0xCD]);

@@ -1,7 +1,7 @@
 //! JSON codec for cty values (stored state in `RawState.json`), following go-cty's rules.
 //!
-//! Numbers are read and written as decimal text, so arbitrary precision survives; this module
-//! therefore has its own small JSON reader instead of going through `f64`.
+//! Numbers are read and written as decimal text, so arbitrary precision survives; the reader
+//! therefore keeps serde_json's raw text of each number instead of going through `f64`.
 
 mod decode;
 mod encode;
@@ -9,15 +9,12 @@ mod parser;
 
 use decode::from_node;
 use encode::encode_value;
-use parser::Parser;
+use parser::parse_document;
 
 pub use super::msgpack::CodecError;
 use super::path::AttributePath;
 use super::types::Type;
 use super::value::Value;
-
-/// Nesting limit for the JSON reader.
-const MAX_DEPTH: usize = 256;
 
 /// Encodes `v` as cty JSON against `ty`: object keys sorted, dynamic values as
 /// `{"value":…,"type":…}`. Unknown values and infinities cannot be encoded. Object attributes
@@ -51,7 +48,7 @@ fn decode_with(bytes: &[u8], ty: &Type, mode: Mode) -> Result<Value, CodecError>
     let root = AttributePath::root();
     let text = std::str::from_utf8(bytes)
         .map_err(|e| CodecError::new(&root, format!("JSON is not valid UTF-8: {e}")))?;
-    let node = Parser::parse_document(text).map_err(|m| CodecError::new(&root, m))?;
+    let node = parse_document(text).map_err(|m| CodecError::new(&root, m))?;
     from_node(&node, ty, &root, mode)
 }
 #[cfg(test)]

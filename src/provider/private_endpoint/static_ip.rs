@@ -8,6 +8,8 @@
 
 use std::net::Ipv4Addr;
 
+use ipnet::Ipv4Net;
+
 use crate::azure;
 use crate::framework::diagnostics::Diagnostic;
 use crate::framework::path::AttributePath;
@@ -18,40 +20,28 @@ pub(super) const PRIVATE_IP_ADDRESS: &str = "private_ip_address";
 /// The name the endpoint's one IP configuration gets.
 pub(super) const IP_CONFIGURATION_NAME: &str = "astro-static-ip";
 
-/// An IPv4 prefix `a.b.c.d/len` as its first and last address.
-fn range(prefix: &str) -> Option<(u32, u32)> {
-    let (addr, len) = prefix.split_once('/')?;
-    let addr = u32::from(addr.parse::<Ipv4Addr>().ok()?);
-    let len: u32 = len.parse().ok().filter(|l| *l <= 32)?;
-    let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
-    Some((addr & mask, (addr & mask) | !mask))
-}
-
 /// Why `ip` cannot be an endpoint's address in a subnet of `prefixes`; `None` when it can (or
 /// when no prefix is IPv4, so nothing can be said).
 pub(super) fn misfit(ip: &str, prefixes: &[String]) -> Option<String> {
-    let addr = u32::from(ip.parse::<Ipv4Addr>().ok()?);
-    let ranges: Vec<(&String, (u32, u32))> = prefixes
+    let addr = ip.parse::<Ipv4Addr>().ok()?;
+    let nets: Vec<(&String, Ipv4Net)> = prefixes
         .iter()
-        .filter_map(|p| range(p).map(|r| (p, r)))
+        .filter_map(|p| p.parse::<Ipv4Net>().ok().map(|n| (p, n.trunc())))
         .collect();
-    if ranges.is_empty() {
+    if nets.is_empty() {
         return None;
     }
-    let Some((prefix, (first, last))) = ranges
-        .iter()
-        .find(|(_, (first, last))| (*first..=*last).contains(&addr))
-    else {
-        let all: Vec<&str> = ranges.iter().map(|(p, _)| p.as_str()).collect();
+    let Some((prefix, net)) = nets.iter().find(|(_, net)| net.contains(&addr)) else {
+        let all: Vec<&str> = nets.iter().map(|(p, _)| p.as_str()).collect();
         return Some(format!(
             "{ip} is outside the subnet's address prefix {}",
             all.join(", ")
         ));
     };
-    if addr < first.saturating_add(4) || addr == *last {
+    let first_free = Ipv4Addr::from(u32::from(net.network()).saturating_add(4));
+    if addr < first_free || addr == net.broadcast() {
         return Some(format!(
-            "{ip} is one of the five addresses Azure reserves in every subnet (the first four and the last of {prefix}): the first one free for an endpoint is {}",
-            Ipv4Addr::from(first.saturating_add(4))
+            "{ip} is one of the five addresses Azure reserves in every subnet (the first four and the last of {prefix}): the first one free for an endpoint is {first_free}"
         ));
     }
     None

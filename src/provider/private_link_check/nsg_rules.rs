@@ -11,6 +11,8 @@
 
 use std::net::Ipv4Addr;
 
+use ipnet::Ipv4Net;
+
 use crate::azure::network_models::{NetworkSecurityGroup, SecurityRule};
 
 /// Azure's virtual public IP (DNS, health probes): always in the `VirtualNetwork` tag.
@@ -28,15 +30,14 @@ pub struct Range {
 impl Range {
     /// Parses `a.b.c.d/len` or a single address.
     pub fn parse(text: &str) -> Option<Range> {
-        let (addr, len) = match text.split_once('/') {
-            Some((a, l)) => (a, l.parse::<u8>().ok().filter(|l| *l <= 32)?),
-            None => (text, 32),
+        let text = text.trim();
+        let net = match text.parse::<Ipv4Net>() {
+            Ok(net) => net,
+            Err(_) => Ipv4Net::from(text.parse::<Ipv4Addr>().ok()?),
         };
-        let ip = u32::from(addr.trim().parse::<Ipv4Addr>().ok()?);
-        let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
         Some(Range {
-            first: ip & mask,
-            last: (ip & mask) | !mask,
+            first: net.network().into(),
+            last: net.broadcast().into(),
         })
     }
 

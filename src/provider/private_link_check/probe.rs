@@ -5,11 +5,13 @@
 //! address expecting Astro's `404 page not found`.
 //!
 //! The DNS query is a plain RFC 1035 A query over UDP (one question, recursion desired),
-//! written here because nothing else in the provider needs a DNS library.
+//! encoded and decoded by hickory-proto.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::rr::{Name, RData, RecordType};
 use tokio_util::sync::CancellationToken;
 
 use super::{CheckResult, ProbeModel};
@@ -38,69 +40,37 @@ pub enum Answer {
     /// NXDOMAIN.
     NoSuchName,
     /// Any other response code.
-    Failed(u8),
+    Failed(ResponseCode),
 }
 
-/// Encodes an A query for `name` with `id`.
+/// Encodes an A query for `name` with `id` (recursion desired).
 pub fn encode_query(id: u16, name: &str) -> Result<Vec<u8>, String> {
-    let mut q = Vec::with_capacity(32 + name.len());
-    q.extend_from_slice(&id.to_be_bytes());
-    q.extend_from_slice(&[0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
-    for label in name.trim_end_matches('.').split('.') {
-        if label.is_empty() || label.len() > 63 {
-            return Err(format!("{name:?} is not a valid DNS name"));
-        }
-        q.push(label.len() as u8);
-        q.extend_from_slice(label.as_bytes());
-    }
-    q.extend_from_slice(&[0, 0, 1, 0, 1]);
-    Ok(q)
-}
-
-fn skip_name(msg: &[u8], mut at: usize) -> Option<usize> {
-    loop {
-        let len = *msg.get(at)?;
-        if len & 0xC0 == 0xC0 {
-            return Some(at + 2);
-        }
-        if len == 0 {
-            return Some(at + 1);
-        }
-        at += 1 + usize::from(len);
-    }
+    let name = Name::from_ascii(name).map_err(|e| format!("{name:?} is not a valid DNS name: {e}"))?;
+    let mut query = Message::new(id, MessageType::Query, OpCode::Query);
+    query.metadata.recursion_desired = true;
+    query.add_query(Query::query(name, RecordType::A));
+    query.to_vec().map_err(|e| format!("encoding the DNS query: {e}"))
 }
 
 /// Decodes the response to the query with `id`.
 pub fn decode_answer(id: u16, msg: &[u8]) -> Result<Answer, String> {
-    let short = || "truncated DNS response".to_string();
-    if msg.len() < 12 || msg[0..2] != id.to_be_bytes() {
+    let msg = Message::from_vec(msg).map_err(|e| format!("undecodable DNS response: {e}"))?;
+    if msg.metadata.id != id || msg.metadata.message_type != MessageType::Response {
         return Err("DNS response does not answer our query".into());
     }
-    let rcode = msg[3] & 0x0F;
-    match rcode {
-        0 => {}
-        3 => return Ok(Answer::NoSuchName),
-        other => return Ok(Answer::Failed(other)),
-    }
-    let qd = u16::from_be_bytes([msg[4], msg[5]]);
-    let an = u16::from_be_bytes([msg[6], msg[7]]);
-    let mut at = 12;
-    for _ in 0..qd {
-        at = skip_name(msg, at).ok_or_else(short)? + 4;
-    }
-    let mut out = Vec::new();
-    for _ in 0..an {
-        at = skip_name(msg, at).ok_or_else(short)?;
-        let head = msg.get(at..at + 10).ok_or_else(short)?;
-        let rtype = u16::from_be_bytes([head[0], head[1]]);
-        let len = usize::from(u16::from_be_bytes([head[8], head[9]]));
-        let data = msg.get(at + 10..at + 10 + len).ok_or_else(short)?;
-        if rtype == 1 && len == 4 {
-            out.push(Ipv4Addr::new(data[0], data[1], data[2], data[3]));
-        }
-        at += 10 + len;
-    }
-    Ok(Answer::Addresses(out))
+    Ok(match msg.metadata.response_code {
+        ResponseCode::NoError => Answer::Addresses(
+            msg.answers
+                .iter()
+                .filter_map(|r| match &r.data {
+                    RData::A(a) => Some(a.0),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        ResponseCode::NXDomain => Answer::NoSuchName,
+        other => Answer::Failed(other),
+    })
 }
 
 async fn query(server: SocketAddr, name: &str, timeout: Duration) -> Result<Answer, String> {

@@ -2,50 +2,45 @@
 
 use std::net::Ipv4Addr;
 
-/// Parses `a.b.c.d/len` into (network address, prefix length).
-pub fn parse_cidr(cidr: &str) -> Option<(u32, u8)> {
-    let (addr, len) = cidr.split_once('/')?;
-    let addr: Ipv4Addr = addr.parse().ok()?;
-    let len: u8 = len.parse().ok()?;
-    if len > 32 {
-        return None;
-    }
-    let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
-    Some((u32::from(addr) & mask, len))
+use ipnet::Ipv4Net;
+
+/// Parses `a.b.c.d/len` into its network (host bits cleared).
+pub fn parse_cidr(cidr: &str) -> Option<Ipv4Net> {
+    cidr.parse::<Ipv4Net>().ok().map(|net| net.trunc())
 }
 
-/// The first address from `.4` of the prefix up (Azure reserves the first four and the last)
-/// that is not in `used`.
+/// The addresses of `net` an endpoint may take: from `.4` up to the one before the last (Azure
+/// reserves the first four and the last; `hosts` already leaves out the network address and
+/// the last). None for prefixes longer than /29.
+pub fn assignable(net: Ipv4Net) -> impl Iterator<Item = Ipv4Addr> {
+    net.hosts().skip(3)
+}
+
+/// The first assignable address of the prefix that is not in `used`.
 pub fn next_free(cidr: &str, used: &[String]) -> Option<String> {
-    let (network, len) = parse_cidr(cidr)?;
-    if len > 29 {
-        return None;
-    }
-    let size = 1u64 << (32 - len);
-    (4..size - 1)
-        .filter_map(|offset| u32::try_from(u64::from(network) + offset).ok())
-        .map(|n| Ipv4Addr::from(n).to_string())
-        .find(|candidate| !used.iter().any(|u| u == candidate))
+    assignable(parse_cidr(cidr)?)
+        .map(|a| a.to_string())
+        .find(|candidate| !used.contains(candidate))
 }
 
 /// True if `ip` lies in `cidr`.
 pub fn contains(cidr: &str, ip: &str) -> bool {
-    let (Some((network, len)), Ok(ip)) = (parse_cidr(cidr), ip.parse::<Ipv4Addr>()) else {
-        return false;
-    };
-    let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
-    u32::from(ip) & mask == network
+    match (parse_cidr(cidr), ip.parse::<Ipv4Addr>()) {
+        (Some(net), Ok(ip)) => net.contains(&ip),
+        _ => false,
+    }
 }
 
 /// True if `ip` is one of the addresses Azure reserves in `cidr`: the first four (network,
 /// gateway, two for DNS) and the last (broadcast).
 pub fn is_reserved(cidr: &str, ip: &str) -> bool {
-    let (Some((network, len)), Ok(ip)) = (parse_cidr(cidr), ip.parse::<Ipv4Addr>()) else {
-        return false;
-    };
-    let offset = u64::from(u32::from(ip).wrapping_sub(network));
-    let size = 1u64 << (32 - u32::from(len));
-    offset < 4 || offset == size - 1
+    match (parse_cidr(cidr), ip.parse::<Ipv4Addr>()) {
+        (Some(net), Ok(ip)) => {
+            net.contains(&ip)
+                && (u32::from(ip) - u32::from(net.network()) < 4 || ip == net.broadcast())
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -64,7 +59,7 @@ mod tests {
         assert_eq!(next_free("10.0.0.0/29", &full), None);
         assert!(contains("10.10.1.0/24", "10.10.1.200"));
         assert!(!contains("10.10.1.0/24", "10.10.2.1"));
-        assert_eq!(parse_cidr("10.10.1.7/24"), Some((0x0a0a0100, 24)));
+        assert_eq!(parse_cidr("10.10.1.7/24"), "10.10.1.0/24".parse().ok());
         assert_eq!(parse_cidr("nope"), None);
         assert!(is_reserved("10.10.1.0/24", "10.10.1.3"));
         assert!(is_reserved("10.10.1.0/24", "10.10.1.255"));
