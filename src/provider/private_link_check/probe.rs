@@ -285,6 +285,7 @@ mod tests {
             Ok(Answer::Addresses(vec![Ipv4Addr::new(10, 10, 1, 4)]))
         );
         let mut nx = q.clone();
+        nx[2] = 0x81;
         nx[3] = 0x83;
         assert_eq!(decode_answer(0x1234, &nx), Ok(Answer::NoSuchName));
         assert!(decode_answer(0x9999, &a).is_err());
