@@ -259,7 +259,12 @@ fn decode_errors() {
             "(root)",
             "control character",
         ),
-        ("lone surrogate", r#"{"a":"\ud800"}"#, "(root)", "hex escape"),
+        (
+            "lone surrogate",
+            r#"{"a":"\ud800"}"#,
+            "(root)",
+            "hex escape",
+        ),
     ];
     for (name, input, want_path, want_msg) in cases {
         let err = decode(input.as_bytes(), &ty).expect_err(name);

@@ -45,11 +45,14 @@ pub enum Answer {
 
 /// Encodes an A query for `name` with `id` (recursion desired).
 pub fn encode_query(id: u16, name: &str) -> Result<Vec<u8>, String> {
-    let name = Name::from_ascii(name).map_err(|e| format!("{name:?} is not a valid DNS name: {e}"))?;
+    let name =
+        Name::from_ascii(name).map_err(|e| format!("{name:?} is not a valid DNS name: {e}"))?;
     let mut query = Message::new(id, MessageType::Query, OpCode::Query);
     query.metadata.recursion_desired = true;
     query.add_query(Query::query(name, RecordType::A));
-    query.to_vec().map_err(|e| format!("encoding the DNS query: {e}"))
+    query
+        .to_vec()
+        .map_err(|e| format!("encoding the DNS query: {e}"))
 }
 
 /// Decodes the response to the query with `id`.
