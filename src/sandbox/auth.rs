@@ -121,13 +121,7 @@ fn check_assertion(
             "JWT token is invalid or malformed.".to_string(),
         ));
     };
-    let thumbprint = |name: &str| {
-        jwt.header
-            .get(name)
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-    };
-    let (x5t, x5t_s256) = (thumbprint("x5t"), thumbprint("x5t#S256"));
+    let (x5t, x5t_s256) = (jwt.header.x5t.clone(), jwt.header.x5t_s256.clone());
     if x5t.is_some() || x5t_s256.is_some() {
         let client_id = &principal.client_id;
         if !(jwt
