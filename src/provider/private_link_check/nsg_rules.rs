@@ -31,10 +31,8 @@ impl Range {
     /// Parses `a.b.c.d/len` or a single address.
     pub fn parse(text: &str) -> Option<Range> {
         let text = text.trim();
-        let net = match text.parse::<Ipv4Net>() {
-            Ok(net) => net,
-            Err(_) => Ipv4Net::from(text.parse::<Ipv4Addr>().ok()?),
-        };
+        let single = || text.parse::<Ipv4Addr>().ok().map(Ipv4Net::from);
+        let net = text.parse::<Ipv4Net>().ok().or_else(single)?;
         Some(Range {
             first: net.network().into(),
             last: net.broadcast().into(),
