@@ -147,7 +147,9 @@ async fn resolve(
                     format!("DNS server {s}"),
                 );
             }
-            Ok(Answer::Failed(code)) => errors.push(format!("{s}: response code {code}")),
+            Ok(Answer::Failed(code)) => {
+                errors.push(format!("{s}: response code {} ({code})", u16::from(code)))
+            }
             Err(e) => errors.push(format!("{s}: {e}")),
         }
     }
