@@ -70,14 +70,30 @@ pub fn from_config(
     })
 }
 
+/// An attribute's value in the provider block.
+type Field = fn(&azure::ProviderSettings) -> &Option<String>;
+
 /// The ID-shaped environment variables, each with the attribute it stands in for, in the
 /// order they are looked at.
-const ENV_IDS: [(&str, &[&str]); 4] = [
-    ("subscription_id", &["ARM_SUBSCRIPTION_ID"]),
-    ("tenant_id", &["ARM_TENANT_ID", "AZURE_TENANT_ID"]),
-    ("client_id", &["ARM_CLIENT_ID", "AZURE_CLIENT_ID"]),
+const ENV_IDS: [(&str, Field, &[&str]); 4] = [
+    (
+        "subscription_id",
+        |s| &s.subscription_id,
+        &["ARM_SUBSCRIPTION_ID"],
+    ),
+    (
+        "tenant_id",
+        |s| &s.tenant_id,
+        &["ARM_TENANT_ID", "AZURE_TENANT_ID"],
+    ),
+    (
+        "client_id",
+        |s| &s.client_id,
+        &["ARM_CLIENT_ID", "AZURE_CLIENT_ID"],
+    ),
     (
         "ado_pipeline_service_connection_id",
+        |s| &s.ado_pipeline_service_connection_id,
         &[
             "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
             "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID",
@@ -93,13 +109,8 @@ pub fn check_env_ids(
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
     let check = super::validation::guid();
-    for (attribute, variables) in ENV_IDS {
-        let explicit = match attribute {
-            "subscription_id" => &settings.subscription_id,
-            "tenant_id" => &settings.tenant_id,
-            "client_id" => &settings.client_id,
-            _ => &settings.ado_pipeline_service_connection_id,
-        };
+    for (attribute, field, variables) in ENV_IDS {
+        let explicit = field(settings);
         if explicit.as_deref().is_some_and(|v| !v.trim().is_empty()) {
             continue;
         }
@@ -269,6 +280,25 @@ mod tests {
         };
         let ok = check_env_ids(&explicit, &vars(&[("ARM_SUBSCRIPTION_ID", "my-prod-sub")]));
         assert!(!ok.has_errors(), "{ok:?}");
+        // Each variable is checked against its own attribute, down to the last of the table.
+        let connection = &[("ARM_OIDC_AZURE_SERVICE_CONNECTION_ID", "prod-connection")];
+        let bad = check_env_ids(&none, &vars(connection));
+        let text = format!("{bad:?}");
+        assert!(
+            text.contains("Invalid ARM_OIDC_AZURE_SERVICE_CONNECTION_ID"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`ado_pipeline_service_connection_id`"),
+            "{text}"
+        );
+        let explicit = azure::ProviderSettings {
+            ado_pipeline_service_connection_id: Some("00000000-0000-0000-0000-0000000000ad".into()),
+            ..Default::default()
+        };
+        assert!(!check_env_ids(&explicit, &vars(connection)).has_errors());
+        let client = check_env_ids(&explicit, &vars(&[("ARM_CLIENT_ID", "my-app")]));
+        assert!(format!("{client:?}").contains("`client_id`"), "{client:?}");
     }
 
     #[test]
