@@ -125,9 +125,8 @@ fn question(query: &Message) -> Option<(String, RecordType)> {
 
 /// The answer to `query` given the address the name resolves to, if any: authoritative, with
 /// the A record (TTL 10 s) when the question asks for one, NXDOMAIN when nothing resolves.
-pub fn answer(query: &[u8], resolved: Option<Ipv4Addr>) -> Option<Vec<u8>> {
-    let query = Message::from_vec(query).ok()?;
-    let (_, qtype) = question(&query)?;
+pub fn answer(query: &Message, resolved: Option<Ipv4Addr>) -> Option<Vec<u8>> {
+    let (_, qtype) = question(query)?;
     let mut out = Message::response(query.metadata.id, query.metadata.op_code);
     out.metadata.authoritative = true;
     out.metadata.recursion_desired = query.metadata.recursion_desired;
@@ -150,8 +149,10 @@ async fn dns_server(sock: tokio::net::UdpSocket, shared: Arc<Shared>, vnet_id: S
         let Ok((n, from)) = sock.recv_from(&mut buf).await else {
             continue;
         };
-        let query = &buf[..n];
-        let Some((name, _)) = Message::from_vec(query).ok().as_ref().and_then(question) else {
+        let Ok(query) = Message::from_vec(&buf[..n]) else {
+            continue;
+        };
+        let Some((name, _)) = question(&query) else {
             continue;
         };
         let resolved = {
@@ -161,7 +162,7 @@ async fn dns_server(sock: tokio::net::UdpSocket, shared: Arc<Shared>, vnet_id: S
                 .and_then(|v| v.resolved)
                 .and_then(|ip| ip.parse::<Ipv4Addr>().ok())
         };
-        if let Some(reply) = answer(query, resolved) {
+        if let Some(reply) = answer(&query, resolved) {
             let _ = sock.send_to(&reply, from).await;
         }
     }
@@ -241,16 +242,16 @@ mod tests {
             question(&parsed),
             Some(("clx.external.astronomer.run".to_string(), RecordType::A))
         );
-        let a = answer(&q, Some(Ipv4Addr::new(127, 77, 1, 4))).expect("answer");
+        let a = answer(&parsed, Some(Ipv4Addr::new(127, 77, 1, 4))).expect("answer");
         assert_eq!(&a[..2], &[0xAB, 0xCD]);
         assert_eq!(a[3] & 0x0F, 0);
         assert_eq!(&a[6..8], &[0, 1]);
         assert_eq!(&a[a.len() - 4..], &[127, 77, 1, 4]);
-        let nx = answer(&q, None).expect("nx");
+        let nx = answer(&parsed, None).expect("nx");
         assert_eq!(nx[3] & 0x0F, 3);
         assert_eq!(&nx[6..8], &[0, 0]);
         let aaaa = answer(
-            &query("clx.external.astronomer.run", 28),
+            &Message::from_vec(&query("clx.external.astronomer.run", 28)).expect("parses"),
             Some(Ipv4Addr::LOCALHOST),
         )
         .expect("aaaa");
